@@ -1,0 +1,27 @@
+//! # common — the small toolbox every chapter shares
+//!
+//! There is no central type here. Each module is one concern that two or more
+//! chapters need, kept small so that a reader can open it beside the chapter
+//! that uses it:
+//!
+//! | module | what it gives a chapter | Python it stands in for |
+//! |---|---|---|
+//! | [`timing`] | [`time`](timing::time) a closure, a [`Stopwatch`](timing::Stopwatch), human durations and `5.0×` speedups | `time.time()` before and after, `:.2f` |
+//! | [`report`] | the notebook's `"=" * 50` banners, aligned tables, a serial-vs-concurrent [`Comparison`](report::Comparison) | the `print` calls in every cell |
+//! | [`timeline`] | record who ran what when, from any thread or process, and draw it as an ASCII Gantt chart | — (Python has no such view; it is how you *see* interleaving vs parallelism) |
+//! | [`log`] | one idempotent [`init`](log::init): elapsed time, pid and thread name on every log line | `logging.basicConfig(format=…)` |
+//! | [`pool`] | worker counts for CPU-bound and I/O-bound work, with the reasoning | `os.cpu_count()`, `ThreadPoolExecutor`'s default |
+//! | [`sync`] | [`Event`](sync::Event) and [`Semaphore`](sync::Semaphore), which std leaves out | `threading.Event`, `threading.Semaphore` |
+//! | [`sections`] | a chapter's numbered sections, selectable from the command line | running one notebook cell |
+//!
+//! Functions here never print on their own: they return values and strings,
+//! and each chapter's `main` decides what the learner sees.
+#![deny(missing_docs)]
+
+pub mod log;
+pub mod pool;
+pub mod report;
+pub mod sections;
+pub mod sync;
+pub mod timeline;
+pub mod timing;
