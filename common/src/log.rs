@@ -44,14 +44,17 @@ static START: OnceLock<Instant> = OnceLock::new();
 /// ```
 pub fn init() {
     START.get_or_init(Instant::now);
-    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let filter =
+        EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
     // `try_init` returns Err when a global subscriber already exists (an
     // earlier call, or a test harness that set its own). Either way logging
     // works, so there is nothing to report.
     let _ = tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none())
+        .with_ansi(
+            std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none(),
+        )
         .with_timer(ElapsedAndPid)
         .with_thread_names(true)
         .try_init();
@@ -93,7 +96,9 @@ mod tests {
     #[test]
     fn timer_writes_elapsed_and_pid() {
         let mut text = String::new();
-        ElapsedAndPid.format_time(&mut Writer::new(&mut text)).expect("writing to a String");
+        ElapsedAndPid
+            .format_time(&mut Writer::new(&mut text))
+            .expect("writing to a String");
         assert!(text.ends_with(&format!("s pid={}", std::process::id())), "{text}");
     }
 }

@@ -53,6 +53,8 @@ pub fn build_note() -> Option<&'static str> {
 pub struct Table {
     header: Vec<String>,
     rows: Vec<Vec<String>>,
+    /// Columns (besides the first) that hold text rather than numbers.
+    left: Vec<usize>,
 }
 
 impl Table {
@@ -62,7 +64,13 @@ impl Table {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        Self { header: header.into_iter().map(Into::into).collect(), rows: Vec::new() }
+        Self { header: header.into_iter().map(Into::into).collect(), ..Self::default() }
+    }
+
+    /// Left-aligns column `index` too (for text columns such as names).
+    pub fn left_align(&mut self, index: usize) -> &mut Self {
+        self.left.push(index);
+        self
     }
 
     /// Appends a row; missing cells are left blank, extra cells are kept.
@@ -88,7 +96,8 @@ impl Table {
 
 impl fmt::Display for Table {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let columns = self.rows.iter().map(Vec::len).chain([self.header.len()]).max().unwrap_or(0);
+        let columns =
+            self.rows.iter().map(Vec::len).chain([self.header.len()]).max().unwrap_or(0);
         let cell = |row: &[String], i: usize| row.get(i).cloned().unwrap_or_default();
         let widths: Vec<usize> = (0..columns)
             .map(|i| {
@@ -105,6 +114,8 @@ impl fmt::Display for Table {
                 let value = cell(row, i);
                 if i == 0 {
                     let _ = write!(text, "{value:<width$}");
+                } else if self.left.contains(&i) {
+                    let _ = write!(text, "   {value:<width$}");
                 } else {
                     let _ = write!(text, "   {value:>width$}");
                 }
@@ -112,7 +123,8 @@ impl fmt::Display for Table {
             text.trim_end().to_string()
         };
         writeln!(f, "{}", line(&self.header))?;
-        let rule_width = widths.iter().sum::<usize>() + 3 * widths.len().saturating_sub(1);
+        let rule_width =
+            widths.iter().sum::<usize>() + 3 * widths.len().saturating_sub(1);
         writeln!(f, "  {}", "-".repeat(rule_width))?;
         for row in &self.rows {
             writeln!(f, "{}", line(row))?;
@@ -165,7 +177,10 @@ impl Comparison {
 
     /// The speedup of the row with this label over the baseline.
     pub fn speedup_of(&self, label: &str) -> Option<f64> {
-        self.rows.iter().find(|(l, ..)| l == label).map(|(_, took, _)| speedup(self.baseline, *took))
+        self.rows
+            .iter()
+            .find(|(l, ..)| l == label)
+            .map(|(_, took, _)| speedup(self.baseline, *took))
     }
 }
 
@@ -200,7 +215,10 @@ mod tests {
     fn banner_matches_the_notebook_shape() {
         let text = banner(1, "Sequential execution");
         let lines: Vec<&str> = text.lines().collect();
-        assert_eq!(lines, ["", &"=".repeat(50), "1. SEQUENTIAL EXECUTION", &"=".repeat(50)]);
+        assert_eq!(
+            lines,
+            ["", &"=".repeat(50), "1. SEQUENTIAL EXECUTION", &"=".repeat(50)]
+        );
     }
 
     #[test]
@@ -214,6 +232,15 @@ mod tests {
         assert_eq!(lines[2], "  a            1");
         assert_eq!(lines[3], "  longer   12345");
         assert_eq!(table.len(), 2);
+    }
+
+    #[test]
+    fn text_columns_can_be_left_aligned() {
+        let mut table = Table::new(["n", "name", "v"]);
+        table.left_align(1).row(["1", "ab", "7"]).row(["2", "abcd", "10"]);
+        let text = table.to_string();
+        assert!(text.contains("  1   ab       7"), "{text}");
+        assert!(text.contains("  2   abcd    10"), "{text}");
     }
 
     #[test]

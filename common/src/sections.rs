@@ -35,10 +35,14 @@ pub fn parse(sections: &[Section], arg: &str) -> Result<Section, String> {
     let arg = arg.trim();
     sections
         .iter()
-        .find(|s| arg.parse::<u32>().is_ok_and(|n| n == s.number) || s.name.eq_ignore_ascii_case(arg))
+        .find(|s| {
+            arg.parse::<u32>().is_ok_and(|n| n == s.number)
+                || s.name.eq_ignore_ascii_case(arg)
+        })
         .copied()
         .ok_or_else(|| {
-            let names: Vec<String> = sections.iter().map(|s| format!("{}|{}", s.number, s.name)).collect();
+            let names: Vec<String> =
+                sections.iter().map(|s| format!("{}|{}", s.number, s.name)).collect();
             format!("no section `{arg}`; expected one of: {}", names.join(", "))
         })
 }
@@ -46,7 +50,8 @@ pub fn parse(sections: &[Section], arg: &str) -> Result<Section, String> {
 /// The section list for `--help`: `  4  threading-basics    Threading basics`.
 pub fn help(sections: &[Section]) -> String {
     let width = sections.iter().map(|s| s.name.len()).max().unwrap_or(0);
-    let mut text = String::from("Sections (run one by number or name; none runs them all):\n");
+    let mut text =
+        String::from("Sections (run one by number or name; none runs them all):\n");
     for s in sections {
         let _ = writeln!(text, "  {:>2}  {:width$}  {}", s.number, s.name, s.title);
     }

@@ -74,7 +74,11 @@ impl Event {
     /// Blocks until the flag is set.
     pub fn wait(&self) {
         let guard = lock(&self.flag);
-        drop(self.changed.wait_while(guard, |set| !*set).unwrap_or_else(PoisonError::into_inner));
+        drop(
+            self.changed
+                .wait_while(guard, |set| !*set)
+                .unwrap_or_else(PoisonError::into_inner),
+        );
     }
 
     /// Blocks until the flag is set or `timeout` passes; returns whether it
@@ -129,8 +133,10 @@ impl Semaphore {
     /// Waits for a free slot and takes it.
     pub fn acquire(&self) -> Permit<'_> {
         let guard = lock(&self.available);
-        let mut available =
-            self.released.wait_while(guard, |n| *n == 0).unwrap_or_else(PoisonError::into_inner);
+        let mut available = self
+            .released
+            .wait_while(guard, |n| *n == 0)
+            .unwrap_or_else(PoisonError::into_inner);
         *available -= 1;
         Permit { semaphore: self }
     }

@@ -68,7 +68,11 @@ impl Default for Timeline {
 impl Timeline {
     /// A timeline whose origin (time zero) is now.
     pub fn new() -> Self {
-        Self { origin: Instant::now(), origin_wall: SystemTime::now(), spans: Mutex::default() }
+        Self {
+            origin: Instant::now(),
+            origin_wall: SystemTime::now(),
+            spans: Mutex::default(),
+        }
     }
 
     /// The instant that is time zero on this timeline.
@@ -97,7 +101,8 @@ impl Timeline {
         start: Duration,
         end: Duration,
     ) {
-        let span = Span { lane: lane.into(), label: label.into(), start, end: end.max(start) };
+        let span =
+            Span { lane: lane.into(), label: label.into(), start, end: end.max(start) };
         // A poisoned lock means another thread panicked mid-push; the Vec is
         // still valid, and losing the chart over it would hide the real error.
         self.spans.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(span);
@@ -112,7 +117,8 @@ impl Timeline {
         start: SystemTime,
         end: SystemTime,
     ) {
-        let offset = |t: SystemTime| t.duration_since(self.origin_wall).unwrap_or_default();
+        let offset =
+            |t: SystemTime| t.duration_since(self.origin_wall).unwrap_or_default();
         self.record_offsets(lane, label, offset(start), offset(end));
     }
 
@@ -190,7 +196,12 @@ pub fn render(spans: &[Span], width: usize) -> String {
     let mut spans = spans.to_vec();
     spans.sort_by_key(|s| (s.start, s.end));
 
-    let total = spans.iter().map(|s| s.end).max().unwrap_or_default().max(Duration::from_nanos(1));
+    let total = spans
+        .iter()
+        .map(|s| s.end)
+        .max()
+        .unwrap_or_default()
+        .max(Duration::from_nanos(1));
     let cell = total.as_secs_f64() / width as f64;
 
     // Lanes and glyphs in order of first appearance, so the chart reads
@@ -209,7 +220,8 @@ pub fn render(spans: &[Span], width: usize) -> String {
         }
     }
 
-    let lane_width = lanes.iter().map(|l| l.chars().count()).max().unwrap_or(0).min(MAX_LANE_WIDTH);
+    let lane_width =
+        lanes.iter().map(|l| l.chars().count()).max().unwrap_or(0).min(MAX_LANE_WIDTH);
     let mut out = String::new();
 
     // Time axis on top: 0, the middle and the end.
@@ -230,8 +242,10 @@ pub fn render(spans: &[Span], width: usize) -> String {
     for lane in &lanes {
         let mut row = vec![IDLE; width];
         for span in spans.iter().filter(|s| s.lane == *lane) {
-            let from = ((span.start.as_secs_f64() / cell).round() as usize).min(width - 1);
-            let to = ((span.end.as_secs_f64() / cell).round() as usize).clamp(from + 1, width);
+            let from =
+                ((span.start.as_secs_f64() / cell).round() as usize).min(width - 1);
+            let to =
+                ((span.end.as_secs_f64() / cell).round() as usize).clamp(from + 1, width);
             row[from..to].fill(glyph_of[span.label.as_str()]);
         }
         let name: String = lane.chars().take(lane_width).collect();
@@ -247,7 +261,11 @@ pub fn render(spans: &[Span], width: usize) -> String {
     if legend.len() > MAX_LEGEND {
         let _ = write!(line, "… ({} labels; glyphs repeat)   ", legend.len());
     }
-    let _ = write!(line, "(1 column ≈ {})", crate::timing::HumanDuration(total / width as u32));
+    let _ = write!(
+        line,
+        "(1 column ≈ {})",
+        crate::timing::HumanDuration(total / width as u32)
+    );
     let _ = writeln!(out, "{}", line.trim_end());
     out
 }
@@ -265,7 +283,11 @@ struct AxisTime(Duration);
 impl std::fmt::Display for AxisTime {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         let ms = self.0.as_secs_f64() * 1e3;
-        if ms < 10_000.0 { write!(f, "{ms:.0} ms") } else { write!(f, "{:.1} s", ms / 1e3) }
+        if ms < 10_000.0 {
+            write!(f, "{ms:.0} ms")
+        } else {
+            write!(f, "{:.1} s", ms / 1e3)
+        }
     }
 }
 
@@ -283,8 +305,11 @@ mod tests {
 
     #[test]
     fn sequential_tasks_form_a_staircase() {
-        let spans =
-            [span("main", "A", 0, 200), span("main", "B", 200, 400), span("main", "C", 400, 600)];
+        let spans = [
+            span("main", "A", 0, 200),
+            span("main", "B", 200, 400),
+            span("main", "C", 400, 600),
+        ];
         let chart = render(&spans, 12);
         let expected = "       0      600 ms
 main  │████▓▓▓▓▒▒▒▒│
@@ -296,7 +321,8 @@ main  │████▓▓▓▓▒▒▒▒│
 
     #[test]
     fn parallel_tasks_stack_on_separate_lanes() {
-        let spans = [span("t1", "A", 0, 100), span("t2", "B", 0, 100), span("t3", "C", 0, 100)];
+        let spans =
+            [span("t1", "A", 0, 100), span("t2", "B", 0, 100), span("t3", "C", 0, 100)];
         let chart = render(&spans, 10);
         assert!(chart.contains("t1  │██████████│"), "{chart}");
         assert!(chart.contains("t2  │▓▓▓▓▓▓▓▓▓▓│"), "{chart}");
@@ -326,7 +352,8 @@ main  │████▓▓▓▓▒▒▒▒│
 
     #[test]
     fn lanes_are_ordered_by_first_activity_and_names_are_cut() {
-        let spans = [span("late", "x", 50, 60), span("a-very-long-lane-name-indeed", "y", 0, 10)];
+        let spans =
+            [span("late", "x", 50, 60), span("a-very-long-lane-name-indeed", "y", 0, 10)];
         let chart = render(&spans, 6);
         let rows: Vec<&str> = chart.lines().collect();
         assert!(rows[1].starts_with("a-very-long-lane"), "{chart}");

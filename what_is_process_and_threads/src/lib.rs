@@ -1,1 +1,167 @@
+//! # Chapter 244 — What are processes and threads?
+//!
+//! ## What this teaches
+//!
+//! A **program** is a file of instructions; a **process** is a running
+//! instance of it, with its own memory (code, data, heap, a stack per thread)
+//! that no other process can touch; a **thread** is one line of execution
+//! inside a process, with its own stack and registers, sharing everything
+//! else with its siblings. Running several things at once means choosing
+//! between threads (cheap, shared memory, so races are possible) and
+//! processes (isolated, costlier to start and to talk to).
+//!
+//! Two words the notebook uses without defining:
+//!
+//! * **Concurrency** — several tasks *in progress* at once, taking turns,
+//!   possibly on a single core (one waits on I/O while another runs).
+//! * **Parallelism** — several tasks *executing* at the same instant, on
+//!   several cores.
+//!
+//! Section 3 shows both on one timeline.
+//!
+//! ## The Python original
+//!
+//! `26_Process_And_Threads/244_What_is_Process_And_Threads.ipynb`, nine
+//! sections, plus the theory lecture behind it (program / process / thread).
+//! Section 7 in Python:
+//!
+//! ```python
+//! def unsafe_increment():
+//!     global counter
+//!     for _ in range(100000):
+//!         counter += 1        # read, add, write: three steps, not one
+//!
+//! threads = [threading.Thread(target=unsafe_increment) for _ in range(5)]
+//! ```
+//!
+//! ## Where Rust differs
+//!
+//! * **No GIL.** Rust threads run Rust code truly in parallel, so threads
+//!   speed up CPU-bound work too (section 6), and the Python advice "threads
+//!   for I/O, processes for CPU" does not carry over (section 9).
+//! * **Races are compile errors.** The Python counter above does not compile
+//!   in Rust (see [`race`]); to share a counter you must choose a `Mutex` or
+//!   an atomic, and the type system checks that you did.
+//! * **Processes** are started by re-running this very binary with a hidden
+//!   worker argument ([`processes::WORKER_ARG`]), the Rust equivalent of
+//!   Python's `spawn` start method.
+//!
+//! ## Run it
+//!
+//! ```text
+//! cargo run -p what_is_process_and_threads            # all nine sections
+//! cargo run -p what_is_process_and_threads -- gil     # one section, by name
+//! cargo run -p what_is_process_and_threads -- 7       # … or by number
+//! cargo run -p what_is_process_and_threads -- --help  # the list
+//! ```
+//!
+//! The notebook's 2-second sleeps are scaled to [`TASK_SLEEP`] (200 ms) so
+//! the whole run takes a few seconds.
+//!
+//! ## What to watch in the output
+//!
+//! Thread and process lines interleave differently on every run; pids and
+//! times change. What never changes: the sums, the safe counters (exactly
+//! 500000), and that the unsafe counter never *exceeds* 500000.
+//!
+//! ## Map of this crate
+//!
+//! | section | module |
+//! |---|---|
+//! | 1. Introduction to concurrency, 4. Threading basics | [`tasks`] |
+//! | 2. Processes vs threads (+ the lecture's theory) | [`anatomy`] |
+//! | 3. The GIL, measured | [`gil`] |
+//! | 5. Multiprocessing basics (+ spawn overhead) | [`processes`] |
+//! | 6. CPU-bound vs I/O-bound | [`workloads`] |
+//! | 7. Race conditions | [`race`] |
+//! | 8. Synchronization primitives | [`primitives`] |
+//! | 9. Summary, Rust edition | [`summary`] |
 
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::sections::Section;
+
+pub mod anatomy;
+pub mod gil;
+pub mod primitives;
+pub mod processes;
+pub mod race;
+pub mod summary;
+pub mod tasks;
+pub mod workloads;
+
+/// The notebook's `time.sleep(2)`, scaled down ten times so a full run stays
+/// short. Every "simulated work" sleep in this chapter is this long.
+pub const TASK_SLEEP: Duration = Duration::from_millis(200);
+
+/// The sections, in notebook order.
+pub const SECTIONS: &[Section] = &[
+    Section { number: 1, name: "sequential", title: "Sequential execution" },
+    Section { number: 2, name: "processes-vs-threads", title: "Processes vs threads" },
+    Section { number: 3, name: "gil", title: "Global Interpreter Lock (GIL), measured" },
+    Section { number: 4, name: "threading", title: "Threading example" },
+    Section { number: 5, name: "multiprocessing", title: "Multiprocessing example" },
+    Section { number: 6, name: "cpu-vs-io", title: "CPU-bound vs I/O-bound tasks" },
+    Section { number: 7, name: "race", title: "Thread safety & race conditions" },
+    Section { number: 8, name: "primitives", title: "Synchronization primitives" },
+    Section {
+        number: 9,
+        name: "summary",
+        title: "Summary: when to use what (Rust edition)",
+    },
+];
+
+/// Settings for one run of the chapter.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Shrink every workload (sleeps, loop counts) for fast tests.
+    pub quick: bool,
+    /// The executable to start as a worker process: this binary in `main`,
+    /// `env!("CARGO_BIN_EXE_…")` in integration tests (never
+    /// `current_exe()` there: in a test that is the test harness).
+    pub worker_exe: PathBuf,
+}
+
+impl Config {
+    /// The simulated-work sleep: [`TASK_SLEEP`], or a tenth of it with
+    /// `--quick`.
+    pub fn task_sleep(&self) -> Duration {
+        if self.quick { TASK_SLEEP / 10 } else { TASK_SLEEP }
+    }
+
+    /// `full` normally, `quick` with `--quick`.
+    pub fn pick<T>(&self, full: T, quick: T) -> T {
+        if self.quick { quick } else { full }
+    }
+}
+
+/// What one section leaves for later ones: section 4 compares itself with
+/// section 1's sequential time, as the notebook does with `sequential_time`.
+#[derive(Debug, Default)]
+pub struct Carry {
+    /// Section 1's measured sequential time, once it has run.
+    pub sequential_time: Option<Duration>,
+}
+
+/// Runs one section: prints its banner and its cell's output.
+pub fn run_section(
+    section: &Section,
+    config: &Config,
+    carry: &mut Carry,
+) -> anyhow::Result<()> {
+    println!("{}", common::report::banner(section.number, section.title));
+    match section.number {
+        1 => tasks::show_sequential(config, carry),
+        2 => anatomy::show(),
+        3 => gil::show(config),
+        4 => tasks::show_threads(config, carry),
+        5 => processes::show(config)?,
+        6 => workloads::show(config),
+        7 => race::show(config),
+        8 => primitives::show(config),
+        9 => summary::show(),
+        other => anyhow::bail!("section {other} does not exist"),
+    }
+    Ok(())
+}

@@ -1,0 +1,361 @@
+//! Section 5: real child processes — started, watched, reaped.
+//!
+//! Python: `multiprocessing.Process(target=process_worker, args=(…))`, then
+//! `start()` and `join()`. Under the `spawn` start method (the default on
+//! Windows and macOS) the child is a fresh interpreter that re-imports your
+//! module and receives the function's arguments pickled.
+//!
+//! Rust has no `fork`-and-continue-in-a-closure for safe code, and does not
+//! need one: the parent re-runs **its own executable** with a hidden first
+//! argument, [`WORKER_ARG`], and `main` sends such a process to
+//! [`worker_main`] before anything else. Arguments travel on the command
+//! line; output comes back on the child's stdout, which the parent reads line
+//! by line in one thread per child (so a chatty child can never block on a
+//! full pipe) and prints as it arrives. Every child is waited for: a child
+//! that has exited but was never waited for stays a *zombie* in the process
+//! table.
+//!
+//! The same section shows the price of isolation: a child changes *its
+//! copy* of a variable and the parent never sees it, while a thread changes
+//! the parent's own value through an `Arc<Mutex<_>>`.
+
+use std::io::{BufRead, BufReader};
+use std::path::Path;
+use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
+use std::sync::{Arc, Mutex};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use anyhow::{Context, bail};
+use common::report::Table;
+use common::timeline::Timeline;
+use common::timing::{HumanDuration, time};
+
+use crate::Config;
+
+/// The hidden first argument that turns this binary into a worker process.
+pub const WORKER_ARG: &str = "__worker";
+
+/// How many times the isolation demo's child and thread increment their
+/// counter.
+pub const INCREMENTS: i64 = 5;
+
+/// Entry point of a worker process: `main` calls this when the first
+/// argument is [`WORKER_ARG`], passing the arguments after it.
+///
+/// * `task NAME SLEEP_MS` — the notebook's `process_worker(name, duration)`.
+/// * `isolate VALUE` — add [`INCREMENTS`] to its own copy of `VALUE` and
+///   print `counter=N`.
+/// * `noop` — exit at once (to measure the cost of a process itself).
+pub fn worker_main(args: &[String]) -> ExitCode {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    let pid = std::process::id();
+    match args.as_slice() {
+        ["task", name, sleep_ms] => {
+            let Ok(ms) = sleep_ms.parse::<u64>() else {
+                eprintln!("worker: bad sleep `{sleep_ms}`");
+                return ExitCode::from(2);
+            };
+            println!("[Process {name} pid {pid}] Starting {name}");
+            thread::sleep(Duration::from_millis(ms));
+            println!("[Process {name} pid {pid}] Completed {name}");
+            ExitCode::SUCCESS
+        }
+        ["isolate", value] => {
+            let Ok(mut counter) = value.parse::<i64>() else {
+                eprintln!("worker: bad value `{value}`");
+                return ExitCode::from(2);
+            };
+            for _ in 0..INCREMENTS {
+                counter += 1; // our own copy: no lock needed, nobody else sees it
+            }
+            println!("counter={counter}");
+            ExitCode::SUCCESS
+        }
+        ["noop"] => ExitCode::SUCCESS,
+        _ => {
+            eprintln!("worker: unknown job {args:?}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// What the parent learned about one finished child.
+#[derive(Debug)]
+pub struct ChildRun {
+    /// The child's process id.
+    pub pid: u32,
+    /// How it ended (exit code, or the signal that killed it).
+    pub status: ExitStatus,
+    /// Each stdout line with the instant the parent received it.
+    pub lines: Vec<(Instant, String)>,
+}
+
+impl ChildRun {
+    /// The instant the parent received the first line starting with `prefix`
+    /// (after the `[…] ` tag, if any).
+    fn line_at(&self, contains: &str) -> Option<Instant> {
+        self.lines.iter().find(|(_, l)| l.contains(contains)).map(|(at, _)| *at)
+    }
+}
+
+/// Starts one worker process per entry of `jobs` (each the worker arguments),
+/// all at once; calls `on_line(child_index, line)` for each line of output as
+/// it arrives; waits for every child; returns them in `jobs` order.
+///
+/// No child outlives this function: if starting one fails, those already
+/// started are killed and reaped before the error is returned.
+pub fn run_children(
+    exe: &Path,
+    jobs: &[Vec<String>],
+    mut on_line: impl FnMut(usize, &str),
+) -> anyhow::Result<Vec<ChildRun>> {
+    let (line_sender, line_receiver) = crossbeam_channel::unbounded();
+    let mut started: Vec<(Child, thread::JoinHandle<()>)> = Vec::new();
+    for (index, args) in jobs.iter().enumerate() {
+        let spawned = Command::new(exe)
+            .arg(WORKER_ARG)
+            .args(args)
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .spawn()
+            .with_context(|| format!("starting worker process {}", exe.display()));
+        let mut child = match spawned {
+            Ok(child) => child,
+            Err(err) => {
+                for (mut child, reader) in started {
+                    // kill() fails only if the child already exited; wait()
+                    // then reaps it either way.
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    let _ = reader.join();
+                }
+                return Err(err);
+            }
+        };
+        let stdout = child.stdout.take().expect("stdout was configured as a pipe");
+        // Each reader owns a clone of the sender; the channel closes when the
+        // last reader finishes (its child closed stdout, i.e. exited).
+        let sender = line_sender.clone();
+        let reader = thread::spawn(move || {
+            for line in BufReader::new(stdout).lines() {
+                let Ok(line) = line else { break };
+                if sender.send((index, Instant::now(), line)).is_err() {
+                    break;
+                }
+            }
+        });
+        started.push((child, reader));
+    }
+    // Drop our own sender, or the loop below would wait forever for it.
+    drop(line_sender);
+
+    let mut lines: Vec<Vec<(Instant, String)>> = vec![Vec::new(); jobs.len()];
+    for (index, at, line) in line_receiver {
+        on_line(index, &line);
+        lines[index].push((at, line));
+    }
+
+    let mut runs = Vec::with_capacity(jobs.len());
+    for ((mut child, reader), lines) in started.into_iter().zip(lines) {
+        let status = child.wait().context("waiting for a worker process")?;
+        reader.join().map_err(|_| anyhow::anyhow!("an output reader thread panicked"))?;
+        runs.push(ChildRun { pid: child.id(), status, lines });
+    }
+    Ok(runs)
+}
+
+/// The notebook's three processes: each runs `task NAME SLEEP`. Returns the
+/// children and the total time; every child is recorded on `timeline` from
+/// its "Starting" line to its "Completed" line.
+pub fn run_task_processes(
+    exe: &Path,
+    names: &[&str],
+    sleep: Duration,
+    timeline: &Timeline,
+    on_line: impl FnMut(usize, &str),
+) -> anyhow::Result<(Vec<ChildRun>, Duration)> {
+    let jobs: Vec<Vec<String>> = names
+        .iter()
+        .map(|name| vec!["task".into(), name.to_string(), sleep.as_millis().to_string()])
+        .collect();
+    let (runs, took) = time(|| run_children(exe, &jobs, on_line));
+    let runs = runs?;
+    for (run, name) in runs.iter().zip(names) {
+        if !run.status.success() {
+            bail!("worker process {} ({name}) failed: {}", run.pid, run.status);
+        }
+        if let (Some(start), Some(end)) =
+            (run.line_at("Starting"), run.line_at("Completed"))
+        {
+            timeline.record(format!("pid {}", run.pid), *name, start, end);
+        }
+    }
+    Ok((runs, took))
+}
+
+/// What the isolation demo observed.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Isolation {
+    /// The parent's counter before anything ran.
+    pub before: i64,
+    /// The value the child reported for *its* copy after incrementing.
+    pub child_copy: i64,
+    /// The parent's counter after the child finished.
+    pub after_child: i64,
+    /// The parent's counter after a thread incremented it.
+    pub after_thread: i64,
+}
+
+/// A child process and then a thread each add [`INCREMENTS`] to "the"
+/// counter. Only the thread's change is visible to the parent.
+pub fn isolation(exe: &Path) -> anyhow::Result<Isolation> {
+    // Arc: the thread needs shared ownership; Mutex: it needs to write.
+    let counter = Arc::new(Mutex::new(0_i64));
+    let before = *counter.lock().expect("not poisoned: no thread has run yet");
+
+    // The child gets the value — a copy — as an argument, just as Python's
+    // spawn method pickles the arguments into the new interpreter.
+    let runs =
+        run_children(exe, &[vec!["isolate".into(), before.to_string()]], |_, _| ())?;
+    let child = &runs[0];
+    if !child.status.success() {
+        bail!("isolation worker {} failed: {}", child.pid, child.status);
+    }
+    let child_copy = child
+        .lines
+        .iter()
+        .find_map(|(_, l)| l.strip_prefix("counter=")?.parse().ok())
+        .context("the isolation worker did not report its counter")?;
+    let after_child = *counter.lock().expect("not poisoned: no thread has run yet");
+
+    let for_thread = Arc::clone(&counter);
+    thread::spawn(move || {
+        for _ in 0..INCREMENTS {
+            *for_thread.lock().expect("only this thread locks it now") += 1;
+        }
+    })
+    .join()
+    .map_err(|_| anyhow::anyhow!("the incrementing thread panicked"))?;
+    let after_thread =
+        *counter.lock().map_err(|_| anyhow::anyhow!("counter lock poisoned"))?;
+
+    Ok(Isolation { before, child_copy, after_child, after_thread })
+}
+
+/// The cost of starting and finishing one thread and one process.
+#[derive(Debug, Clone, Copy)]
+pub struct SpawnCost {
+    /// Threads spawned and joined, one at a time.
+    pub threads: u32,
+    /// Total time for them.
+    pub threads_time: Duration,
+    /// Processes spawned and waited for, one at a time.
+    pub processes: u32,
+    /// Total time for them.
+    pub processes_time: Duration,
+}
+
+/// Spawns and joins `threads` empty threads, then starts and reaps
+/// `processes` no-op worker processes, one at a time, timing each batch.
+pub fn spawn_cost(exe: &Path, threads: u32, processes: u32) -> anyhow::Result<SpawnCost> {
+    let (joined, threads_time) = time(|| {
+        (0..threads).try_for_each(|_| {
+            thread::spawn(|| ()).join().map_err(|_| anyhow::anyhow!("panic"))
+        })
+    });
+    joined?;
+    let (reaped, processes_time) = time(|| -> anyhow::Result<()> {
+        for _ in 0..processes {
+            // status() = spawn + wait: the child is reaped before we go on.
+            let status = Command::new(exe)
+                .args([WORKER_ARG, "noop"])
+                .stdin(Stdio::null())
+                .stdout(Stdio::null())
+                .status()
+                .context("starting a no-op worker process")?;
+            if !status.success() {
+                bail!("no-op worker failed: {status}");
+            }
+        }
+        Ok(())
+    });
+    reaped?;
+    Ok(SpawnCost { threads, threads_time, processes, processes_time })
+}
+
+/// The three tasks, as in the notebook.
+pub const TASKS: [&str; 3] = ["Task-1", "Task-2", "Task-3"];
+
+/// Prints section 5.
+pub fn show(config: &Config) -> anyhow::Result<()> {
+    let sleep = config.task_sleep();
+    println!(
+        "Three child processes, each this same binary re-run as `{WORKER_ARG} task …`,\n\
+         each sleeping {}. Parent PID: {}.\n",
+        HumanDuration(sleep),
+        std::process::id()
+    );
+    let timeline = Timeline::new();
+    let (runs, took) =
+        run_task_processes(&config.worker_exe, &TASKS, sleep, &timeline, |_, line| {
+            println!("{line}")
+        })?;
+    println!("\nMultiprocessing Time: {:.2} seconds", took.as_secs_f64());
+    let pids: Vec<String> = runs.iter().map(|r| r.pid.to_string()).collect();
+    println!(
+        "Child PIDs: {} — all different from the parent's {}.",
+        pids.join(", "),
+        std::process::id()
+    );
+    println!("{}", timeline.render(60));
+    println!(
+        "(The notebook saved 0.37 s and no child output: on Windows, Jupyter's children\n\
+         cannot import functions defined in a notebook and die at once. Here they run.)\n"
+    );
+
+    println!("Separate memory — a child changes its copy, a thread changes ours:");
+    let iso = isolation(&config.worker_exe)?;
+    let rows = [
+        ("parent's counter before:".to_string(), iso.before, ""),
+        (
+            format!("child process added {INCREMENTS} to its copy, got:"),
+            iso.child_copy,
+            "",
+        ),
+        ("parent's counter after the child:".to_string(), iso.after_child, "← unchanged"),
+        (
+            format!("parent's counter after a thread added {INCREMENTS}:"),
+            iso.after_thread,
+            "← shared memory",
+        ),
+    ];
+    for (label, value, note) in rows {
+        println!("{}", format!("  {label:<42} {value}   {note}").trim_end());
+    }
+    println!("\nOverhead (the README's \"process creation is expensive\"), measured:");
+    let (threads, processes) = config.pick((100, 20), (20, 4));
+    let cost = spawn_cost(&config.worker_exe, threads, processes)?;
+    let per_thread = cost.threads_time / cost.threads;
+    let per_process = cost.processes_time / cost.processes;
+    let mut table = Table::new(["", "count", "total", "per spawn"]);
+    table.row([
+        "thread: spawn + join".to_string(),
+        cost.threads.to_string(),
+        HumanDuration(cost.threads_time).to_string(),
+        HumanDuration(per_thread).to_string(),
+    ]);
+    table.row([
+        "process: spawn + wait".to_string(),
+        cost.processes.to_string(),
+        HumanDuration(cost.processes_time).to_string(),
+        HumanDuration(per_process).to_string(),
+    ]);
+    print!("{table}");
+    println!(
+        "A process costs about {:.0}× a thread to start. That is why pools keep workers\n\
+         alive and reuse them (chapters multiprocessing and executors).",
+        per_process.as_secs_f64() / per_thread.as_secs_f64().max(1e-9)
+    );
+    Ok(())
+}

@@ -1,0 +1,139 @@
+//! The chapter binary, run as a learner runs it (with `--quick`).
+
+use std::path::Path;
+use std::process::Command;
+use std::time::Duration;
+
+use assert_cmd::Command as AssertCommand;
+use predicates::prelude::*;
+
+/// The binary Cargo built for this package (never `current_exe()`: in a
+/// test that is the test harness).
+const EXE: &str = env!("CARGO_BIN_EXE_what_is_process_and_threads");
+
+fn chapter() -> AssertCommand {
+    let mut cmd = AssertCommand::new(EXE);
+    cmd.timeout(Duration::from_secs(120));
+    cmd
+}
+
+/// Worker processes of *this* binary still alive anywhere on the machine.
+fn leftover_workers() -> Vec<u32> {
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    let exe = Path::new(EXE).canonicalize().expect("the binary exists");
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let cmdline =
+                std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
+            let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
+            let same_exe =
+                std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe);
+            same_exe && args.get(1) == Some(&&b"__worker"[..])
+        })
+        .collect()
+}
+
+#[test]
+fn full_run_prints_nine_numbered_sections_and_leaves_no_children() {
+    let output = chapter().arg("--quick").output().expect("the binary runs");
+    assert!(
+        output.status.success(),
+        "stderr: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
+
+    let rule = "=".repeat(50);
+    let banners: Vec<&str> = stdout
+        .lines()
+        .collect::<Vec<_>>()
+        .windows(3)
+        .filter(|w| w[0] == rule && w[2] == rule)
+        .map(|w| w[1])
+        .collect();
+    let numbers: Vec<u32> =
+        banners.iter().map(|b| b.split_once(". ").unwrap().0.parse().unwrap()).collect();
+    assert_eq!(numbers, (1..=9).collect::<Vec<_>>(), "banners: {banners:?}");
+
+    // Values that must never vary.
+    assert!(stdout.contains("sum = 49999995000000"));
+    let safe =
+        stdout.split("SAFE VERSION (With Lock)").nth(1).expect("safe versions printed");
+    assert_eq!(
+        safe.matches("Counter value: 50000 (Expected: 50000)").count(),
+        2,
+        "{safe}"
+    );
+    assert!(stdout.contains("3 threads × 1000 increments of a Mutex<u64> → 3000"));
+    assert!(stdout.contains("✓ same result"));
+    assert!(!stdout.contains('✗'), "a concurrent result differed from the serial one");
+    assert!(
+        stdout.contains("parent's counter after the child:          0   ← unchanged"),
+        "{stdout}"
+    );
+
+    assert_eq!(
+        leftover_workers(),
+        Vec::<u32>::new(),
+        "worker processes outlived the run"
+    );
+}
+
+#[test]
+fn one_section_by_name_or_number() {
+    chapter()
+        .args(["race", "--quick"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("7. THREAD SAFETY & RACE CONDITIONS"))
+        .stdout(predicate::str::contains("1. SEQUENTIAL").not());
+    chapter()
+        .args(["5", "--quick"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("5. MULTIPROCESSING EXAMPLE"))
+        .stdout(predicate::str::contains("Completed Task-3"));
+}
+
+#[test]
+fn help_lists_the_sections() {
+    chapter()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("3  gil"))
+        .stdout(predicate::str::contains("9  summary"));
+}
+
+#[test]
+fn bad_section_is_a_short_error_with_exit_code_2() {
+    chapter()
+        .arg("ten")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no section `ten`"))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn unknown_worker_job_fails_cleanly() {
+    let status = Command::new(EXE).args(["__worker", "explode"]).output().expect("runs");
+    assert_eq!(status.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&status.stderr).contains("unknown job"));
+}
+
+#[test]
+fn the_leftover_check_does_see_a_live_worker() {
+    // Guards the guard: without this, a broken `leftover_workers` would make
+    // the "no children left" assertion pass vacuously.
+    let mut child = Command::new(EXE)
+        .args(["__worker", "task", "probe", "30000"])
+        .spawn()
+        .expect("spawns");
+    let found = leftover_workers().contains(&child.id());
+    child.kill().expect("the worker is still sleeping");
+    child.wait().expect("reaped");
+    assert!(found, "a live worker was not detected");
+}
