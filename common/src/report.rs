@@ -239,8 +239,8 @@ mod tests {
         let mut table = Table::new(["n", "name", "v"]);
         table.left_align(1).row(["1", "ab", "7"]).row(["2", "abcd", "10"]);
         let text = table.to_string();
-        assert!(text.contains("  1   ab       7"), "{text}");
-        assert!(text.contains("  2   abcd    10"), "{text}");
+        assert!(text.contains("  1   ab      7"), "{text}");
+        assert!(text.contains("  2   abcd   10"), "{text}");
     }
 
     #[test]
