@@ -1,0 +1,87 @@
+//! The chapter binary, run as a learner runs it (with `--quick`).
+
+use std::path::Path;
+use std::time::Duration;
+
+use assert_cmd::Command;
+use predicates::prelude::*;
+
+const EXE: &str = env!("CARGO_BIN_EXE_multithreading");
+
+fn chapter() -> Command {
+    let mut cmd = Command::new(EXE);
+    cmd.timeout(Duration::from_secs(120));
+    cmd
+}
+
+#[test]
+fn full_run_prints_every_section_in_order_with_its_invariants() {
+    let output = chapter().arg("--quick").output().expect("the binary runs");
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "stderr: {stderr}");
+    let stdout = String::from_utf8(output.stdout).expect("utf-8");
+
+    let rule = "=".repeat(50);
+    let lines: Vec<&str> = stdout.lines().collect();
+    let numbers: Vec<u32> = lines
+        .windows(3)
+        .filter(|w| w[0] == rule && w[2] == rule)
+        .filter_map(|w| w[1].split_once(". ")?.0.parse().ok())
+        .collect();
+    assert_eq!(numbers, (0..=16).collect::<Vec<_>>());
+
+    for must in [
+        "Final balance: 1200",
+        "Producer-Consumer pattern complete! (5 items consumed)",
+        "9 items consumed, each exactly once",
+        "Each thread maintained its own data!",
+        "Main program ending... Daemon will be killed",
+        "DEADLOCK detected",
+        "2 of 2 transfers done, balances (100, 100)",
+        "join() returned Err — the panic surfaced",
+        "poisoned = true",
+        "4 completed, 2 failed",
+        "AtomicCounter (fetch_add):      40000",
+        "MutexCounter  (lock):           40000",
+        "torn reads = 0",
+    ] {
+        assert!(stdout.contains(must), "missing {must:?} in:\n{stdout}");
+    }
+    // Logging integration: worker log lines carry their thread's name.
+    assert!(stderr.contains("worker-1") && stderr.contains("Task failed"), "{stderr}");
+}
+
+#[test]
+fn daemon_child_exits_even_though_its_thread_never_ends() {
+    let run = multithreading::daemon::run_daemon_child(
+        Path::new(EXE),
+        Duration::from_millis(5),
+        Duration::from_millis(30),
+    )
+    .expect("the child ends by itself");
+    assert_eq!(run.lines.first().map(String::as_str), Some("Main program running..."));
+    assert!(
+        run.lines.iter().any(|l| l == "Main program ending... Daemon will be killed")
+    );
+    assert!(run.lines.iter().any(|l| l == "Background task running..."));
+}
+
+#[test]
+fn one_section_and_bad_input() {
+    chapter()
+        .args(["deadlock", "--quick"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("12. DEADLOCK"))
+        .stdout(predicate::str::contains("0. THE LECTURE").not());
+    chapter()
+        .arg("17")
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no section `17`"));
+    chapter()
+        .arg("--help")
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("16  race"));
+}
