@@ -59,7 +59,9 @@ fn daemon_child_exits_even_though_its_thread_never_ends() {
         Duration::from_millis(30),
     )
     .expect("the child ends by itself");
-    assert_eq!(run.lines.first().map(String::as_str), Some("Main program running..."));
+    // Which of the two threads prints first is up to the scheduler: check
+    // presence, not order.
+    assert!(run.lines.iter().any(|l| l == "Main program running..."));
     assert!(
         run.lines.iter().any(|l| l == "Main program ending... Daemon will be killed")
     );
