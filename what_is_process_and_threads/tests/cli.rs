@@ -17,27 +17,43 @@ fn chapter() -> AssertCommand {
     cmd
 }
 
-/// Worker processes of *this* binary still alive anywhere on the machine.
-fn leftover_workers() -> Vec<u32> {
+/// Marks the processes of one test run: children inherit the environment, so
+/// a worker started by that run carries the same variable. Tests run in
+/// parallel, so "any worker of this binary" would also see other tests'
+/// workers.
+const TAG_VAR: &str = "CHAPTER_244_TEST_TAG";
+
+/// A tag unique to this test process and `name`.
+fn tag(name: &str) -> String {
+    format!("{name}-{}", std::process::id())
+}
+
+/// Worker processes of this binary, started under `tag`, still alive.
+fn leftover_workers(tag: &str) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
     let exe = Path::new(EXE).canonicalize().expect("the binary exists");
+    let marker = format!("{TAG_VAR}={tag}");
     entries
         .flatten()
         .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
         .filter(|pid| {
-            let cmdline =
-                std::fs::read(format!("/proc/{pid}/cmdline")).unwrap_or_default();
-            let args: Vec<&[u8]> = cmdline.split(|b| *b == 0).collect();
             let same_exe =
                 std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe);
-            same_exe && args.get(1) == Some(&&b"__worker"[..])
+            let environ =
+                std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            same_exe && environ.split(|b| *b == 0).any(|var| var == marker.as_bytes())
         })
         .collect()
 }
 
 #[test]
 fn full_run_prints_nine_numbered_sections_and_leaves_no_children() {
-    let output = chapter().arg("--quick").output().expect("the binary runs");
+    let run_tag = tag("full-run");
+    let output = chapter()
+        .arg("--quick")
+        .env(TAG_VAR, &run_tag)
+        .output()
+        .expect("the binary runs");
     assert!(
         output.status.success(),
         "stderr: {}",
@@ -75,7 +91,7 @@ fn full_run_prints_nine_numbered_sections_and_leaves_no_children() {
     );
 
     assert_eq!(
-        leftover_workers(),
+        leftover_workers(&run_tag),
         Vec::<u32>::new(),
         "worker processes outlived the run"
     );
@@ -128,11 +144,14 @@ fn unknown_worker_job_fails_cleanly() {
 fn the_leftover_check_does_see_a_live_worker() {
     // Guards the guard: without this, a broken `leftover_workers` would make
     // the "no children left" assertion pass vacuously.
+    let probe_tag = tag("probe");
     let mut child = Command::new(EXE)
         .args(["__worker", "task", "probe", "30000"])
+        .env(TAG_VAR, &probe_tag)
+        .stdout(std::process::Stdio::null())
         .spawn()
         .expect("spawns");
-    let found = leftover_workers().contains(&child.id());
+    let found = leftover_workers(&probe_tag).contains(&child.id());
     child.kill().expect("the worker is still sleeping");
     child.wait().expect("reaped");
     assert!(found, "a live worker was not detected");
