@@ -28,6 +28,25 @@ pub fn banner(number: u32, title: &str) -> String {
     format!("\n{rule}\n{number}. {}\n{rule}", title.to_uppercase())
 }
 
+/// The section numbers of every [`banner`] in a run's output, in order —
+/// the inverse of `banner`, for tests that check a chapter printed all its
+/// sections.
+///
+/// ```
+/// use common::report::{banner, banner_numbers};
+/// let out = format!("{}\nbody\n1. not a banner\n{}", banner(1, "a"), banner(2, "b"));
+/// assert_eq!(banner_numbers(&out), [1, 2]);
+/// ```
+pub fn banner_numbers(output: &str) -> Vec<u32> {
+    let rule = "=".repeat(50);
+    let lines: Vec<&str> = output.lines().collect();
+    lines
+        .windows(3)
+        .filter(|w| w[0] == rule && w[2] == rule)
+        .filter_map(|w| w[1].split_once(". ")?.0.parse().ok())
+        .collect()
+}
+
 /// A note for the top of a run when this binary was not built with
 /// `--release`, so timings are read with that in mind. `None` in release.
 pub fn build_note() -> Option<&'static str> {

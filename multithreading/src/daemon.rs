@@ -89,6 +89,8 @@ pub fn run_daemon_child(
         None => {
             child.kill().context("killing the stuck child")?;
             child.wait().context("reaping the killed child")?;
+            // The pipe closed with the child, so the reader ends: join it too.
+            let _partial_output = reader.join();
             bail!("the daemon demo child did not exit within 10 s");
         }
     };

@@ -5,24 +5,16 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser};
-use common::sections::{self, Section};
+use clap::Parser;
+use common::sections::{self, SectionArgs};
 use multithreading::{Config, SECTIONS, daemon, run_section};
 
 /// Notebook 245: threads and synchronization, and what Rust adds.
 #[derive(Debug, Parser)]
 #[command(name = "multithreading")]
 struct Cli {
-    /// Run only this section (number or name); all of them when omitted.
-    #[arg(value_parser = parse_section)]
-    section: Option<Section>,
-    /// Shrink every sleep and workload (used by the tests).
-    #[arg(long)]
-    quick: bool,
-}
-
-fn parse_section(arg: &str) -> Result<Section, String> {
-    sections::parse(SECTIONS, arg)
+    #[command(flatten)]
+    sections: SectionArgs,
 }
 
 fn main() -> anyhow::Result<ExitCode> {
@@ -34,19 +26,16 @@ fn main() -> anyhow::Result<ExitCode> {
         return Ok(ExitCode::SUCCESS);
     }
 
-    let matches = Cli::command().after_help(sections::help(SECTIONS)).get_matches();
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    let cli: Cli = sections::parse_cli(SECTIONS);
+    let chosen = cli.sections.chosen(SECTIONS).unwrap_or_else(|err| err.exit());
     common::log::init();
 
-    let config = Config { quick: cli.quick, worker_exe: std::env::current_exe()? };
+    let config =
+        Config { quick: cli.sections.quick, worker_exe: std::env::current_exe()? };
     if let Some(note) = common::report::build_note() {
         println!("{note}");
     }
-    let chosen: Vec<&Section> = match &cli.section {
-        Some(one) => vec![one],
-        None => SECTIONS.iter().collect(),
-    };
-    for section in chosen {
+    for section in &chosen {
         run_section(section, &config)?;
     }
     Ok(ExitCode::SUCCESS)

@@ -155,7 +155,7 @@ pub fn run_section(
         1 => tasks::show_sequential(config, carry),
         2 => anatomy::show(),
         3 => gil::show(config),
-        4 => tasks::show_threads(config, carry),
+        4 => tasks::show_threads(config, carry)?,
         5 => processes::show(config)?,
         6 => workloads::show(config),
         7 => race::show(config),

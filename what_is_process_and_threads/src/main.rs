@@ -5,8 +5,8 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, FromArgMatches, Parser};
-use common::sections::{self, Section};
+use clap::Parser;
+use common::sections::{self, SectionArgs};
 use what_is_process_and_threads::{Carry, Config, SECTIONS, processes, run_section};
 
 /// Notebook 244: programs, processes and threads; the GIL, measured; races
@@ -14,16 +14,8 @@ use what_is_process_and_threads::{Carry, Config, SECTIONS, processes, run_sectio
 #[derive(Debug, Parser)]
 #[command(name = "what_is_process_and_threads")]
 struct Cli {
-    /// Run only this section (number or name); all of them when omitted.
-    #[arg(value_parser = parse_section)]
-    section: Option<Section>,
-    /// Shrink every workload (used by the tests).
-    #[arg(long)]
-    quick: bool,
-}
-
-fn parse_section(arg: &str) -> Result<Section, String> {
-    sections::parse(SECTIONS, arg)
+    #[command(flatten)]
+    sections: SectionArgs,
 }
 
 fn main() -> anyhow::Result<ExitCode> {
@@ -35,20 +27,17 @@ fn main() -> anyhow::Result<ExitCode> {
         return Ok(processes::worker_main(&args[2..]));
     }
 
-    let matches = Cli::command().after_help(sections::help(SECTIONS)).get_matches();
-    let cli = Cli::from_arg_matches(&matches).unwrap_or_else(|err| err.exit());
+    let cli: Cli = sections::parse_cli(SECTIONS);
+    let chosen = cli.sections.chosen(SECTIONS).unwrap_or_else(|err| err.exit());
     common::log::init();
 
-    let config = Config { quick: cli.quick, worker_exe: std::env::current_exe()? };
+    let config =
+        Config { quick: cli.sections.quick, worker_exe: std::env::current_exe()? };
     if let Some(note) = common::report::build_note() {
         println!("{note}");
     }
-    let chosen: Vec<&Section> = match &cli.section {
-        Some(one) => vec![one],
-        None => SECTIONS.iter().collect(),
-    };
     let mut carry = Carry::default();
-    for section in chosen {
+    for section in &chosen {
         run_section(section, &config, &mut carry)?;
     }
     Ok(ExitCode::SUCCESS)

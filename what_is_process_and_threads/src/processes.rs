@@ -133,6 +133,7 @@ pub fn run_children(
                 return Err(err);
             }
         };
+        tracing::debug!(pid = child.id(), ?args, "spawned worker process");
         let stdout = child.stdout.take().expect("stdout was configured as a pipe");
         // Each reader owns a clone of the sender; the channel closes when the
         // last reader finishes (its child closed stdout, i.e. exited).
@@ -159,6 +160,7 @@ pub fn run_children(
     let mut runs = Vec::with_capacity(jobs.len());
     for ((mut child, reader), lines) in started.into_iter().zip(lines) {
         let status = child.wait().context("waiting for a worker process")?;
+        tracing::debug!(pid = child.id(), %status, "reaped worker process");
         reader.join().map_err(|_| anyhow::anyhow!("an output reader thread panicked"))?;
         runs.push(ChildRun { pid: child.id(), status, lines });
     }

@@ -116,7 +116,7 @@ pub fn show_sequential(config: &Config, carry: &mut Carry) {
 }
 
 /// Prints section 4.
-pub fn show_threads(config: &Config, carry: &mut Carry) {
+pub fn show_threads(config: &Config, carry: &mut Carry) -> anyhow::Result<()> {
     let sleep = config.task_sleep();
     let baseline = carry.sequential_time.unwrap_or_else(|| {
         println!(
@@ -131,13 +131,7 @@ pub fn show_threads(config: &Config, carry: &mut Carry) {
     });
 
     let timeline = Timeline::new();
-    let took = match run_threaded(&THREADED_TASKS, sleep, &timeline) {
-        Ok(took) => took,
-        Err(err) => {
-            println!("error: {err:#}");
-            return;
-        }
-    };
+    let took = run_threaded(&THREADED_TASKS, sleep, &timeline)?;
     println!("\nThreading Time: {:.2} seconds", took.as_secs_f64());
     println!("Improvement: {} faster", Speedup(speedup(baseline, took)));
     let mut table = Comparison::new("sequential (section 1)", baseline);
@@ -149,6 +143,7 @@ pub fn show_threads(config: &Config, carry: &mut Carry) {
          concurrency (overlapped waiting). Python gets the same 3× here, GIL or not,\n\
          because time.sleep() releases the GIL."
     );
+    Ok(())
 }
 
 #[cfg(test)]

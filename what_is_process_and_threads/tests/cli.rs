@@ -61,17 +61,8 @@ fn full_run_prints_nine_numbered_sections_and_leaves_no_children() {
     );
     let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
 
-    let rule = "=".repeat(50);
-    let banners: Vec<&str> = stdout
-        .lines()
-        .collect::<Vec<_>>()
-        .windows(3)
-        .filter(|w| w[0] == rule && w[2] == rule)
-        .map(|w| w[1])
-        .collect();
-    let numbers: Vec<u32> =
-        banners.iter().map(|b| b.split_once(". ").unwrap().0.parse().unwrap()).collect();
-    assert_eq!(numbers, (1..=9).collect::<Vec<_>>(), "banners: {banners:?}");
+    let numbers = common::report::banner_numbers(&stdout);
+    assert_eq!(numbers, (1..=9).collect::<Vec<_>>());
 
     // Values that must never vary.
     assert!(stdout.contains("sum = 49999995000000"));
