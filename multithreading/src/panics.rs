@@ -11,21 +11,14 @@
 //! up, or take the data with `into_inner()` after checking it, and
 //! `clear_poison()`.
 
-use std::any::Any;
 use std::sync::Mutex;
 use std::thread::{self, JoinHandle};
 
 /// The text of a panic payload (`panic!` with a literal gives `&str`, with
-/// formatting a `String`).
-pub fn message(payload: &(dyn Any + Send)) -> String {
-    if let Some(text) = payload.downcast_ref::<&str>() {
-        text.to_string()
-    } else if let Some(text) = payload.downcast_ref::<String>() {
-        text.clone()
-    } else {
-        "(non-string panic payload)".to_string()
-    }
-}
+/// formatting a `String`): a downcast of the `Box<dyn Any + Send>` that
+/// `join` returns. It lives in `common` because the process pool's workers
+/// need the same thing to send a panic back to the parent.
+pub use common::pool::panic_message as message;
 
 /// Spawns a worker that panics; returns what `join` reported.
 pub fn panicking_worker() -> Result<u32, String> {

@@ -13,8 +13,39 @@
 //!
 //! Both are starting points, to be measured (the executors chapter sweeps the
 //! worker count and shows where each kind of work levels off).
+//!
+//! The rest of the module is [`ProcessPool`], Python's `multiprocessing.Pool`
+//! with real processes: [`process`] is the parent's side, [`worker`] the
+//! child's, [`frame`] the bytes between them.
 
 use std::num::NonZeroUsize;
+
+pub mod frame;
+pub mod process;
+mod protocol;
+pub mod worker;
+
+pub use process::{
+    Imap, PoolStats, ProcessPool, ProcessPoolBuilder, TaskError, TaskHandle,
+};
+pub use worker::serve;
+
+/// The text of a panic payload: `panic!("…")` carries a `&'static str` or a
+/// `String`; anything else (from `std::panic::panic_any`) has no message.
+///
+/// ```
+/// let payload = std::panic::catch_unwind(|| panic!("boom {}", 7)).unwrap_err();
+/// assert_eq!(common::pool::panic_message(payload.as_ref()), "boom 7");
+/// ```
+pub fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
+    if let Some(text) = payload.downcast_ref::<&str>() {
+        (*text).to_string()
+    } else if let Some(text) = payload.downcast_ref::<String>() {
+        text.clone()
+    } else {
+        "(a panic without a message)".to_string()
+    }
+}
 
 /// Workers for CPU-bound work: the number of cores this process may use
 /// (at least 1).

@@ -1,0 +1,49 @@
+//! Tasks for the pool tests: each one exercises one way a task can end.
+//! Shared with `tests/pool.rs` through `#[path]`, so both sides agree.
+
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub(crate) enum TestTask {
+    /// Returns its value.
+    Echo(u64),
+    /// Sleeps, then returns the value.
+    Sleep { ms: u64, value: u64 },
+    /// Panics with this message (the worker survives).
+    Panic(String),
+    /// `abort()`: the worker process dies with SIGABRT.
+    Abort,
+    /// `exit(code)` in the middle of a task.
+    Exit(i32),
+    /// Returns the worker's PID.
+    Pid,
+    /// The initializer: counts how often it ran in this process.
+    Init,
+    /// How many times `Init` ran in this process.
+    InitRuns,
+    /// Returns the payload's length (a large request frame).
+    Blob(Vec<u8>),
+}
+
+static INIT_RUNS: AtomicU64 = AtomicU64::new(0);
+
+#[allow(dead_code)] // used by the worker binary, not by the tests that include this file
+pub(crate) fn run(task: TestTask) -> u64 {
+    match task {
+        TestTask::Echo(value) => value,
+        TestTask::Sleep { ms, value } => {
+            std::thread::sleep(Duration::from_millis(ms));
+            value
+        }
+        TestTask::Panic(message) => panic!("{message}"),
+        TestTask::Abort => std::process::abort(),
+        TestTask::Exit(code) => std::process::exit(code),
+        TestTask::Pid => u64::from(std::process::id()),
+        TestTask::Init => INIT_RUNS.fetch_add(1, Ordering::SeqCst) + 1,
+        TestTask::InitRuns => INIT_RUNS.load(Ordering::SeqCst),
+        TestTask::Blob(bytes) => bytes.len() as u64,
+    }
+}

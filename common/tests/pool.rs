@@ -1,0 +1,313 @@
+//! The process pool's fault behaviour, with real worker processes
+//! (`src/bin/pool-test-worker`). Each test starts its own small pool; no test
+//! depends on timing except through wide deadlines.
+
+use std::path::Path;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::{Duration, Instant};
+
+use common::pool::{ProcessPool, TaskError};
+use proptest::prelude::*;
+
+#[path = "../src/bin/pool-test-worker/tasks.rs"]
+mod tasks;
+use tasks::TestTask;
+
+const WORKER: &str = env!("CARGO_BIN_EXE_pool-test-worker");
+
+fn pool(workers: usize) -> ProcessPool<TestTask, u64> {
+    ProcessPool::builder(WORKER).workers(workers).start().expect("pool starts")
+}
+
+fn alive(pid: u32) -> bool {
+    // A reaped process has no /proc entry; a zombie still has one.
+    Path::new(&format!("/proc/{pid}")).exists()
+}
+
+fn assert_all_reaped(pids: &[u32]) {
+    for &pid in pids {
+        assert!(!alive(pid), "worker {pid} is still in the process table");
+    }
+}
+
+#[test]
+fn map_returns_results_in_input_order_not_completion_order() {
+    let pool = pool(3);
+    // The first items sleep longest, so they finish last.
+    let results = pool.map(|i| TestTask::Sleep { ms: (6 - i) * 20, value: i * 10 }, 0..6);
+    let values: Vec<u64> = results.into_iter().map(Result::unwrap).collect();
+    assert_eq!(values, [0, 10, 20, 30, 40, 50]);
+    assert_eq!(pool.stats().replies, 6);
+}
+
+#[test]
+fn imap_consumes_its_input_lazily() {
+    let pool = pool(2);
+    let pulled = AtomicUsize::new(0);
+    let items = (0..1_000_u64).inspect(|_| {
+        pulled.fetch_add(1, Ordering::SeqCst);
+    });
+    let mut results = pool.imap(TestTask::Echo, items);
+    assert_eq!(results.next(), Some(Ok(0)));
+    // Two workers, two tasks each in flight: the other 996 items are untouched.
+    assert_eq!(pulled.load(Ordering::SeqCst), 4);
+    let rest: Vec<u64> = results.map(Result::unwrap).collect();
+    assert_eq!(rest, (1..1_000).collect::<Vec<_>>());
+    assert_eq!(pulled.load(Ordering::SeqCst), 1_000);
+}
+
+#[test]
+fn the_initializer_runs_once_in_every_worker_including_replacements() {
+    let pool = ProcessPool::<TestTask, u64>::builder(WORKER)
+        .workers(2)
+        .initializer(TestTask::Init)
+        .start()
+        .unwrap();
+    let runs = pool.map(|_| TestTask::InitRuns, 0..20);
+    assert!(runs.iter().all(|r| *r == Ok(1)), "{runs:?}");
+
+    // Kill a worker through its task; the replacement is initialised too.
+    let died = pool.submit(TestTask::Abort).result();
+    assert!(matches!(died, Err(TaskError::WorkerDied { .. })), "{died:?}");
+    let runs = pool.map(|_| TestTask::InitRuns, 0..20);
+    assert!(runs.iter().all(|r| *r == Ok(1)), "{runs:?}");
+    let stats = pool.stats();
+    assert_eq!((stats.workers_started, stats.workers_lost), (3, 1));
+}
+
+#[test]
+fn a_failing_initializer_fails_the_start() {
+    let started = ProcessPool::<TestTask, u64>::builder(WORKER)
+        .workers(2)
+        .initializer(TestTask::Panic("no config".into()))
+        .start();
+    let err = started.unwrap_err().to_string();
+    assert!(err.contains("initializer failed") && err.contains("no config"), "{err}");
+}
+
+#[test]
+fn a_panic_is_that_task_s_error_and_the_worker_lives_on() {
+    let pool = pool(1);
+    let before = pool.submit(TestTask::Pid).result().unwrap();
+    let err = pool.submit(TestTask::Panic("bad input 42".into())).result().unwrap_err();
+    match &err {
+        TaskError::Panicked { pid, message } => {
+            assert_eq!(u64::from(*pid), before);
+            assert!(message.starts_with("bad input 42 (at "), "{message}");
+            assert!(message.contains("tasks.rs:"), "{message}");
+        }
+        other => panic!("expected a panic, got {other:?}"),
+    }
+    assert_eq!(pool.submit(TestTask::Pid).result().unwrap(), before, "same worker");
+    assert_eq!(pool.stats().workers_started, 1);
+}
+
+#[test]
+fn abort_and_exit_are_reported_with_their_status_and_the_pool_recovers() {
+    let pool = pool(1);
+    let aborted = pool.submit(TestTask::Abort).result().unwrap_err();
+    let exited = pool.submit(TestTask::Exit(7)).result().unwrap_err();
+    let fine = pool.submit(TestTask::Echo(5)).result();
+    assert!(
+        matches!(&aborted, TaskError::WorkerDied { status, .. } if status.contains("SIGABRT")),
+        "{aborted:?}"
+    );
+    assert!(
+        matches!(&exited, TaskError::WorkerDied { status, .. } if status.contains("exit status: 7")),
+        "{exited:?}"
+    );
+    assert_eq!(fine, Ok(5));
+    assert_eq!(pool.stats().workers_lost, 2);
+}
+
+#[test]
+fn a_task_past_its_timeout_has_its_worker_killed_reaped_and_replaced() {
+    let pool = pool(1);
+    let first_pid = pool.worker_pids()[0].unwrap();
+    let started = Instant::now();
+    let hung = pool
+        .submit_with_timeout(
+            TestTask::Sleep { ms: 60_000, value: 0 },
+            Duration::from_millis(200),
+        )
+        .result()
+        .unwrap_err();
+    // Wide margin: the point is "not 60 s", not a precise deadline.
+    assert!(started.elapsed() < Duration::from_secs(10));
+    match &hung {
+        TaskError::TimedOut { pid, limit, status } => {
+            assert_eq!(*pid, first_pid);
+            assert_eq!(*limit, Duration::from_millis(200));
+            assert!(status.contains("SIGKILL"), "{status}");
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+    assert!(!alive(first_pid), "the killed worker was reaped");
+    let next = pool.submit(TestTask::Pid).result().unwrap();
+    assert_ne!(next, u64::from(first_pid), "a fresh worker took over");
+}
+
+#[test]
+fn a_worker_killed_with_sigkill_mid_task_is_reported_and_replaced() {
+    let pool = pool(1);
+    let victim = pool.worker_pids()[0].unwrap();
+    let handle = pool.submit(TestTask::Sleep { ms: 60_000, value: 1 });
+    // Whether the kill lands before or after the request reaches the worker,
+    // the task was assigned to it, so its outcome names the signal.
+    let victim_pid = libc::pid_t::try_from(victim).unwrap();
+    // SAFETY: kill(2) has no memory-safety preconditions.
+    assert_eq!(unsafe { libc::kill(victim_pid, libc::SIGKILL) }, 0);
+    let err = handle.result().unwrap_err();
+    assert!(
+        matches!(&err, TaskError::WorkerDied { pid, status }
+            if *pid == victim && status.contains("SIGKILL")),
+        "{err:?}"
+    );
+    assert!(!alive(victim));
+    assert_eq!(pool.submit(TestTask::Echo(9)).result(), Ok(9));
+}
+
+#[test]
+fn result_timeout_reports_not_ready_and_the_task_still_finishes() {
+    let pool = pool(1);
+    let handle = pool.submit(TestTask::Sleep { ms: 300, value: 3 });
+    assert_eq!(
+        handle.result_timeout(Duration::from_millis(1)),
+        Err(TaskError::NotReady(Duration::from_millis(1)))
+    );
+    assert_eq!(handle.result_timeout(Duration::from_secs(30)), Ok(3));
+}
+
+#[test]
+fn drop_finishes_queued_work_and_reaps_every_worker() {
+    let pool = pool(2);
+    let pids: Vec<u32> = pool.worker_pids().into_iter().flatten().collect();
+    assert_eq!(pids.len(), 2);
+    let handles: Vec<_> =
+        (0..6).map(|i| pool.submit(TestTask::Sleep { ms: 20, value: i })).collect();
+    drop(pool);
+    let values: Vec<u64> = handles.into_iter().map(|h| h.result().unwrap()).collect();
+    assert_eq!(values, [0, 1, 2, 3, 4, 5]);
+    assert_all_reaped(&pids);
+}
+
+#[test]
+fn terminate_kills_running_work_and_answers_every_pending_task() {
+    let pool = pool(1);
+    let pid = pool.worker_pids()[0].unwrap();
+    let handles: Vec<_> =
+        (0..3).map(|i| pool.submit(TestTask::Sleep { ms: 60_000, value: i })).collect();
+    let started = Instant::now();
+    pool.terminate();
+    assert!(started.elapsed() < Duration::from_secs(10));
+    for handle in handles {
+        assert_eq!(handle.result(), Err(TaskError::Terminated));
+    }
+    assert_all_reaped(&[pid]);
+}
+
+#[test]
+fn large_frames_cross_intact_and_are_counted() {
+    let pool = pool(1);
+    let blob = vec![0xA5_u8; 3 * 1024 * 1024];
+    assert_eq!(pool.submit(TestTask::Blob(blob)).result(), Ok(3 * 1024 * 1024));
+    assert!(pool.stats().bytes_sent > 3 * 1024 * 1024);
+}
+
+#[test]
+fn bad_configurations_are_errors_not_panics() {
+    let missing =
+        ProcessPool::<TestTask, u64>::builder("/nonexistent/worker").workers(1).start();
+    assert!(missing.unwrap_err().to_string().contains("/nonexistent/worker"));
+    let zero = ProcessPool::<TestTask, u64>::builder(WORKER).workers(0).start();
+    assert_eq!(zero.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+}
+
+#[test]
+fn a_worker_run_by_hand_explains_itself_and_exits_2() {
+    let out = std::process::Command::new(WORKER)
+        .stdin(std::process::Stdio::null())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("process-pool worker"));
+}
+
+/// How a random task should end.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Value(u64),
+    Panic,
+    Abort,
+    Exit,
+    Hang,
+}
+
+fn kind() -> impl Strategy<Value = Kind> {
+    prop_oneof![
+        6 => any::<u64>().prop_map(Kind::Value),
+        2 => Just(Kind::Panic),
+        1 => Just(Kind::Abort),
+        1 => Just(Kind::Exit),
+        1 => Just(Kind::Hang),
+    ]
+}
+
+fn task_for(kind: Kind) -> TestTask {
+    match kind {
+        Kind::Value(v) => TestTask::Echo(v),
+        Kind::Panic => TestTask::Panic("planned".into()),
+        Kind::Abort => TestTask::Abort,
+        Kind::Exit => TestTask::Exit(3),
+        Kind::Hang => TestTask::Sleep { ms: 60_000, value: 0 },
+    }
+}
+
+fn fits(kind: Kind, outcome: &Result<u64, TaskError>) -> bool {
+    match (kind, outcome) {
+        (Kind::Value(v), Ok(got)) => v == *got,
+        (Kind::Panic, Err(TaskError::Panicked { message, .. })) => {
+            message.starts_with("planned")
+        }
+        (Kind::Abort, Err(TaskError::WorkerDied { status, .. })) => {
+            status.contains("SIGABRT")
+        }
+        (Kind::Exit, Err(TaskError::WorkerDied { status, .. })) => {
+            status.contains("exit status: 3")
+        }
+        (Kind::Hang, Err(TaskError::TimedOut { status, .. })) => {
+            status.contains("SIGKILL")
+        }
+        _ => false,
+    }
+}
+
+proptest! {
+    // Each case starts real processes and may wait out timeouts: few cases.
+    #![proptest_config(ProptestConfig { cases: 12, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_task_yields_exactly_one_outcome_of_the_right_kind(
+        kinds in prop::collection::vec(kind(), 1..12),
+    ) {
+        let pool = ProcessPool::<TestTask, u64>::builder(WORKER)
+            .workers(2)
+            .task_timeout(Duration::from_millis(250))
+            .start()
+            .unwrap();
+        let handles: Vec<_> = kinds.iter().map(|&kind| pool.submit(task_for(kind))).collect();
+        // `result` consumes each handle: one outcome per task, no more.
+        let outcomes: Vec<_> = handles.into_iter().map(|h| h.result()).collect();
+        prop_assert_eq!(outcomes.len(), kinds.len());
+        for (&kind, outcome) in kinds.iter().zip(&outcomes) {
+            prop_assert!(fits(kind, outcome), "{:?} ended as {:?}", kind, outcome);
+        }
+        let mut pids: Vec<u32> = pool.worker_pids().into_iter().flatten().collect();
+        pids.extend(outcomes.iter().filter_map(|o| match o {
+            Err(TaskError::WorkerDied { pid, .. } | TaskError::TimedOut { pid, .. }) => Some(*pid),
+            _ => None,
+        }));
+        drop(pool);
+        assert_all_reaped(&pids);
+    }
+}
