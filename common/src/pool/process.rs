@@ -22,7 +22,7 @@
 //!   status or signal, timeout, pool terminated). Even a job dropped by a bug
 //!   answers [`TaskError::Lost`] rather than leaving its caller waiting.
 //! * A worker that dies or overruns its deadline is killed, **reaped**
-//!   (`wait`, so no zombie stays), and replaced when the next task needs it.
+//!   (`wait`, so no zombie stays), and replaced at once.
 //!   Other tasks are untouched: that is the point of processes.
 //!
 //! ## What Python users should notice
@@ -42,7 +42,7 @@
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fmt;
-use std::io::{self, BufReader, Read};
+use std::io::{self, BufReader, BufWriter, Read};
 use std::marker::PhantomData;
 use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
@@ -162,6 +162,9 @@ struct Shared {
     /// it waits for a reply.
     children: Vec<Mutex<Option<Child>>>,
     terminating: AtomicBool,
+    /// Set when the pool stops taking tasks: no point replacing a dead
+    /// worker once the queue is closed and empty.
+    closing: AtomicBool,
     counters: Counters,
 }
 
@@ -298,6 +301,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
             },
             children: (0..self.workers).map(|_| Mutex::new(None)).collect(),
             terminating: AtomicBool::new(false),
+            closing: AtomicBool::new(false),
             counters: Counters::default(),
         });
 
@@ -477,8 +481,7 @@ impl<T, R> ProcessPool<T, R> {
     }
 
     /// The PID of each worker slot's current process; `None` for a slot
-    /// whose worker died and has not been replaced yet (replacement happens
-    /// when that slot takes its next task).
+    /// whose worker died and could not be replaced (or during replacement).
     pub fn worker_pids(&self) -> Vec<Option<u32>> {
         (0..self.shared.children.len())
             .map(|index| self.shared.child(index).as_ref().map(Child::id))
@@ -526,6 +529,7 @@ impl<T, R> ProcessPool<T, R> {
     fn close_and_join(&mut self) {
         // Closing the queue is the shutdown signal: each manager drains what
         // is left, then closes its worker's socket and reaps it.
+        self.shared.closing.store(true, Ordering::SeqCst);
         self.jobs = None;
         for manager in self.managers.drain(..) {
             if manager.join().is_err() {
@@ -628,7 +632,13 @@ fn encode_request<T: Serialize>(id: u64, task: &T) -> Result<Vec<u8>, TaskError>
 struct Live {
     pid: u32,
     reader: BufReader<UnixStream>,
-    writer: UnixStream,
+    /// Buffered so that a small frame's header and body leave in one
+    /// `write` (one wake-up of the worker, not two).
+    writer: BufWriter<UnixStream>,
+    /// The socket timeouts currently set, to skip redundant `setsockopt`s on
+    /// the hot path (no timeout: none at all after the first call).
+    write_timeout: Option<Duration>,
+    read_timeout_set: bool,
 }
 
 /// How a call to a worker can fail (as opposed to the task failing).
@@ -642,7 +652,18 @@ enum Fault {
 }
 
 impl Live {
-    /// Sends one request and waits for its reply, at most until `deadline`.
+    fn new(pid: u32, socket: UnixStream) -> io::Result<Self> {
+        let writer = BufWriter::new(socket.try_clone()?);
+        Ok(Self {
+            pid,
+            reader: BufReader::new(socket),
+            writer,
+            write_timeout: None,
+            read_timeout_set: false,
+        })
+    }
+
+    /// Sends one request and waits for its reply, at most `timeout`.
     /// Returns the reply and the bytes sent and received.
     fn call(
         &mut self,
@@ -651,10 +672,20 @@ impl Live {
     ) -> Result<(Reply, usize, usize), Fault> {
         let deadline = timeout.map(|t| Instant::now() + t);
         // A write can block too (a full socket buffer, a hung worker).
-        let write_timeout = timeout.map(|t| t.max(Duration::from_millis(1)));
-        self.writer.set_write_timeout(write_timeout).map_err(io_fault)?;
+        if self.write_timeout != timeout {
+            let socket = self.writer.get_ref();
+            socket
+                .set_write_timeout(timeout.map(|t| t.max(Duration::from_millis(1))))
+                .map_err(io_fault)?;
+            self.write_timeout = timeout;
+        }
         let sent = frame::write_body(&mut self.writer, request).map_err(frame_fault)?;
 
+        if deadline.is_none() && self.read_timeout_set {
+            self.reader.get_ref().set_read_timeout(None).map_err(io_fault)?;
+            self.read_timeout_set = false;
+        }
+        self.read_timeout_set |= deadline.is_some();
         let mut reader = DeadlineReader { inner: &mut self.reader, deadline };
         let body =
             frame::read_body(&mut reader).map_err(frame_fault)?.ok_or(Fault::Closed)?;
@@ -691,19 +722,15 @@ struct DeadlineReader<'a> {
 
 impl Read for DeadlineReader<'_> {
     fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        // Bytes already buffered need no waiting.
-        if self.inner.buffer().is_empty() {
-            let left = match self.deadline {
-                None => None,
-                Some(deadline) => {
-                    let left = deadline.saturating_duration_since(Instant::now());
-                    if left.is_zero() {
-                        return Err(io::ErrorKind::TimedOut.into());
-                    }
-                    Some(left)
-                }
-            };
-            self.inner.get_ref().set_read_timeout(left)?;
+        // Without a deadline, or with bytes already buffered, just read.
+        if let Some(deadline) = self.deadline
+            && self.inner.buffer().is_empty()
+        {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                return Err(io::ErrorKind::TimedOut.into());
+            }
+            self.inner.get_ref().set_read_timeout(Some(left))?;
         }
         self.inner.read(buf)
     }
@@ -728,8 +755,13 @@ fn spawn_worker(shared: &Shared, index: usize) -> Result<Live, TaskError> {
     shared.counters.workers_started.fetch_add(1, Ordering::Relaxed);
     tracing::debug!(pid, index, "started pool worker");
 
-    let writer = ours.try_clone().map_err(|err| TaskError::Spawn(err.to_string()))?;
-    let mut live = Live { pid, reader: BufReader::new(ours), writer };
+    let mut live = match Live::new(pid, ours) {
+        Ok(live) => live,
+        Err(err) => {
+            reap(shared, index, true);
+            return Err(TaskError::Spawn(err.to_string()));
+        }
+    };
     if let Some(init) = &config.initializer {
         let failure = match live.call(init, None) {
             Ok((reply, sent, received)) => {
@@ -843,6 +875,14 @@ fn manage(index: usize, shared: &Shared, queue: &Receiver<Job>, first: Option<Li
                 };
                 tracing::debug!(pid, %error, "task failed");
                 job.reply.send(Err(error));
+                // Replace the worker now, as Python's pool does, so the pool
+                // is back to full strength before the next task arrives
+                // (unless it is shutting down). If this spawn fails, the
+                // next task retries it and reports the error.
+                let done = shared.closing.load(Ordering::SeqCst) && queue.is_empty();
+                if !done && !shared.terminating.load(Ordering::SeqCst) {
+                    live = spawn_worker(shared, index).ok();
+                }
             }
         }
     }

@@ -1,0 +1,123 @@
+//! The tasks that pool workers run.
+//!
+//! Python's `pool.map(square, numbers)` pickles *a reference to the function*
+//! (its module and name) and the worker imports it. Rust cannot send code to
+//! another process, so a task is data: an enum variant names the function,
+//! its fields are the arguments, and the worker's `match` below is the
+//! lookup. The compiler checks that every task has a handler.
+//!
+//! Each pool has one task type and one result type, and the worker binary
+//! serves each with its own hidden argument (`__worker pool ints`, …; see
+//! [`crate::worker`]).
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+/// Integer tasks for sections 5 and 6: `pool.map(IntJob::Square, 1..=5)`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum IntJob {
+    /// `square(x)`.
+    Square(i64),
+    /// `cube(x)`.
+    Cube(i64),
+    /// `process_data(x)`: `x * 2`.
+    Double(i64),
+    /// `init_worker()`: prints one line with the worker's PID.
+    InitWorker,
+    /// Does nothing: the cheapest possible task, to measure the round trip.
+    Nothing,
+}
+
+/// The worker's side of [`IntJob`].
+pub fn run_int_job(job: IntJob) -> i64 {
+    match job {
+        IntJob::Square(x) => x * x,
+        IntJob::Cube(x) => x * x * x,
+        IntJob::Double(x) => x * 2,
+        IntJob::InitWorker => {
+            println!("Worker initialized: PID {}", std::process::id());
+            0
+        }
+        IntJob::Nothing => 0,
+    }
+}
+
+/// Σ i² for i in 0..n — the notebook's `cpu_bound_task(n)`. For n = 10⁷ the
+/// answer, 333333283333335000000, does not fit in a `u64` (max ≈ 1.8·10¹⁹),
+/// so the sum is a `u128`; Python's ints grow without asking.
+///
+/// `black_box` hides each `i` from the optimiser: without it LLVM replaces
+/// the whole loop by the closed formula (measured: 10⁷ terms in 120 ns),
+/// and there would be nothing left to parallelise.
+#[inline(never)]
+pub fn sum_of_squares(n: u64) -> u128 {
+    let mut total: u128 = 0;
+    for i in 0..n {
+        let i = u128::from(black_box(i));
+        total += i * i;
+    }
+    total
+}
+
+/// The closed form of [`sum_of_squares`]: (n−1)·n·(2n−1)/6, to check results.
+pub fn sum_of_squares_formula(n: u64) -> u128 {
+    if n == 0 {
+        return 0;
+    }
+    let n = u128::from(n);
+    (n - 1) * n * (2 * n - 1) / 6
+}
+
+/// Tasks that end in every possible way, for sections 8 and 9.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FaultJob {
+    /// Returns its value.
+    Value(u64),
+    /// Panics with this message (the worker catches it and lives on).
+    Panic(String),
+    /// `std::process::abort()`: the worker process dies with SIGABRT.
+    Abort,
+    /// `std::process::exit(code)` in the middle of the task.
+    Exit(i32),
+    /// Sleeps this many milliseconds, then returns the value.
+    Sleep { millis: u64, value: u64 },
+}
+
+/// The worker's side of [`FaultJob`].
+pub fn run_fault_job(job: FaultJob) -> u64 {
+    match job {
+        FaultJob::Value(value) => value,
+        FaultJob::Panic(message) => panic!("{message}"),
+        FaultJob::Abort => std::process::abort(),
+        FaultJob::Exit(code) => std::process::exit(code),
+        FaultJob::Sleep { millis, value } => {
+            std::thread::sleep(Duration::from_millis(millis));
+            value
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_notebook_sum_needs_u128_and_matches_the_formula() {
+        assert_eq!(sum_of_squares_formula(10_000_000), 333_333_283_333_335_000_000);
+        assert!(sum_of_squares_formula(10_000_000) > u128::from(u64::MAX));
+        for n in [0, 1, 2, 3, 10, 1_000, 123_457] {
+            assert_eq!(sum_of_squares(n), sum_of_squares_formula(n), "n = {n}");
+        }
+    }
+
+    #[test]
+    fn int_jobs_compute_the_notebook_values() {
+        let squares: Vec<i64> = (1..=5).map(|x| run_int_job(IntJob::Square(x))).collect();
+        let cubes: Vec<i64> = (1..=5).map(|x| run_int_job(IntJob::Cube(x))).collect();
+        assert_eq!(squares, [1, 4, 9, 16, 25]);
+        assert_eq!(cubes, [1, 8, 27, 64, 125]);
+        assert_eq!(run_int_job(IntJob::Double(4)), 8);
+    }
+}

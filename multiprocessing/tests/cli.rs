@@ -1,0 +1,146 @@
+//! The chapter binary, run as a learner runs it (with `--quick`).
+
+use std::path::Path;
+use std::process::{Command, Stdio};
+use std::time::Duration;
+
+use assert_cmd::Command as AssertCommand;
+use predicates::prelude::*;
+
+/// The binary Cargo built for this package (never `current_exe()`: in a
+/// test that is the test harness).
+const EXE: &str = env!("CARGO_BIN_EXE_multiprocessing");
+
+/// Children inherit the environment, so every process of one run carries
+/// this variable; tests run in parallel, and must not see each other's.
+const TAG_VAR: &str = "CHAPTER_246_TEST_TAG";
+
+/// Processes still alive that were started under `tag`.
+fn tagged_processes(tag: &str) -> Vec<u32> {
+    let marker = format!("{TAG_VAR}={tag}");
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|pid| {
+            let environ =
+                std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            environ.split(|b| *b == 0).any(|var| var == marker.as_bytes())
+        })
+        .collect()
+}
+
+/// Shared-memory files a run with this PID left in the temp directory.
+fn leftover_files(pid: u32) -> Vec<String> {
+    let prefix = format!("multiprocessing-shared-{pid}-");
+    std::fs::read_dir(std::env::temp_dir())
+        .map(|dir| {
+            dir.flatten()
+                .filter_map(|e| e.file_name().to_str().map(str::to_string))
+                .filter(|name| name.starts_with(&prefix))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+#[test]
+fn full_run_shows_every_section_and_leaves_no_process_or_file_behind() {
+    let tag = format!("full-run-{}", std::process::id());
+    let child = Command::new(EXE)
+        .arg("--quick")
+        .env(TAG_VAR, &tag)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the binary starts");
+    let pid = child.id();
+    let output = child.wait_with_output().expect("the binary runs");
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "stderr: {stderr}");
+
+    assert_eq!(common::report::banner_numbers(&stdout), (0..=9).collect::<Vec<_>>());
+    for expected in [
+        "Square: 16",
+        "Cube: 64",
+        "[Process-0] PID: ",
+        "[Process-2] Done",
+        "All processes completed",
+        "Produced: Item-2",
+        "Consumed: Item-2",
+        "IPC completed",
+        "Final value: 30",
+        "Speedup: ",
+        "Squares: [1, 4, 9, 16, 25]",
+        "Cubes: [1, 8, 27, 64, 125]",
+        "10 squared: 100",
+        "Results: [0, 2, 4, 6, 8]",
+        "process pool, one at a time (latency)",
+        "signal: 6 (SIGABRT)",
+        "signal: 9 (SIGKILL)",
+        "exit status: 3",
+    ] {
+        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
+    }
+    assert_eq!(stdout.matches("Modified value: ").count(), 3);
+    assert_eq!(stdout.matches("Worker initialized: PID ").count(), 2);
+    // The "Main PID" line names the chapter process itself.
+    assert!(stdout.contains(&format!("Main PID: {pid}")));
+
+    assert_eq!(tagged_processes(&tag), Vec::<u32>::new(), "processes left running");
+    assert_eq!(leftover_files(pid), Vec::<String>::new(), "shared-memory files left");
+}
+
+#[test]
+fn one_section_by_name() {
+    AssertCommand::new(EXE)
+        .args(["pool", "--quick"])
+        .timeout(Duration::from_secs(60))
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("5. PROCESS POOL"))
+        .stdout(predicate::str::contains("Squares: [1, 4, 9, 16, 25]"))
+        .stdout(predicate::str::contains("6. POOL WITH INITIALIZER").not());
+}
+
+#[test]
+fn an_unknown_section_is_a_one_line_error_with_exit_code_2() {
+    AssertCommand::new(EXE)
+        .arg("gil")
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no section `gil`"))
+        .stderr(predicate::str::contains("panicked").not());
+}
+
+#[test]
+fn a_worker_with_a_bad_role_says_so_and_fails() {
+    AssertCommand::new(EXE)
+        .args(["__worker", "fly"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .failure()
+        .stderr(predicate::str::contains("unknown worker role"));
+}
+
+#[test]
+fn a_pool_worker_started_by_hand_explains_itself() {
+    AssertCommand::new(EXE)
+        .args(["__worker", "pool", "ints"])
+        .timeout(Duration::from_secs(30))
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("process-pool worker"));
+}
+
+#[test]
+fn help_lists_the_sections() {
+    let out =
+        AssertCommand::new(EXE).arg("--help").timeout(Duration::from_secs(30)).output();
+    let stdout = String::from_utf8(out.unwrap().stdout).unwrap();
+    for name in ["lecture", "shared-memory", "threads-vs-processes", "crash-isolation"] {
+        assert!(stdout.contains(name), "{name} missing from --help");
+    }
+    assert!(Path::new(EXE).exists());
+}

@@ -1,0 +1,106 @@
+//! The chapter's invariants, checked through its library with real child
+//! processes (the chapter binary, as Cargo built it, is every worker).
+
+use std::path::PathBuf;
+use std::time::Duration;
+
+use common::pool::TaskError;
+use multiprocessing::jobs::{FaultJob, sum_of_squares_formula};
+use multiprocessing::shared_memory::{self, Mode};
+use multiprocessing::{Config, cpu_bound, isolation, pool_basics, timeouts};
+
+fn config() -> Config {
+    Config {
+        quick: true,
+        worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_multiprocessing")),
+    }
+}
+
+#[test]
+fn the_locked_shared_value_ends_at_exactly_30() {
+    let (value, _) = shared_memory::run(&config(), Mode::Locked, 3, 0).unwrap();
+    assert_eq!(value, 30);
+}
+
+#[test]
+fn the_atomic_shared_counter_loses_nothing_across_processes() {
+    let (value, _) = shared_memory::run(&config(), Mode::Atomic, 3, 200_000).unwrap();
+    assert_eq!(value, 600_000);
+}
+
+#[test]
+fn the_racy_shared_counter_never_gains() {
+    // Whether updates are lost depends on the scheduler; that the total
+    // never exceeds the increments made does not.
+    let (value, _) = shared_memory::run(&config(), Mode::Racy, 3, 200_000).unwrap();
+    assert!((1..=600_000).contains(&value), "{value}");
+}
+
+#[test]
+fn four_processes_compute_the_notebook_sums_exactly() {
+    let pool = cpu_bound::sums_pool(&config(), 4).unwrap();
+    let sums = cpu_bound::on_processes(&pool, 10_000_000).unwrap();
+    assert_eq!(sums, vec![333_333_283_333_335_000_000_u128; 4]);
+    assert_eq!(cpu_bound::on_threads(10_000_000), sums);
+    assert_eq!(sum_of_squares_formula(10_000_000), sums[0]);
+}
+
+#[test]
+fn the_pool_gives_the_notebook_values() {
+    let results = pool_basics::pool_results(&config()).unwrap();
+    assert_eq!(results.squares, [1, 4, 9, 16, 25]);
+    assert_eq!(results.cubes, [1, 8, 27, 64, 125]);
+    assert_eq!(results.ten_squared, 100);
+}
+
+#[test]
+fn the_initializer_pool_uses_two_distinct_workers() {
+    let (results, pids) = pool_basics::initializer_results(&config()).unwrap();
+    assert_eq!(results, [0, 2, 4, 6, 8]);
+    assert_eq!(pids.len(), 2);
+    assert_ne!(pids[0], pids[1]);
+}
+
+#[test]
+fn a_crashing_batch_reports_each_failure_and_keeps_every_other_result() {
+    let (outcomes, started) = isolation::run_batch(&config()).unwrap();
+    let batch = isolation::mixed_batch();
+    assert_eq!(outcomes.len(), batch.len(), "one outcome per task");
+    for (job, outcome) in batch.iter().zip(&outcomes) {
+        match (job, outcome) {
+            (FaultJob::Value(v), Ok(got)) => assert_eq!(v, got),
+            (FaultJob::Panic(_), Err(TaskError::Panicked { message, .. })) => {
+                assert!(message.contains("bad input: -1"));
+            }
+            (FaultJob::Abort, Err(TaskError::WorkerDied { status, .. })) => {
+                assert!(status.contains("SIGABRT"));
+            }
+            (FaultJob::Exit(3), Err(TaskError::WorkerDied { status, .. })) => {
+                assert!(status.contains("exit status: 3"));
+            }
+            other => panic!("unexpected pairing {other:?}"),
+        }
+    }
+    assert_eq!(started, 4, "two workers plus two replacements");
+}
+
+#[test]
+fn a_hung_child_is_killed_and_reaped_and_exit_codes_are_reported() {
+    let hung =
+        timeouts::run_with_deadline(&config(), &["hang"], Duration::from_millis(100))
+            .unwrap();
+    assert!(hung.killed && hung.reaped);
+    assert_eq!(timeouts::python_exitcode(hung.status), Some(-9));
+
+    let exited =
+        timeouts::run_with_deadline(&config(), &["exit", "3"], Duration::from_secs(30))
+            .unwrap();
+    assert!(!exited.killed && exited.reaped);
+    assert_eq!(exited.status.code(), Some(3));
+}
+
+#[test]
+fn ipc_passes_every_item_through_the_pipe() {
+    // The section fails if the consumer misses an item or times out.
+    multiprocessing::ipc::show(&config()).unwrap();
+}
