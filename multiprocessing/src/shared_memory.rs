@@ -178,7 +178,7 @@ pub struct Shared<'map> {
 }
 
 impl<'map> Shared<'map> {
-    /// Views a mapping of at least [`MAP_LEN`] bytes.
+    /// Views a mapping of at least 4 KiB.
     pub fn new(map: &'map MmapMut) -> Self {
         assert!(map.len() >= MAP_LEN, "mapping too small");
         let base = map.as_ptr().cast_mut();
@@ -242,7 +242,7 @@ impl<'map> Shared<'map> {
     }
 
     /// The parent's side of the start line: once `children` are ready (or
-    /// after [`START_LINE_PATIENCE`]), fire the gun.
+    /// after 10 s), fire the gun.
     pub fn release_when_ready(&self, children: u32) {
         let since = std::time::Instant::now();
         while self.ready.load(Ordering::SeqCst) < children

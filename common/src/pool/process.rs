@@ -13,7 +13,7 @@
 //! * `submit` encodes the task (serde + postcard) and puts it on a shared
 //!   queue; it returns a [`TaskHandle`] at once (Python's `apply_async`).
 //! * Each worker process has a *manager thread* here that takes the next job,
-//!   writes it to its worker as one [frame](super::frame), and waits for the
+//!   writes it to its worker as one frame (see [`super::frame`]), and waits for the
 //!   reply — with a deadline if the task has a timeout. The manager is the
 //!   only place that touches its child, so every failure is seen by exactly
 //!   one thread, which turns it into that task's outcome.
