@@ -1,0 +1,190 @@
+//! Big-integer building blocks: products of many small numbers, and
+//! multiplications split across cores.
+//!
+//! num-bigint multiplies with schoolbook, Karatsuba and Toom-3 — all on one
+//! thread. Two ideas make a factorial fast on top of it:
+//!
+//! 1. **Balance the products.** `((2·3)·4)·5…` multiplies a huge number by a
+//!    tiny one n times: O(n²) digit operations. A product *tree* multiplies
+//!    numbers of similar size, where Karatsuba/Toom pay off.
+//! 2. **Split the big multiplications.** The last few products of a tree are
+//!    the most expensive, and a tree's two halves can only run in parallel
+//!    until the very top. So the top multiplications themselves are split
+//!    Karatsuba-style into three independent half-size products, which rayon
+//!    runs on different cores ([`par_mul`], [`par_square`]).
+
+use num_bigint::BigUint;
+
+/// Below this many bits, a multiplication runs on one thread: splitting it
+/// would cost more in shifting and task hand-off than it saves.
+pub const PAR_MUL_BITS: u64 = 1 << 18;
+
+/// How many levels a parallel multiplication splits (3 products per level:
+/// 3 tasks at depth 1, 9 at depth 2 — enough to keep 2–8 cores busy).
+pub const PAR_MUL_DEPTH: u32 = 2;
+
+/// Multiplies small factors into machine words first: `[2, 3, 4, …]` becomes
+/// `[2·3·4·…·k, …]`, each word as full as it gets without overflowing. Fewer,
+/// larger leaves mean fewer big-integer allocations.
+pub fn pack(factors: impl IntoIterator<Item = u64>) -> Vec<u64> {
+    let mut words = Vec::new();
+    let mut word: u64 = 1;
+    for factor in factors {
+        match word.checked_mul(factor) {
+            Some(product) => word = product,
+            None => {
+                words.push(word);
+                word = factor;
+            }
+        }
+    }
+    if word != 1 || words.is_empty() {
+        words.push(word);
+    }
+    words
+}
+
+/// The product of `words`, as a balanced tree: halves are multiplied
+/// recursively, then together. With `parallel`, the halves run on different
+/// cores (rayon's `join`) while they are large enough to be worth it, and
+/// the big multiplications near the root are split with [`par_mul`].
+pub fn product(words: &[u64], parallel: bool) -> BigUint {
+    match words {
+        [] => BigUint::from(1_u8),
+        [one] => BigUint::from(*one),
+        _ if words.len() <= 16 => {
+            // Leaves: a running product; the numbers are still small.
+            words[1..].iter().fold(BigUint::from(words[0]), |acc, &w| acc * w)
+        }
+        _ => {
+            let (left, right) = words.split_at(words.len() / 2);
+            // Splitting a tree over threads pays off only for large halves.
+            if parallel && words.len() >= 512 {
+                let (a, b) =
+                    rayon::join(|| product(left, parallel), || product(right, parallel));
+                par_mul(&a, &b)
+            } else {
+                product(left, parallel) * product(right, parallel)
+            }
+        }
+    }
+}
+
+/// `a × b`, split over cores when both are large (see the module docs).
+pub fn par_mul(a: &BigUint, b: &BigUint) -> BigUint {
+    par_mul_depth(a, b, PAR_MUL_DEPTH)
+}
+
+/// `a²`, split over cores when `a` is large.
+pub fn par_square(a: &BigUint) -> BigUint {
+    par_square_depth(a, PAR_MUL_DEPTH)
+}
+
+/// Splits `x` at bit `at` into `(high, low)`: `x = high·2^at + low`.
+fn split(x: &BigUint, at: u64) -> (BigUint, BigUint) {
+    let high = x >> at;
+    let low = x - (&high << at);
+    (high, low)
+}
+
+fn par_mul_depth(a: &BigUint, b: &BigUint, depth: u32) -> BigUint {
+    let (small, large) = if a.bits() <= b.bits() { (a, b) } else { (b, a) };
+    if depth == 0 || small.bits() < PAR_MUL_BITS || rayon::current_num_threads() < 2 {
+        return a * b;
+    }
+    if small.bits() * 2 < large.bits() {
+        // Unbalanced: split only the large one. a·(h·2^s + l) = (a·h)·2^s + a·l
+        let at = large.bits() / 2;
+        let (high, low) = split(large, at);
+        let (hi, lo) = rayon::join(
+            || par_mul_depth(small, &high, depth - 1),
+            || par_mul_depth(small, &low, depth - 1),
+        );
+        return (hi << at) + lo;
+    }
+    // Karatsuba: with a = a1·2^s + a0 and b = b1·2^s + b0,
+    //   a·b = z2·2^2s + (z1 − z2 − z0)·2^s + z0
+    // where z2 = a1·b1, z0 = a0·b0, z1 = (a1 + a0)(b1 + b0): three products
+    // of half the size instead of four, and all three are independent.
+    let at = large.bits() / 2;
+    let (a1, a0) = split(a, at);
+    let (b1, b0) = split(b, at);
+    let ((z2, z0), z1) = rayon::join(
+        || {
+            rayon::join(
+                || par_mul_depth(&a1, &b1, depth - 1),
+                || par_mul_depth(&a0, &b0, depth - 1),
+            )
+        },
+        || par_mul_depth(&(&a1 + &a0), &(&b1 + &b0), depth - 1),
+    );
+    let middle = z1 - &z2 - &z0;
+    (z2 << (2 * at)) + (middle << at) + z0
+}
+
+fn par_square_depth(a: &BigUint, depth: u32) -> BigUint {
+    if depth == 0 || a.bits() < PAR_MUL_BITS || rayon::current_num_threads() < 2 {
+        return a * a;
+    }
+    // (h·2^s + l)² = h²·2^2s + ((h + l)² − h² − l²)·2^s + l²: three
+    // independent half-size squarings.
+    let at = a.bits() / 2;
+    let (high, low) = split(a, at);
+    let ((hh, ll), sum) = rayon::join(
+        || {
+            rayon::join(
+                || par_square_depth(&high, depth - 1),
+                || par_square_depth(&low, depth - 1),
+            )
+        },
+        || par_square_depth(&(&high + &low), depth - 1),
+    );
+    let middle = sum - &hh - &ll;
+    (hh << (2 * at)) + (middle << at) + ll
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn big(seed: u64, bits: u64) -> BigUint {
+        // A deterministic pseudo-random number of about `bits` bits.
+        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+        let words: Vec<u32> = (0..bits.div_ceil(32))
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 7;
+                state ^= state << 17;
+                state as u32
+            })
+            .collect();
+        BigUint::new(words)
+    }
+
+    #[test]
+    fn pack_multiplies_into_full_words_without_overflow() {
+        let words = pack(2..=100);
+        let direct: BigUint = (2..=100_u64).map(BigUint::from).product();
+        assert_eq!(words.iter().map(|&w| BigUint::from(w)).product::<BigUint>(), direct);
+        assert!(words.len() < 20, "{} words for 99 factors", words.len());
+        assert_eq!(pack(std::iter::empty()), [1]);
+    }
+
+    #[test]
+    fn product_is_the_same_sequential_and_parallel() {
+        let words = pack(1..=5_000);
+        assert_eq!(product(&words, false), product(&words, true));
+    }
+
+    #[test]
+    fn parallel_multiplication_agrees_with_num_bigint() {
+        for (seed, a_bits, b_bits) in
+            [(1, 300_000, 300_000), (2, 1_000_000, 280_000), (3, 280_000, 2_000_000)]
+        {
+            let (a, b) = (big(seed, a_bits), big(seed + 10, b_bits));
+            assert_eq!(par_mul(&a, &b), &a * &b, "seed {seed}");
+        }
+        let a = big(7, 700_000);
+        assert_eq!(par_square(&a), &a * &a);
+    }
+}

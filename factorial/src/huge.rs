@@ -1,0 +1,123 @@
+//! Section 4 (the lesson the notebook skips): one huge factorial on every
+//! core.
+//!
+//! `Pool.map` parallelises *many* tasks. A single big task — 1,000,000! — gets
+//! nothing from it: one worker computes it while the others idle. To use
+//! every core, the task itself must be split. Four methods, slowest first,
+//! each checked against the others (see [`crate::methods`]).
+
+use std::time::Duration;
+
+use common::report::Table;
+use common::timing::{HumanDuration, Speedup, speedup, time};
+use indicatif::{ProgressBar, ProgressStyle};
+use num_bigint::BigUint;
+
+use crate::Config;
+use crate::digits::{digit_count, estimated_digits, to_decimal};
+use crate::methods::{Method, factorial};
+use crate::primes::legendre;
+
+/// One method's run.
+#[derive(Debug, Clone)]
+pub struct Run {
+    /// The method.
+    pub method: Method,
+    /// How long it took.
+    pub took: Duration,
+}
+
+/// The methods section 4 runs for `n`: the chosen one, or all of them (the
+/// naive loop only up to [`Method::NAIVE_LIMIT`]).
+pub fn methods_for(n: u64, chosen: Option<Method>) -> Vec<Method> {
+    match chosen {
+        Some(method) => vec![method],
+        None => Method::ALL
+            .into_iter()
+            .filter(|&m| m != Method::Naive || n <= Method::NAIVE_LIMIT)
+            .collect(),
+    }
+}
+
+/// Runs `methods` on n, checks they agree, returns the value and the runs.
+pub fn run_methods(n: u64, methods: &[Method]) -> anyhow::Result<(BigUint, Vec<Run>)> {
+    let bar = ProgressBar::new(methods.len() as u64);
+    bar.set_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:20}] {pos}/{len} {elapsed}")
+            .expect("a valid template"),
+    );
+    let mut value: Option<BigUint> = None;
+    let mut runs = Vec::new();
+    for &method in methods {
+        bar.set_message(method.to_string());
+        let (result, took) = time(|| factorial(n, method));
+        bar.inc(1);
+        match &value {
+            None => value = Some(result),
+            Some(first) => anyhow::ensure!(
+                *first == result,
+                "{method} disagrees with {} on {n}!",
+                methods[0]
+            ),
+        }
+        runs.push(Run { method, took });
+    }
+    bar.finish_and_clear();
+    Ok((value.unwrap_or_else(|| BigUint::from(1_u8)), runs))
+}
+
+/// Section 4.
+pub fn show(config: &Config) -> anyhow::Result<()> {
+    let n = config.n;
+    println!(
+        "n = {n}: n! will have about {:.0} digits. Computing it {} on {} threads…\n",
+        estimated_digits(n),
+        if config.method.is_some() { "one way" } else { "every way" },
+        rayon::current_num_threads()
+    );
+    let methods = methods_for(n, config.method);
+    let (value, runs) = run_methods(n, &methods)?;
+
+    let baseline = runs[0].took;
+    let mut table = Table::new(["method", "time", "vs first", ""]);
+    table.left_align(0);
+    for run in &runs {
+        let note = if run.method.is_parallel() { "all cores" } else { "one core" };
+        table.row([
+            run.method.to_string(),
+            HumanDuration(run.took).to_string(),
+            Speedup(speedup(baseline, run.took)).to_string(),
+            note.to_string(),
+        ]);
+    }
+    println!("{table}");
+    if methods.len() > 1 {
+        println!("All {} results are equal.", methods.len());
+    }
+    if config.method.is_none() && n > Method::NAIVE_LIMIT {
+        println!(
+            "(The naive loop is left out above n = {}: it is quadratic.)",
+            Method::NAIVE_LIMIT
+        );
+    }
+
+    let (digits, count_time) = time(|| digit_count(n, &value));
+    println!(
+        "\n{n}! has {digits} digits ({} bits) and {} trailing zeros (Legendre's formula for 5).\n\
+         The digit count took {}: Stirling's ln Γ(n+1), no decimal conversion.",
+        value.bits(),
+        legendre(n, 5),
+        HumanDuration(count_time)
+    );
+    if config.print_digits {
+        let (text, took) = time(|| to_decimal(&value));
+        anyhow::ensure!(text.len() as u64 == digits, "the digit count is wrong");
+        println!("{n}! = {text}");
+        println!("(decimal conversion: {}, on every core)", HumanDuration(took));
+    } else {
+        println!(
+            "--print-digits prints all of them (divide-and-conquer conversion, in parallel)."
+        );
+    }
+    Ok(())
+}

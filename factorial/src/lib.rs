@@ -1,0 +1,135 @@
+//! # Chapter 249 — Factorials: `Pool.map`, then one huge factorial on every core
+//!
+//! ## What this teaches
+//!
+//! Two different kinds of parallelism. **Many independent tasks** (four
+//! factorials) spread over workers: Python's `Pool.map`, here rayon's
+//! `par_iter` or a process pool — results in input order, nothing shared.
+//! **One big task** (1,000,000!) gets nothing from that: it must be split
+//! *inside* — a product tree whose halves run on different cores, and big
+//! multiplications cut into independent pieces. That second lesson is the
+//! one the notebook never reaches.
+//!
+//! ## The Python original
+//!
+//! `26_Process_And_Threads/249_Factorial_Usecase_With_MultiProcessing.ipynb`
+//! (one executed section, one stored as markdown, 33 empty cells) and the
+//! lecture script `factorial_multi_processing.py`:
+//!
+//! ```python
+//! numbers = [5000, 6000, 700, 8000]
+//! with multiprocessing.Pool() as pool:
+//!     results = pool.map(computer_factorial, numbers)
+//! ```
+//!
+//! Sections 5 and 6 are what the module's SUMMARY promises and no notebook
+//! contains: batches with error handling, and a speedup analysis.
+//!
+//! ## Where Rust differs
+//!
+//! * **Threads are enough.** With no GIL, `par_iter` gives `Pool.map`'s
+//!   parallelism without processes, pickling, or copying results back
+//!   (section 3 measures the processes' cost anyway).
+//! * **Big integers are a library.** `num_bigint::BigUint` instead of
+//!   Python's built-in int; the algorithms on top ([`bigmath`],
+//!   [`methods`]) are ours to read, and parallel.
+//! * **No 4300-digit limit** on printing an int ([`digits`]).
+//!
+//! ## Run it
+//!
+//! ```text
+//! cargo run -p factorial                        # all six sections
+//! cargo run -p factorial -- huge --n 2000000    # one section, a bigger n
+//! cargo run -p factorial -- huge --method tree  # one method
+//! cargo run -p factorial -- lecture --print-digits
+//! cargo run --release -p factorial --bin lecture   # the lecture script alone
+//! ```
+//!
+//! ## What to watch in the output
+//!
+//! Which worker computes which number changes every run; the results, their
+//! digit counts and trailing zeros never do (5000! has 16326 digits and 1249
+//! trailing zeros). In section 4, every method gives the same number, and the
+//! parallel ones take a fraction of the time.
+//!
+//! ## Map of this crate
+//!
+//! | section | module |
+//! |---|---|
+//! | 1. The factorial function, 2. Sequential processing | [`notebook`] |
+//! | 3. The lecture script: rayon, processes, sequential | [`lecture`] |
+//! | 4. One huge factorial on every core | [`huge`], [`methods`], [`bigmath`], [`primes`] |
+//! | 5. Batch processing and error handling | [`batch`] |
+//! | 6. Speedup analysis | [`scaling`] |
+//! | digit counts and fast decimal strings | [`digits`] |
+//! | `--n` and its checks | [`cli`] |
+//! | the pool workers | [`worker`] |
+
+use std::path::PathBuf;
+
+use common::sections::Section;
+
+pub mod batch;
+pub mod bigmath;
+pub mod cli;
+pub mod digits;
+pub mod huge;
+pub mod lecture;
+pub mod methods;
+pub mod notebook;
+pub mod primes;
+pub mod scaling;
+pub mod worker;
+
+use methods::Method;
+
+/// The sections, in order.
+pub const SECTIONS: &[Section] = &[
+    Section { number: 1, name: "function", title: "Factorial calculation" },
+    Section { number: 2, name: "sequential", title: "Sequential processing" },
+    Section {
+        number: 3,
+        name: "lecture",
+        title: "The lecture script: Pool.map of factorials",
+    },
+    Section { number: 4, name: "huge", title: "One huge factorial on every core" },
+    Section { number: 5, name: "batch", title: "Batch processing and error handling" },
+    Section { number: 6, name: "speedup", title: "Speedup analysis" },
+];
+
+/// The n of sections 4 and 6 when `--n` is not given.
+pub const DEFAULT_N: u64 = 1_000_000;
+/// … and with `--quick`.
+pub const QUICK_N: u64 = 100_000;
+
+/// Settings for one run.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Smaller workloads (for tests).
+    pub quick: bool,
+    /// n for sections 4 and 6.
+    pub n: u64,
+    /// Worker threads / processes.
+    pub workers: usize,
+    /// Only this method in sections 4 and 6.
+    pub method: Option<Method>,
+    /// Print the full decimal numbers.
+    pub print_digits: bool,
+    /// The binary every pool worker runs (`current_exe()` in `main`,
+    /// `env!("CARGO_BIN_EXE_factorial")` in tests).
+    pub worker_exe: PathBuf,
+}
+
+/// Runs one section: its banner, then its lesson.
+pub fn run_section(section: &Section, config: &Config) -> anyhow::Result<()> {
+    println!("{}", common::report::banner(section.number, section.title));
+    match section.number {
+        1 => notebook::show_factorial(config),
+        2 => notebook::show_heavy(config),
+        3 => lecture::show(config),
+        4 => huge::show(config),
+        5 => batch::show(config),
+        6 => scaling::show(config),
+        other => anyhow::bail!("section {other} does not exist"),
+    }
+}

@@ -1,0 +1,185 @@
+//! Four ways to compute n!, from the notebook's loop to one that uses every
+//! core — each checked against the others.
+//!
+//! | method | idea | cost |
+//! |---|---|---|
+//! | [`Method::Naive`] | the notebook's loop: `result *= i` | n multiplications of a huge number by a small one: O(n²) |
+//! | [`Method::Tree`] | a balanced product tree | similar-sized products, where Karatsuba/Toom-3 pay off |
+//! | [`Method::ParallelTree`] | the tree, halves on different cores (`rayon::join`), top products split | the tree ÷ (almost) the cores |
+//! | [`Method::Primes`] | n! = 2^e₂ · ∏ p^eₚ, exponents by Legendre's formula, grouped by bit, then squared up | fewer, better-balanced multiplications; the powers of 2 are a shift |
+
+use std::fmt;
+
+use num_bigint::BigUint;
+
+use crate::bigmath::{pack, par_mul, product};
+use crate::primes::{legendre, odd_primes_up_to};
+
+/// Errors of the notebook's `factorial(n)` and of the CLI's `--n`.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum FactorialError {
+    /// n < 0 (Python: `ValueError("Factorial not defined for negative numbers")`).
+    #[error("Factorial not defined for negative numbers (got {0})")]
+    Negative(i64),
+    /// n! would be too large to compute here (checked before starting).
+    #[error(
+        "{n}! would have about {digits:.0} digits ({mib:.1} MiB); this program stops at \
+         {limit_mib} MiB. Try --n 1000000 (a few seconds)"
+    )]
+    TooLarge {
+        /// The n asked for.
+        n: u64,
+        /// Estimated decimal digits of n!.
+        digits: f64,
+        /// Estimated size in memory.
+        mib: f64,
+        /// The limit.
+        limit_mib: u64,
+    },
+}
+
+/// A way to compute n!.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, clap::ValueEnum)]
+pub enum Method {
+    /// The notebook's loop (slow: for small n only).
+    Naive,
+    /// A balanced product tree, on one thread.
+    Tree,
+    /// The product tree on every core.
+    #[value(name = "tree-parallel")]
+    ParallelTree,
+    /// Prime exponents (Legendre), grouped, squared up, on every core.
+    Primes,
+}
+
+impl Method {
+    /// All methods, slowest first.
+    pub const ALL: [Method; 4] =
+        [Method::Naive, Method::Tree, Method::ParallelTree, Method::Primes];
+
+    /// The largest n the naive loop is run for (it is quadratic: 200 000!
+    /// takes it seconds where the others need milliseconds).
+    pub const NAIVE_LIMIT: u64 = 100_000;
+
+    /// Whether this method uses more than one core.
+    pub fn is_parallel(self) -> bool {
+        matches!(self, Method::ParallelTree | Method::Primes)
+    }
+}
+
+impl fmt::Display for Method {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Method::Naive => "naive loop",
+            Method::Tree => "product tree",
+            Method::ParallelTree => "product tree, parallel",
+            Method::Primes => "prime exponents, parallel",
+        })
+    }
+}
+
+/// n! by `method`. The parallel methods use the current rayon pool (all
+/// cores, or the pool you `install` them in).
+pub fn factorial(n: u64, method: Method) -> BigUint {
+    match method {
+        Method::Naive => naive(n),
+        Method::Tree => product(&pack(2..=n), false),
+        Method::ParallelTree => product(&pack(2..=n), true),
+        Method::Primes => by_prime_exponents(n),
+    }
+}
+
+/// The notebook's loop, with its check for negative input.
+///
+/// ```
+/// use factorial::methods::{FactorialError, factorial_checked};
+/// assert_eq!(factorial_checked(5).unwrap(), 120_u32.into());
+/// assert_eq!(factorial_checked(-1), Err(FactorialError::Negative(-1)));
+/// ```
+pub fn factorial_checked(n: i64) -> Result<BigUint, FactorialError> {
+    let n = u64::try_from(n).map_err(|_| FactorialError::Negative(n))?;
+    Ok(naive(n))
+}
+
+/// `result = 1; for i in 2..=n: result *= i` — one big × small product per
+/// step.
+pub fn naive(n: u64) -> BigUint {
+    let mut result = BigUint::from(1_u8);
+    for i in 2..=n {
+        result *= i;
+    }
+    result
+}
+
+/// n! from its prime factorisation.
+///
+/// Legendre: the exponent of a prime p in n! is ⌊n/p⌋ + ⌊n/p²⌋ + …. Write
+/// each odd prime's exponent in binary; let Pₖ be the product of the odd
+/// primes whose exponent has bit k set. Then
+///
+/// ```text
+/// n! = 2^e₂ · (…((P_top)² · P_top-1)² · … · P₁)² · P₀
+/// ```
+///
+/// The Pₖ are independent (computed in parallel), the squarings and the
+/// products near the end are split over cores, and the power of two is a
+/// shift. For 10!: e₂ = 8, 3⁴·5²·7¹ → P₂ = 3, P₁ = 5, P₀ = 7:
+/// ((3)²·5)²·7 = 14175, and 14175 · 2⁸ = 3628800.
+pub fn by_prime_exponents(n: u64) -> BigUint {
+    if n < 2 {
+        return BigUint::from(1_u8);
+    }
+    let primes = odd_primes_up_to(n);
+    let exponents: Vec<u64> = primes.iter().map(|&p| legendre(n, p)).collect();
+    let top_bit = exponents.first().map_or(0, |&e| 64 - e.leading_zeros());
+    let groups: Vec<BigUint> = {
+        use rayon::prelude::*;
+        (0..top_bit)
+            .into_par_iter()
+            .map(|bit| {
+                let members = primes
+                    .iter()
+                    .zip(&exponents)
+                    .filter(|&(_, &e)| e >> bit & 1 == 1)
+                    .map(|(&p, _)| p);
+                product(&pack(members), true)
+            })
+            .collect()
+    };
+    let mut odd_part = BigUint::from(1_u8);
+    for group in groups.iter().rev() {
+        // x²·P computed as x·(x·P): num-bigint has no special squaring, and
+        // the small-by-large product x·P is cheaper than the large-by-large
+        // x²·P it replaces.
+        odd_part = par_mul(&odd_part, &par_mul(&odd_part, group));
+    }
+    odd_part << legendre(n, 2)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_notebook_values() {
+        for (n, expected) in [(0, 1_u64), (1, 1), (5, 120), (10, 3_628_800)] {
+            for method in Method::ALL {
+                assert_eq!(factorial(n, method), BigUint::from(expected), "{method} {n}");
+            }
+        }
+        assert_eq!(
+            factorial_checked(20).unwrap(),
+            BigUint::from(2_432_902_008_176_640_000_u64)
+        );
+    }
+
+    #[test]
+    fn every_method_agrees_up_to_a_few_thousand() {
+        for n in [2, 3, 4, 7, 16, 17, 100, 1000, 2047, 2048, 4099] {
+            let tree = factorial(n, Method::Tree);
+            for method in Method::ALL {
+                assert_eq!(factorial(n, method), tree, "{method} at {n}");
+            }
+        }
+    }
+}

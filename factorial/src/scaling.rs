@@ -1,0 +1,127 @@
+//! Section 6: speedup analysis — the fastest method on 1, 2, … threads.
+//!
+//! Each thread count gets its own rayon pool (`ThreadPoolBuilder` +
+//! `install`): everything inside `install` — `join`, `par_iter` — runs on
+//! that pool's threads. Amdahl's law says where the curve bends: whatever
+//! part of the work is sequential (here the last, biggest multiplications,
+//! which are split only three ways) caps the speedup below the ideal line.
+
+use std::time::Duration;
+
+use anyhow::Context;
+use common::report::Table;
+use common::timing::{HumanDuration, Speedup, speedup, time};
+use indicatif::ProgressBar;
+
+use crate::Config;
+use crate::methods::{Method, factorial};
+
+/// Thread counts to try: 1, 2, 4, … up to the cores, and one count beyond
+/// them (to show that more threads than cores do not help).
+pub fn thread_counts(cores: usize) -> Vec<usize> {
+    let mut counts = vec![1];
+    while *counts.last().expect("non-empty") < cores {
+        let next = (counts.last().expect("non-empty") * 2).min(cores);
+        counts.push(next);
+    }
+    counts.push(cores * 2);
+    counts
+}
+
+/// Times `method` for n on a pool of each size in `counts`; checks that all
+/// results agree.
+pub fn measure(
+    n: u64,
+    method: Method,
+    counts: &[usize],
+) -> anyhow::Result<Vec<(usize, Duration)>> {
+    let bar = ProgressBar::new(counts.len() as u64);
+    let mut reference = None;
+    let mut rows = Vec::new();
+    for &threads in counts {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(threads)
+            .thread_name(move |i| format!("scaling-{threads}-{i}"))
+            .build()
+            .context("building a rayon pool")?;
+        let (value, took) = time(|| pool.install(|| factorial(n, method)));
+        match &reference {
+            None => reference = Some(value),
+            Some(first) => anyhow::ensure!(*first == value, "{threads} threads disagree"),
+        }
+        rows.push((threads, took));
+        bar.inc(1);
+    }
+    bar.finish_and_clear();
+    Ok(rows)
+}
+
+/// An ASCII chart of speedup against thread count, with the ideal line.
+pub fn chart(rows: &[(usize, f64)], width: usize) -> String {
+    let top = rows.iter().map(|&(t, s)| s.max(t as f64)).fold(1.0, f64::max);
+    let mut text = String::new();
+    for &(threads, measured) in rows {
+        let bar = ((measured / top) * width as f64).round() as usize;
+        let ideal = ((threads as f64 / top) * width as f64).round() as usize;
+        let mut line: Vec<char> = std::iter::repeat_n('█', bar).collect();
+        line.resize(width.max(ideal), ' ');
+        if ideal > 0 && ideal <= line.len() {
+            line[ideal - 1] = if ideal <= bar { '┃' } else { '│' };
+        }
+        let line: String = line.into_iter().collect();
+        text.push_str(&format!("{threads:>3} threads {line}  {measured:.2}×\n"));
+    }
+    text.push_str("            █ measured speedup   │ ideal (= threads)\n");
+    text
+}
+
+/// Section 6.
+pub fn show(config: &Config) -> anyhow::Result<()> {
+    let n = config.n;
+    let method = config.method.filter(|m| m.is_parallel()).unwrap_or(Method::Primes);
+    let cores = common::pool::cpu_workers();
+    let counts = thread_counts(cores);
+    println!("{n}! by {method}, on rayon pools of {counts:?} threads ({cores} cores):\n");
+    let rows = measure(n, method, &counts)?;
+    let base = rows[0].1;
+    let mut table = Table::new(["threads", "time", "speedup", "efficiency"]);
+    let mut points = Vec::new();
+    for &(threads, took) in &rows {
+        let s = speedup(base, took);
+        points.push((threads, s));
+        table.row([
+            threads.to_string(),
+            HumanDuration(took).to_string(),
+            Speedup(s).to_string(),
+            format!("{:.0}%", 100.0 * s / threads as f64),
+        ]);
+    }
+    println!("{table}");
+    println!("{}", chart(&points, 40));
+    println!(
+        "Past {cores} threads the line stays flat: there are only {cores} cores to run them.\n\
+         Below it, the gap to the ideal is the part that does not split — the final,\n\
+         largest multiplications, cut into only three pieces."
+    );
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn thread_counts_double_up_to_the_cores_then_oversubscribe() {
+        assert_eq!(thread_counts(1), [1, 2]);
+        assert_eq!(thread_counts(2), [1, 2, 4]);
+        assert_eq!(thread_counts(6), [1, 2, 4, 6, 12]);
+    }
+
+    #[test]
+    fn the_chart_has_a_row_per_count_and_marks_the_ideal() {
+        let text = chart(&[(1, 1.0), (2, 1.8), (4, 1.7)], 20);
+        assert_eq!(text.lines().count(), 4);
+        assert!(text.contains("1.80×"));
+        assert!(text.contains('│'));
+    }
+}

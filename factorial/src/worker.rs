@@ -1,0 +1,28 @@
+//! The child side: this binary re-run as a process-pool worker.
+//!
+//! `main` checks for [`WORKER_ARG`] before parsing the command line and
+//! hands over to [`main`](fn@main) here.
+
+use std::process::ExitCode;
+
+use crate::lecture::computer_factorial;
+
+/// The hidden first argument that makes this binary a worker.
+pub const WORKER_ARG: &str = "__worker";
+
+/// Serves the pool named in `args`.
+pub fn main(args: &[String]) -> ExitCode {
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        ["pool", "factorials"] => common::pool::serve(|n: u64| {
+            let pid = format!("pid {}", std::process::id());
+            // The result crosses the socket as bytes: 8000! is 11.5 KB.
+            computer_factorial(n, &pid).to_bytes_le()
+        }),
+        ["pool", "batch"] => common::pool::serve(crate::batch::summarize_chunk),
+        other => {
+            eprintln!("error: unknown worker role {other:?}");
+            ExitCode::FAILURE
+        }
+    }
+}
