@@ -61,7 +61,7 @@ const BOUNDARY_MARGIN: f64 = 1e-6;
 
 /// The exact number of decimal digits of `value`, which must be n!.
 ///
-/// The Stirling estimate decides unless it lands within [`BOUNDARY_MARGIN`]
+/// The Stirling estimate decides unless it lands within 10⁻⁶
 /// of an integer (n! just above or below a power of ten); then one exact
 /// comparison with 10^k settles it.
 pub fn digit_count(n: u64, value: &BigUint) -> u64 {
