@@ -10,9 +10,10 @@
 //! | [`report`] | the notebook's `"=" * 50` banners, aligned tables, a serial-vs-concurrent [`Comparison`](report::Comparison) | the `print` calls in every cell |
 //! | [`timeline`] | record who ran what when, from any thread or process, and draw it as an ASCII Gantt chart | — (Python has no such view; it is how you *see* interleaving vs parallelism) |
 //! | [`log`] | one idempotent [`init`](log::init): elapsed time, pid and thread name on every log line | `logging.basicConfig(format=…)` |
-//! | [`pool`] | worker counts for CPU-bound and I/O-bound work, with the reasoning | `os.cpu_count()`, `ThreadPoolExecutor`'s default |
+//! | [`pool`] | worker counts for CPU-bound and I/O-bound work; [`ProcessPool`](pool::ProcessPool), a pool of worker processes | `os.cpu_count()`, `multiprocessing.Pool` |
 //! | [`sync`] | [`Event`](sync::Event) and [`Semaphore`](sync::Semaphore), which std leaves out | `threading.Event`, `threading.Semaphore` |
 //! | [`sections`] | a chapter's numbered sections, selectable from the command line | running one notebook cell |
+//! | [`work`] | the CPU-bound sum of squares several notebooks time | `sum(i**2 for i in range(n))` |
 //!
 //! Functions here never print on their own: they return values and strings,
 //! and each chapter's `main` decides what the learner sees.
@@ -25,3 +26,4 @@ pub mod sections;
 pub mod sync;
 pub mod timeline;
 pub mod timing;
+pub mod work;

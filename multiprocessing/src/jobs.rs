@@ -10,7 +10,6 @@
 //! serves each with its own hidden argument (`__worker pool ints`, …; see
 //! [`crate::worker`]).
 
-use std::hint::black_box;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
@@ -44,31 +43,9 @@ pub fn run_int_job(job: IntJob) -> i64 {
     }
 }
 
-/// Σ i² for i in 0..n — the notebook's `cpu_bound_task(n)`. For n = 10⁷ the
-/// answer, 333333283333335000000, does not fit in a `u64` (max ≈ 1.8·10¹⁹),
-/// so the sum is a `u128`; Python's ints grow without asking.
-///
-/// `black_box` hides each `i` from the optimiser: without it LLVM replaces
-/// the whole loop by the closed formula (measured: 10⁷ terms in 120 ns),
-/// and there would be nothing left to parallelise.
-#[inline(never)]
-pub fn sum_of_squares(n: u64) -> u128 {
-    let mut total: u128 = 0;
-    for i in 0..n {
-        let i = u128::from(black_box(i));
-        total += i * i;
-    }
-    total
-}
-
-/// The closed form of [`sum_of_squares`]: (n−1)·n·(2n−1)/6, to check results.
-pub fn sum_of_squares_formula(n: u64) -> u128 {
-    if n == 0 {
-        return 0;
-    }
-    let n = u128::from(n);
-    (n - 1) * n * (2 * n - 1) / 6
-}
+/// Σ i² for i in 0..n, as a `u128` (shared with the executors chapter, so
+/// it lives in `common`).
+pub use common::work::{sum_of_squares, sum_of_squares_formula};
 
 /// Tasks that end in every possible way, for sections 8 and 9.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

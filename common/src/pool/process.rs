@@ -516,6 +516,15 @@ impl<T, R> ProcessPool<T, R> {
     /// does on exit): running workers are killed and reaped, and every task
     /// not yet finished answers [`TaskError::Terminated`].
     pub fn terminate(mut self) {
+        self.kill_workers();
+        self.close_and_join();
+    }
+
+    /// The first half of [`terminate`](Self::terminate), usable through a
+    /// shared reference (an `Arc<ProcessPool>`): kills every worker now; the
+    /// tasks they were running, every queued task and every later one answer
+    /// [`TaskError::Terminated`]. The pool is then only good for dropping.
+    pub fn kill_workers(&self) {
         self.shared.terminating.store(true, Ordering::SeqCst);
         for index in 0..self.shared.children.len() {
             if let Some(child) = self.shared.child(index).as_mut() {
@@ -523,7 +532,6 @@ impl<T, R> ProcessPool<T, R> {
                 let _ = child.kill();
             }
         }
-        self.close_and_join();
     }
 
     fn close_and_join(&mut self) {

@@ -1,0 +1,101 @@
+//! `ProcessPoolExecutor`: the executor's API over [`common::pool::ProcessPool`].
+//!
+//! Python's `ProcessPoolExecutor` keeps a management thread that feeds a
+//! `multiprocessing` pool and completes the futures. This one does the same
+//! with a [`ThreadPoolExecutor`] of `max_workers` threads: each runs one
+//! task at a time *through* the process pool — sends it, waits for the
+//! reply — so exactly `max_workers` tasks are in flight, and every future
+//! behaves like a thread-pool future (`cancel` before start, `as_completed`,
+//! `result_timeout`).
+//!
+//! What processes add: a task that panics, aborts or hangs takes only its
+//! worker process with it, and [`terminate`](ProcessPoolExecutor::terminate)
+//! can *kill* running work — something no thread pool can do.
+
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use common::pool::ProcessPool;
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::executor::{Future, TaskError, ThreadPoolExecutor};
+
+/// Python's `ProcessPoolExecutor`.
+pub struct ProcessPoolExecutor<T, R> {
+    pool: Arc<ProcessPool<T, R>>,
+    threads: ThreadPoolExecutor,
+}
+
+impl<T, R> std::fmt::Debug for ProcessPoolExecutor<T, R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ProcessPoolExecutor").field("pool", &self.pool).finish()
+    }
+}
+
+impl<T, R> ProcessPoolExecutor<T, R>
+where
+    T: Serialize + Send + 'static,
+    R: DeserializeOwned + Send + 'static,
+{
+    /// `max_workers` processes running `exe args…` (a binary whose `main`
+    /// serves the pool for those arguments).
+    pub fn new(
+        exe: impl Into<PathBuf>,
+        args: &[&str],
+        max_workers: usize,
+    ) -> std::io::Result<Self> {
+        let pool = ProcessPool::builder(exe).args(args).workers(max_workers).start()?;
+        Self::from_pool(pool)
+    }
+
+    /// Wraps an already configured pool (timeouts, initializer…).
+    pub fn from_pool(pool: ProcessPool<T, R>) -> std::io::Result<Self> {
+        let threads = ThreadPoolExecutor::builder()
+            .max_workers(pool.workers())
+            .thread_name_prefix("process-feeder")
+            .build()?;
+        Ok(Self { pool: Arc::new(pool), threads })
+    }
+
+    /// Queues `task`; its future completes when a worker process returns.
+    pub fn submit(&self, task: T) -> Future<R> {
+        let pool = Arc::clone(&self.pool);
+        self.threads.submit_result(move || Ok(pool.submit(task).result()?))
+    }
+
+    /// Runs every item's task; results in input order.
+    pub fn map<I>(
+        &self,
+        make_task: impl Fn(I) -> T,
+        items: impl IntoIterator<Item = I>,
+    ) -> Vec<Result<R, TaskError>> {
+        let futures: Vec<Future<R>> =
+            items.into_iter().map(|item| self.submit(make_task(item))).collect();
+        futures.into_iter().map(Future::result).collect()
+    }
+
+    /// The worker processes' PIDs.
+    pub fn pids(&self) -> Vec<u32> {
+        self.pool.worker_pids().into_iter().flatten().collect()
+    }
+
+    /// Graceful shutdown: optionally cancel what has not started, let the
+    /// rest finish, then stop and reap every worker process. Returns how
+    /// many tasks were cancelled.
+    pub fn shutdown(self, cancel_pending: bool) -> usize {
+        // Feeder threads first: once they are joined, nobody uses the pool.
+        let cancelled = self.threads.shutdown(cancel_pending);
+        drop(self.pool);
+        cancelled
+    }
+
+    /// Immediate shutdown: kills the worker processes *now*. Running tasks
+    /// fail with "terminated", queued ones too; every process is reaped.
+    /// (Threads cannot be killed; processes can — this is the difference.)
+    pub fn terminate(self) {
+        self.pool.kill_workers();
+        self.threads.shutdown(true);
+        drop(self.pool);
+    }
+}

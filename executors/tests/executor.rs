@@ -1,0 +1,269 @@
+//! The executor's guarantees. Events are ordered with channels (gates),
+//! never with sleeps; the only timings are wide upper bounds.
+
+use std::cell::RefCell;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Barrier};
+use std::time::{Duration, Instant};
+
+use crossbeam_channel::{Receiver, Sender, bounded};
+use executors::executor::{TaskError, ThreadPoolExecutor, as_completed};
+use proptest::prelude::*;
+
+/// A gate a task waits at until the test opens it (or 30 s pass, so a bug
+/// fails the test instead of hanging it).
+fn gate() -> (Sender<()>, Receiver<()>) {
+    bounded(1)
+}
+
+fn wait_at(gate: &Receiver<()>) -> bool {
+    gate.recv_timeout(Duration::from_secs(30)).is_ok()
+}
+
+#[test]
+fn map_yields_results_in_input_order() {
+    let executor = ThreadPoolExecutor::new(4).unwrap();
+    // Earlier items sleep longer, so they finish later.
+    let results: Vec<u64> = executor
+        .map(
+            |i: u64| {
+                std::thread::sleep(Duration::from_millis((8 - i) * 5));
+                i * 10
+            },
+            0..8,
+        )
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(results, [0, 10, 20, 30, 40, 50, 60, 70]);
+}
+
+#[test]
+fn cancel_succeeds_only_before_the_task_starts() {
+    let executor = ThreadPoolExecutor::new(1).unwrap();
+    let (open, gate) = gate();
+    let (started_tx, started) = bounded(1);
+    let running = executor.submit(move || {
+        started_tx.send(()).unwrap();
+        wait_at(&gate)
+    });
+    let queued = executor.submit(|| "never runs");
+    let after = executor.submit(|| "runs after the cancelled one");
+    started.recv_timeout(Duration::from_secs(30)).unwrap();
+
+    assert!(!running.cancel(), "a running task cannot be cancelled");
+    assert!(queued.cancel(), "a queued task can");
+    assert!(!queued.cancel(), "only once");
+    open.send(()).unwrap();
+    assert_eq!(running.result(), Ok(true));
+    assert_eq!(queued.result(), Err(TaskError::Cancelled));
+    assert_eq!(after.result(), Ok("runs after the cancelled one"));
+}
+
+#[test]
+fn result_timeout_returns_in_time_and_the_task_still_finishes() {
+    let executor = ThreadPoolExecutor::new(1).unwrap();
+    let (open, gate) = gate();
+    let future = executor.submit(move || wait_at(&gate));
+    let started = Instant::now();
+    assert_eq!(
+        future.result_timeout(Duration::from_millis(50)),
+        Err(TaskError::Timeout(Duration::from_millis(50)))
+    );
+    assert!(started.elapsed() < Duration::from_secs(10));
+    assert!(!future.is_done());
+    open.send(()).unwrap();
+    assert_eq!(future.result_timeout(Duration::from_secs(30)), Ok(true));
+}
+
+#[test]
+fn panics_and_errors_surface_at_result_and_workers_survive() {
+    let executor = ThreadPoolExecutor::new(1).unwrap();
+    let panicked = executor.submit(|| -> u32 { panic!("boom {}", 7) });
+    let failed = executor.try_submit(|| Err::<u32, _>("bad input"));
+    let fine = executor.submit(|| 5_u32);
+    assert_eq!(panicked.result(), Err(TaskError::Panicked("boom 7".into())));
+    assert_eq!(failed.result(), Err(TaskError::Failed("bad input".into())));
+    assert_eq!(fine.result(), Ok(5));
+}
+
+#[test]
+fn jobs_run_concurrently_no_lock_is_held_while_a_job_runs() {
+    // Each task waits for the other's message. If a worker held the queue's
+    // lock while running its job (the Rust Book's `while let` trap), the
+    // second task could not start and the first would time out.
+    let executor = ThreadPoolExecutor::new(2).unwrap();
+    let (to_b, from_a) = bounded::<()>(1);
+    let (to_a, from_b) = bounded::<()>(1);
+    let patience = Duration::from_secs(10);
+    let a = executor.submit(move || {
+        to_b.send(()).unwrap();
+        from_b.recv_timeout(patience).is_ok()
+    });
+    let b = executor.submit(move || {
+        to_a.send(()).unwrap();
+        from_a.recv_timeout(patience).is_ok()
+    });
+    assert_eq!((a.result(), b.result()), (Ok(true), Ok(true)));
+}
+
+#[test]
+fn drop_joins_every_worker_before_returning() {
+    static EXITED: AtomicUsize = AtomicUsize::new(0);
+    struct CountsExit;
+    impl Drop for CountsExit {
+        fn drop(&mut self) {
+            EXITED.fetch_add(1, Ordering::SeqCst);
+        }
+    }
+    thread_local! {
+        static ON_EXIT: RefCell<Option<CountsExit>> = const { RefCell::new(None) };
+    }
+    let workers = 4;
+    let executor = ThreadPoolExecutor::new(workers).unwrap();
+    // A barrier of 4 forces each of the 4 workers to take one task, and each
+    // task leaves a guard that counts when its thread exits.
+    let barrier = Arc::new(Barrier::new(workers));
+    for _ in 0..workers {
+        let barrier = Arc::clone(&barrier);
+        executor.submit(move || {
+            ON_EXIT.with(|slot| *slot.borrow_mut() = Some(CountsExit));
+            barrier.wait();
+        });
+    }
+    drop(executor);
+    assert_eq!(
+        EXITED.load(Ordering::SeqCst),
+        workers,
+        "every worker exited before drop returned"
+    );
+}
+
+#[test]
+fn shutdown_with_cancel_pending_cancels_exactly_the_queued_tasks() {
+    let executor = ThreadPoolExecutor::new(1).unwrap();
+    let (open, gate) = gate();
+    let (started_tx, started) = bounded(1);
+    let running = executor.submit(move || {
+        started_tx.send(()).unwrap();
+        wait_at(&gate)
+    });
+    let queued: Vec<_> = (0..3).map(|i| executor.submit(move || i)).collect();
+    started.recv_timeout(Duration::from_secs(30)).unwrap();
+    // shutdown(true) cancels the queue, then joins the worker — which waits
+    // at the gate. So a second thread opens the gate, but only once it sees
+    // all three queued futures cancelled (an event, not a delay).
+    let cancelled = std::thread::scope(|scope| {
+        scope.spawn(|| {
+            while !queued.iter().all(|f| f.is_done()) {
+                std::thread::yield_now();
+            }
+            open.send(()).unwrap();
+        });
+        executor.shutdown(true)
+    });
+    assert_eq!(cancelled, 3);
+    assert_eq!(running.result(), Ok(true));
+    for future in queued {
+        assert_eq!(future.result(), Err(TaskError::Cancelled));
+    }
+}
+
+#[test]
+fn as_completed_yields_in_completion_order_each_future_once() {
+    let executor = ThreadPoolExecutor::new(3).unwrap();
+    let gates: Vec<_> = (0..3).map(|_| gate()).collect();
+    let futures: Vec<_> = gates
+        .iter()
+        .enumerate()
+        .map(|(i, (_, gate))| {
+            let gate = gate.clone();
+            executor.submit(move || {
+                wait_at(&gate);
+                i
+            })
+        })
+        .collect();
+    let mut completed = as_completed(futures);
+    for index in [2, 0, 1] {
+        gates[index].0.send(()).unwrap();
+        let (got, future) = completed.next().unwrap();
+        assert_eq!((got, future.result()), (index, Ok(index)));
+    }
+    assert!(completed.next().is_none());
+}
+
+#[test]
+fn a_bounded_queue_makes_submit_wait() {
+    let executor =
+        ThreadPoolExecutor::builder().max_workers(1).queue_capacity(1).build().unwrap();
+    let (open, gate) = gate();
+    let (started_tx, started) = bounded(1);
+    let _running = executor.submit(move || {
+        started_tx.send(()).unwrap();
+        wait_at(&gate)
+    });
+    started.recv_timeout(Duration::from_secs(30)).unwrap();
+    let _queued = executor.submit(|| true); // fills the queue
+    let (submitted_tx, submitted) = bounded(1);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            let third = executor.submit(|| true);
+            submitted_tx.send(()).unwrap();
+            assert_eq!(third.result(), Ok(true));
+        });
+        // While the worker is held at the gate and the queue is full, the
+        // third submit must block: no message for a good while. (Were the
+        // queue unbounded, it would arrive within microseconds.)
+        assert!(submitted.recv_timeout(Duration::from_millis(200)).is_err());
+        open.send(()).unwrap();
+        // Once the worker drains the queue, it goes through.
+        submitted.recv_timeout(Duration::from_secs(30)).unwrap();
+    });
+}
+
+/// How a random task ends.
+#[derive(Debug, Clone, Copy)]
+enum Kind {
+    Value(u32),
+    Panic,
+    Error,
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_submitted_task_resolves_exactly_once(
+        kinds in prop::collection::vec(
+            prop_oneof![any::<u32>().prop_map(Kind::Value), Just(Kind::Panic), Just(Kind::Error)],
+            0..40,
+        ),
+        workers in 1_usize..6,
+    ) {
+        let executor = ThreadPoolExecutor::new(workers).unwrap();
+        let runs = Arc::new(AtomicUsize::new(0));
+        let futures: Vec<_> = kinds.iter().map(|&kind| {
+            let runs = Arc::clone(&runs);
+            executor.try_submit(move || {
+                runs.fetch_add(1, Ordering::SeqCst);
+                match kind {
+                    Kind::Value(v) => Ok(v),
+                    Kind::Panic => panic!("planned"),
+                    Kind::Error => Err("planned error"),
+                }
+            })
+        }).collect();
+        let outcomes: Vec<_> = futures.into_iter().map(|f| f.result()).collect();
+        drop(executor);
+        prop_assert_eq!(runs.load(Ordering::SeqCst), kinds.len(), "each task ran once");
+        for (kind, outcome) in kinds.iter().zip(&outcomes) {
+            let fits = match (kind, outcome) {
+                (Kind::Value(v), Ok(got)) => v == got,
+                (Kind::Panic, Err(TaskError::Panicked(m))) => m == "planned",
+                (Kind::Error, Err(TaskError::Failed(m))) => m == "planned error",
+                _ => false,
+            };
+            prop_assert!(fits, "{:?} ended as {:?}", kind, outcome);
+        }
+    }
+}
