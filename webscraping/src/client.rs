@@ -1,0 +1,342 @@
+//! The HTTP client, and what can go wrong with a page — as data.
+//!
+//! One `reqwest::blocking::Client` per program, **cloned** into every thread
+//! (a clone is a reference-counted handle to the same connection pool and
+//! background runtime; building one per request would start a runtime per
+//! request). Every request has a connect timeout and an overall timeout, a
+//! size cap, a user agent and a redirect limit — the notebook's lecture
+//! script has none of them, so one slow site hangs its thread forever.
+
+use std::io::Read;
+use std::time::{Duration, Instant};
+
+use reqwest::blocking::Client;
+use reqwest::header::CONTENT_TYPE;
+
+/// Installs rustls' *ring* crypto provider (once per process; later calls
+/// are no-ops). reqwest is built without a default provider so that no
+/// aws-lc or OpenSSL enters the build; without this, building a client
+/// panics even for `http://` URLs (`dependencies.md` P1).
+pub fn install_crypto_provider() {
+    let _ = rustls::crypto::ring::default_provider().install_default();
+}
+
+/// The client's limits.
+#[derive(Debug, Clone)]
+pub struct Limits {
+    /// Time to establish a connection.
+    pub connect_timeout: Duration,
+    /// Time for the whole request, body included. (reqwest's *blocking*
+    /// client applies its `timeout` to each read, so a server that trickles
+    /// one byte at a time never trips it — [`fetch`] enforces the total.)
+    pub timeout: Duration,
+    /// Largest body accepted.
+    pub max_bytes: usize,
+    /// Redirects followed before giving up.
+    pub max_redirects: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Self {
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(10),
+            max_bytes: 1 << 20,
+            max_redirects: 5,
+        }
+    }
+}
+
+/// Who we say we are. Sites may block scrapers that hide it.
+pub const USER_AGENT: &str =
+    concat!("rust-concurrency-course-scraper/", env!("CARGO_PKG_VERSION"), " (teaching)");
+
+/// Builds the one client. `local` disables proxies: `HTTP_PROXY` would
+/// otherwise apply to 127.0.0.1 too (`dependencies.md` P3).
+pub fn build(limits: &Limits, local: bool) -> reqwest::Result<Client> {
+    install_crypto_provider();
+    let mut builder = Client::builder()
+        .connect_timeout(limits.connect_timeout)
+        .timeout(limits.timeout)
+        .user_agent(USER_AGENT)
+        .redirect(reqwest::redirect::Policy::limited(limits.max_redirects));
+    if local {
+        builder = builder.no_proxy();
+    }
+    builder.build()
+}
+
+/// Why a page could not be scraped. Each kind is handled differently: some
+/// are worth a retry, some never will be.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum FetchError {
+    /// No answer (or no complete body) within the timeout.
+    #[error("timed out")]
+    Timeout,
+    /// Could not connect (refused, DNS, TLS…).
+    #[error("could not connect: {0}")]
+    Connect(String),
+    /// The server answered with an error status.
+    #[error("HTTP {0}")]
+    Status(u16),
+    /// The body exceeded the cap.
+    #[error("body larger than {0} bytes")]
+    TooLarge(usize),
+    /// Not an HTML (or text) document.
+    #[error("not HTML: {0}")]
+    NotHtml(String),
+    /// Declared UTF-8 (or no charset) but the bytes are not valid UTF-8.
+    #[error("invalid UTF-8 in the body")]
+    InvalidUtf8,
+    /// A charset we cannot decode.
+    #[error("unknown charset {0:?}")]
+    UnknownCharset(String),
+    /// Redirected in circles, or too often.
+    #[error("too many redirects")]
+    TooManyRedirects,
+    /// Anything else.
+    #[error("{0}")]
+    Other(String),
+}
+
+impl FetchError {
+    /// A short name for tables.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            FetchError::Timeout => "timeout",
+            FetchError::Connect(_) => "connect",
+            FetchError::Status(500..=599) => "server error",
+            FetchError::Status(_) => "client error",
+            FetchError::TooLarge(_) => "too large",
+            FetchError::NotHtml(_) => "not HTML",
+            FetchError::InvalidUtf8 => "invalid UTF-8",
+            FetchError::UnknownCharset(_) => "unknown charset",
+            FetchError::TooManyRedirects => "redirect loop",
+            FetchError::Other(_) => "other",
+        }
+    }
+
+    /// Whether trying again later could help: timeouts, connection failures
+    /// and 5xx (the server's problem) — not 4xx, oversize or bad content.
+    pub fn is_retryable(&self) -> bool {
+        matches!(
+            self,
+            FetchError::Timeout | FetchError::Connect(_) | FetchError::Status(500..=599)
+        )
+    }
+}
+
+fn from_reqwest(err: &reqwest::Error) -> FetchError {
+    if err.is_timeout() {
+        FetchError::Timeout
+    } else if err.is_redirect() {
+        FetchError::TooManyRedirects
+    } else if err.is_connect() {
+        FetchError::Connect(err.to_string())
+    } else {
+        FetchError::Other(err.to_string())
+    }
+}
+
+fn from_io(err: &std::io::Error) -> FetchError {
+    if err.kind() == std::io::ErrorKind::TimedOut {
+        return FetchError::Timeout;
+    }
+    match err.get_ref().and_then(|inner| inner.downcast_ref::<reqwest::Error>()) {
+        Some(inner) => from_reqwest(inner),
+        None => FetchError::Other(err.to_string()),
+    }
+}
+
+/// A page that arrived.
+#[derive(Debug, Clone)]
+pub struct Fetched {
+    /// Where it ended up (after redirects).
+    pub url: String,
+    /// The decoded body.
+    pub body: String,
+    /// Bytes received.
+    pub bytes: usize,
+    /// The charset it was decoded from.
+    pub charset: String,
+    /// Time for the request.
+    pub elapsed: Duration,
+}
+
+/// GETs `url`: status checked, body capped at `limits.max_bytes`, the
+/// whole exchange bounded by `limits.timeout`, content type checked, bytes
+/// decoded by the declared charset (UTF-8 strictly).
+pub fn fetch(client: &Client, url: &str, limits: &Limits) -> Result<Fetched, FetchError> {
+    let max_bytes = limits.max_bytes;
+    let started = Instant::now();
+    let response = client.get(url).send().map_err(|e| from_reqwest(&e))?;
+    let status = response.status();
+    if !status.is_success() {
+        return Err(FetchError::Status(status.as_u16()));
+    }
+    let final_url = response.url().to_string();
+    let content_type = response
+        .headers()
+        .get(CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("text/html")
+        .to_ascii_lowercase();
+    if !(content_type.starts_with("text/html") || content_type.starts_with("text/plain"))
+    {
+        return Err(FetchError::NotHtml(content_type));
+    }
+    if response.content_length().is_some_and(|len| len > max_bytes as u64) {
+        return Err(FetchError::TooLarge(max_bytes));
+    }
+    // The header can lie or be absent: read in chunks, at most one byte
+    // past the cap, and check the overall deadline between reads.
+    let mut bytes = Vec::new();
+    let mut body = response.take(max_bytes as u64 + 1);
+    let mut chunk = [0_u8; 16 * 1024];
+    loop {
+        if started.elapsed() > limits.timeout {
+            return Err(FetchError::Timeout);
+        }
+        match body.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => bytes.extend_from_slice(&chunk[..n]),
+            Err(err) if err.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(err) => return Err(from_io(&err)),
+        }
+    }
+    if bytes.len() > max_bytes {
+        return Err(FetchError::TooLarge(max_bytes));
+    }
+    let charset = content_type
+        .split(';')
+        .find_map(|part| part.trim().strip_prefix("charset="))
+        .map(|c| c.trim_matches('"').to_string())
+        .unwrap_or_else(|| "utf-8".into());
+    let body = decode(&bytes, &charset)?;
+    Ok(Fetched {
+        url: final_url,
+        body,
+        bytes: bytes.len(),
+        charset,
+        elapsed: started.elapsed(),
+    })
+}
+
+/// Decodes `bytes` in `charset`: UTF-8 strictly (invalid bytes are an
+/// error, not silently replaced), anything else through encoding_rs.
+pub fn decode(bytes: &[u8], charset: &str) -> Result<String, FetchError> {
+    let encoding = encoding_rs::Encoding::for_label(charset.as_bytes())
+        .ok_or_else(|| FetchError::UnknownCharset(charset.to_string()))?;
+    if encoding == encoding_rs::UTF_8 {
+        return String::from_utf8(bytes.to_vec()).map_err(|_| FetchError::InvalidUtf8);
+    }
+    let (text, _, _) = encoding.decode(bytes);
+    Ok(text.into_owned())
+}
+
+/// Retry with exponential backoff and jitter.
+#[derive(Debug, Clone)]
+pub struct Retry {
+    /// Attempts in all (1 = no retry).
+    pub attempts: u32,
+    /// The first backoff; it doubles each time.
+    pub base: Duration,
+    /// The longest backoff.
+    pub max_delay: Duration,
+}
+
+impl Retry {
+    /// The wait before attempt `n + 1` (n ≥ 1): a random point in
+    /// `[0, min(max, base·2ⁿ⁻¹)]` ("full jitter"), so that many clients that
+    /// failed together do not all come back at the same instant.
+    pub fn backoff(&self, attempt: u32, random: f64) -> Duration {
+        let exponential = self.base.saturating_mul(1 << (attempt - 1).min(16));
+        exponential.min(self.max_delay).mul_f64(random.clamp(0.0, 1.0))
+    }
+}
+
+/// Fetches with retries for retryable errors. Returns the outcome and the
+/// number of attempts made.
+pub fn fetch_with_retry(
+    client: &Client,
+    url: &str,
+    limits: &Limits,
+    retry: &Retry,
+    seed: u64,
+) -> (Result<Fetched, FetchError>, u32) {
+    let mut rng = SplitMix(seed);
+    let mut attempt = 1;
+    loop {
+        let outcome = fetch(client, url, limits);
+        match &outcome {
+            Err(err) if err.is_retryable() && attempt < retry.attempts => {
+                let wait = retry.backoff(attempt, rng.next_f64());
+                tracing::debug!(url, attempt, %err, ?wait, "retrying");
+                std::thread::sleep(wait);
+                attempt += 1;
+            }
+            _ => return (outcome, attempt),
+        }
+    }
+}
+
+/// A tiny deterministic random source for jitter (no `rand` dependency).
+#[derive(Debug, Clone)]
+pub struct SplitMix(pub u64);
+
+impl SplitMix {
+    /// The next number in [0, 1).
+    pub fn next_f64(&mut self) -> f64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^= z >> 31;
+        (z >> 11) as f64 / (1_u64 << 53) as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_and_is_capped_and_jittered() {
+        let retry = Retry {
+            attempts: 5,
+            base: Duration::from_millis(100),
+            max_delay: Duration::from_millis(500),
+        };
+        assert_eq!(retry.backoff(1, 1.0), Duration::from_millis(100));
+        assert_eq!(retry.backoff(2, 1.0), Duration::from_millis(200));
+        assert_eq!(retry.backoff(4, 1.0), Duration::from_millis(500));
+        assert_eq!(retry.backoff(3, 0.5), Duration::from_millis(200));
+        assert_eq!(retry.backoff(3, 0.0), Duration::ZERO);
+    }
+
+    #[test]
+    fn only_transient_failures_are_retried() {
+        assert!(FetchError::Timeout.is_retryable());
+        assert!(FetchError::Status(503).is_retryable());
+        assert!(!FetchError::Status(404).is_retryable());
+        assert!(!FetchError::TooLarge(1).is_retryable());
+        assert!(!FetchError::InvalidUtf8.is_retryable());
+    }
+
+    #[test]
+    fn decoding_is_strict_for_utf8_and_general_otherwise() {
+        assert_eq!(decode(b"caf\xC3\xA9", "utf-8").unwrap(), "café");
+        assert_eq!(decode(b"caf\xE9", "utf-8"), Err(FetchError::InvalidUtf8));
+        assert_eq!(decode(b"caf\xE9", "iso-8859-1").unwrap(), "café");
+        assert!(matches!(decode(b"x", "klingon"), Err(FetchError::UnknownCharset(_))));
+    }
+
+    #[test]
+    fn jitter_is_in_range() {
+        let mut rng = SplitMix(42);
+        for _ in 0..1000 {
+            let x = rng.next_f64();
+            assert!((0.0..1.0).contains(&x));
+        }
+    }
+}

@@ -1,0 +1,231 @@
+//! Section 3: scraping that survives the web — beyond the notebook, whose
+//! SUMMARY promised rate limiting, retries and metrics and never wrote them.
+//!
+//! * **Limits on every request**: connect timeout, overall timeout, a body
+//!   size cap, a user agent, at most 5 redirects ([`crate::client`]).
+//! * **Faults are values**: each fault page below fails as its own kind,
+//!   and the others still succeed.
+//! * **Retry with exponential backoff and jitter**, only for failures that
+//!   may go away (timeouts, 5xx): waits of up to base·2ⁿ, randomised.
+//! * **Rate limiting per host**: at most K requests at once, and at least an
+//!   interval between request starts ([`HostLimiter`]).
+
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::{Duration, Instant};
+
+use common::report::Table;
+use common::sync::{Permit, Semaphore};
+use common::timing::{HumanDuration, time};
+use executors::executor::ThreadPoolExecutor;
+use reqwest::blocking::Client;
+
+use crate::Context;
+use crate::client::{self, FetchError, Limits, Retry, fetch_with_retry};
+use crate::pages::{FAULT_PATHS, LECTURE_PATHS, page_path};
+use crate::text::bs4_text_len;
+
+/// The client limits for this section: short, so the fault pages fail fast.
+pub fn limits(quick: bool) -> Limits {
+    Limits {
+        connect_timeout: Duration::from_secs(1),
+        timeout: Duration::from_millis(if quick { 300 } else { 500 }),
+        max_bytes: 1 << 20,
+        max_redirects: 5,
+    }
+}
+
+/// The retry policy for this section.
+pub fn retry() -> Retry {
+    Retry {
+        attempts: 3,
+        base: Duration::from_millis(50),
+        max_delay: Duration::from_millis(400),
+    }
+}
+
+/// One URL's fate.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+    /// The path on the local site.
+    pub path: String,
+    /// Characters of text (and the charset), or the error.
+    pub result: Result<(usize, String), FetchError>,
+    /// Attempts made.
+    pub attempts: u32,
+    /// Time including retries.
+    pub took: Duration,
+}
+
+/// The paths section 3 scrapes: two good pages, every fault, a flaky page.
+pub fn paths(flaky_name: &str) -> Vec<String> {
+    let mut paths = vec![LECTURE_PATHS[0].to_string(), page_path(3)];
+    paths.extend(FAULT_PATHS.iter().map(|p| p.to_string()));
+    paths.push(format!("/flaky/{flaky_name}"));
+    paths
+}
+
+/// Scrapes every path of `base_url` concurrently, with retries.
+pub fn scrape_faults(
+    client: &Client,
+    limits: &Limits,
+    base_url: &str,
+    paths: &[String],
+) -> anyhow::Result<Vec<Outcome>> {
+    let executor = ThreadPoolExecutor::builder()
+        .max_workers(paths.len())
+        .thread_name_prefix("robust")
+        .build()?;
+    let futures: Vec<_> = paths
+        .iter()
+        .enumerate()
+        .map(|(i, path)| {
+            let (client, url, path, limits) = (
+                client.clone(),
+                format!("{base_url}{path}"),
+                path.clone(),
+                limits.clone(),
+            );
+            executor.submit(move || {
+                let ((result, attempts), took) =
+                    time(|| fetch_with_retry(&client, &url, &limits, &retry(), i as u64));
+                let result = result.map(|page| (bs4_text_len(&page.body), page.charset));
+                Outcome { path, result, attempts, took }
+            })
+        })
+        .collect();
+    Ok(futures.into_iter().map(|f| f.result()).collect::<Result<_, _>>()?)
+}
+
+/// At most `concurrent` requests to a host at once, and at least `interval`
+/// between two request starts.
+#[derive(Debug)]
+pub struct HostLimiter {
+    slots: Semaphore,
+    interval: Duration,
+    next_start: Mutex<Instant>,
+}
+
+impl HostLimiter {
+    /// A limiter for one host.
+    pub fn new(concurrent: usize, interval: Duration) -> Self {
+        Self {
+            slots: Semaphore::new(concurrent),
+            interval,
+            next_start: Mutex::new(Instant::now()),
+        }
+    }
+
+    /// Waits for a slot and for the next start time; the request may go
+    /// while the returned permit lives.
+    pub fn acquire(&self) -> Permit<'_> {
+        let permit = self.slots.acquire();
+        let start = {
+            let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
+            let start = (*next).max(Instant::now());
+            *next = start + self.interval;
+            start
+        };
+        thread::sleep(start.saturating_duration_since(Instant::now()));
+        permit
+    }
+}
+
+/// What the rate-limit demo observed.
+#[derive(Debug, Clone, Copy)]
+pub struct RateObserved {
+    /// Most requests in flight at once.
+    pub peak_concurrent: usize,
+    /// Smallest gap between two request starts.
+    pub min_gap: Duration,
+    /// Requests that succeeded.
+    pub ok: usize,
+}
+
+/// `requests` fetches from `threads` threads through one [`HostLimiter`].
+pub fn rate_limited(
+    client: &Client,
+    url: &str,
+    requests: usize,
+    threads: usize,
+    limiter: &HostLimiter,
+) -> RateObserved {
+    let in_flight = AtomicUsize::new(0);
+    let peak = AtomicUsize::new(0);
+    let starts = Mutex::new(Vec::new());
+    let ok = AtomicUsize::new(0);
+    let next = AtomicUsize::new(0);
+    thread::scope(|scope| {
+        for _ in 0..threads {
+            scope.spawn(|| {
+                while next.fetch_add(1, Ordering::SeqCst) < requests {
+                    let _permit = limiter.acquire();
+                    starts.lock().unwrap_or_else(|p| p.into_inner()).push(Instant::now());
+                    let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
+                    peak.fetch_max(now, Ordering::SeqCst);
+                    if client::fetch(client, url, &Limits::default()).is_ok() {
+                        ok.fetch_add(1, Ordering::SeqCst);
+                    }
+                    in_flight.fetch_sub(1, Ordering::SeqCst);
+                }
+            });
+        }
+    });
+    let mut starts = starts.into_inner().unwrap_or_else(|p| p.into_inner());
+    starts.sort();
+    let min_gap = starts.windows(2).map(|w| w[1] - w[0]).min().unwrap_or_default();
+    RateObserved { peak_concurrent: peak.into_inner(), min_gap, ok: ok.into_inner() }
+}
+
+/// Section 3.
+pub fn show(context: &Context) -> anyhow::Result<()> {
+    let limits = limits(context.config.quick);
+    let client = client::build(&limits, true)?;
+    println!(
+        "Client: connect timeout {}, timeout {}, body cap {} KiB, {} redirects, user agent {:?};\n\
+         retries: {} attempts, backoff {}·2ⁿ with full jitter, for timeouts and 5xx only.\n",
+        HumanDuration(limits.connect_timeout),
+        HumanDuration(limits.timeout),
+        limits.max_bytes / 1024,
+        limits.max_redirects,
+        client::USER_AGENT,
+        retry().attempts,
+        HumanDuration(retry().base),
+    );
+    let (outcomes, took) = time(|| {
+        scrape_faults(&client, &limits, &context.site.base_url(), &paths("section3"))
+    });
+    let mut table = Table::new(["path", "outcome", "kind", "attempts", "time"]);
+    table.left_align(0).left_align(1).left_align(2);
+    for o in outcomes? {
+        let (outcome, kind) = match &o.result {
+            Ok((chars, charset)) => (format!("{chars} characters ({charset})"), "ok"),
+            Err(err) => (err.to_string(), err.kind()),
+        };
+        table.row([
+            o.path,
+            outcome,
+            kind.to_string(),
+            o.attempts.to_string(),
+            HumanDuration(o.took).to_string(),
+        ]);
+    }
+    println!("{table}");
+    println!(
+        "All of it in {} on parallel workers: no fault held up another page.\n",
+        HumanDuration(took)
+    );
+
+    let limiter = HostLimiter::new(2, Duration::from_millis(30));
+    let url = context.site.url(&page_path(5));
+    let observed = rate_limited(&context.client, &url, 12, 6, &limiter);
+    println!(
+        "Rate limit (2 at once, ≥ 30 ms between starts), 12 requests from 6 threads:\n\
+         peak concurrent requests {} · smallest gap between starts {} · {} of 12 succeeded.",
+        observed.peak_concurrent,
+        HumanDuration(observed.min_gap),
+        observed.ok
+    );
+    Ok(())
+}

@@ -1,0 +1,278 @@
+//! Section 6: threads at scale — 200 slow pages with 200 threads, with a
+//! bounded pool, and with async (tokio + reqwest's async client).
+//!
+//! The module README's "consider async for I/O", measured. A blocked thread
+//! costs a stack and a kernel schedulable entity; an async task waiting on a
+//! socket costs a few hundred bytes. With enough connections, that decides.
+//!
+//! The site runs in a **separate process** here (`webscraping serve`), so
+//! the thread and memory figures are the scraper's alone. The async part
+//! lives in its own runtime, built and dropped inside [`with_async`]; no
+//! blocking client is ever touched inside it (`dependencies.md` P2).
+
+use std::io::{BufRead, BufReader};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use common::report::Table;
+use common::timing::{HumanDuration, time};
+use executors::executor::ThreadPoolExecutor;
+use reqwest::blocking::Client;
+
+use crate::Context;
+use crate::client::{Limits, fetch};
+use crate::text::bs4_text_len;
+
+/// The site in a child process; killed and reaped on drop.
+#[derive(Debug)]
+pub struct ChildSite {
+    child: Child,
+    /// Its base URL.
+    pub base_url: String,
+}
+
+impl ChildSite {
+    /// Starts `exe serve --latency-ms … --pages …` and reads its URL.
+    pub fn start(
+        exe: &std::path::Path,
+        latency: Duration,
+        pages: usize,
+    ) -> anyhow::Result<Self> {
+        let mut child = Command::new(exe)
+            .args([
+                "serve",
+                "--latency-ms",
+                &latency.as_millis().to_string(),
+                "--pages",
+                &pages.to_string(),
+            ])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .spawn()
+            .context("starting the site process")?;
+        let stdout = child.stdout.take().context("no stdout")?;
+        let mut line = String::new();
+        let read = BufReader::new(stdout).read_line(&mut line);
+        let base_url = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
+        if read.is_err() || !base_url.starts_with("http://127.0.0.1:") {
+            let _ = child.kill();
+            let _ = child.wait();
+            anyhow::bail!("the site process did not report its URL (got {line:?})");
+        }
+        Ok(Self { child, base_url })
+    }
+}
+
+impl Drop for ChildSite {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Peak threads and resident memory of this process while `f` runs.
+pub fn with_peaks<T>(f: impl FnOnce() -> T) -> (T, u64, u64) {
+    let stop = AtomicBool::new(false);
+    let (peak_threads, peak_rss) = (AtomicU64::new(0), AtomicU64::new(0));
+    let value = thread::scope(|scope| {
+        scope.spawn(|| {
+            while !stop.load(Ordering::SeqCst) {
+                let (threads, rss) = status();
+                peak_threads.fetch_max(threads, Ordering::SeqCst);
+                peak_rss.fetch_max(rss, Ordering::SeqCst);
+                thread::sleep(Duration::from_millis(2));
+            }
+        });
+        let value = f();
+        stop.store(true, Ordering::SeqCst);
+        value
+    });
+    // The sampler itself was one of the threads.
+    (value, peak_threads.into_inner().saturating_sub(1), peak_rss.into_inner())
+}
+
+/// `Threads:` and `VmRSS:` (KiB) from /proc/self/status.
+pub fn status() -> (u64, u64) {
+    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse().ok())
+            .unwrap_or(0)
+    };
+    (field("Threads:"), field("VmRSS:"))
+}
+
+type Counts = Vec<Result<usize, String>>;
+
+fn scrape_one(client: &Client, url: &str) -> Result<usize, String> {
+    fetch(client, url, &Limits::default())
+        .map(|p| bs4_text_len(&p.body))
+        .map_err(|e| e.to_string())
+}
+
+/// One thread per URL.
+pub fn thread_per_page(client: &Client, urls: &[String]) -> Counts {
+    thread::scope(|scope| {
+        let handles: Vec<_> =
+            urls.iter().map(|url| scope.spawn(move || scrape_one(client, url))).collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|_| Err("panicked".into())))
+            .collect()
+    })
+}
+
+/// A pool of `workers` threads.
+pub fn bounded_pool(
+    client: &Client,
+    urls: &[String],
+    workers: usize,
+) -> anyhow::Result<Counts> {
+    let executor = ThreadPoolExecutor::builder()
+        .max_workers(workers)
+        .thread_name_prefix("pool")
+        .build()?;
+    let client = client.clone();
+    let results =
+        executor.map(move |url: String| scrape_one(&client, &url), urls.to_vec());
+    Ok(results.map(|r| r.unwrap_or_else(|e| Err(e.to_string()))).collect())
+}
+
+/// Every URL as an async task on a 2-thread tokio runtime.
+pub fn with_async(urls: &[String], timeout: Duration) -> anyhow::Result<Counts> {
+    crate::client::install_crypto_provider();
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .thread_name("tokio-worker")
+        .enable_all()
+        .build()?;
+    let urls = urls.to_vec();
+    runtime.block_on(async move {
+        let client = reqwest::Client::builder().no_proxy().timeout(timeout).build()?;
+        let tasks: Vec<_> = urls
+            .into_iter()
+            .map(|url| {
+                let client = client.clone();
+                tokio::spawn(async move {
+                    let response =
+                        client.get(&url).send().await.map_err(|e| e.to_string())?;
+                    if !response.status().is_success() {
+                        return Err(format!("HTTP {}", response.status().as_u16()));
+                    }
+                    let body = response.text().await.map_err(|e| e.to_string())?;
+                    Ok(bs4_text_len(&body))
+                })
+            })
+            .collect();
+        let mut results = Vec::with_capacity(tasks.len());
+        for task in tasks {
+            results.push(task.await.unwrap_or_else(|e| Err(e.to_string())));
+        }
+        Ok(results)
+    })
+}
+
+/// One strategy's figures.
+#[derive(Debug, Clone)]
+pub struct Row {
+    /// Strategy.
+    pub label: String,
+    /// Wall time.
+    pub took: Duration,
+    /// Peak threads of this process (the sampler excluded).
+    pub threads: u64,
+    /// Peak RSS, KiB.
+    pub rss_kib: u64,
+    /// Pages that succeeded.
+    pub ok: usize,
+}
+
+/// Runs the three strategies against `base_url`.
+pub fn compare(
+    client: &Client,
+    base_url: &str,
+    pages: usize,
+    workers: usize,
+) -> anyhow::Result<Vec<Row>> {
+    let urls: Vec<String> = (0..pages).map(|i| format!("{base_url}/page{i}")).collect();
+    let mut rows = Vec::new();
+    let ok = |r: &Counts| r.iter().filter(|x| x.is_ok()).count();
+
+    let ((results, took), threads, rss) =
+        with_peaks(|| time(|| thread_per_page(client, &urls)));
+    rows.push(Row {
+        label: format!("{pages} threads, one per page"),
+        took,
+        threads,
+        rss_kib: rss,
+        ok: ok(&results),
+    });
+
+    let ((results, took), threads, rss) =
+        with_peaks(|| time(|| bounded_pool(client, &urls, workers)));
+    let results = results?;
+    rows.push(Row {
+        label: format!("pool of {workers} threads"),
+        took,
+        threads,
+        rss_kib: rss,
+        ok: ok(&results),
+    });
+
+    let ((results, took), threads, rss) =
+        with_peaks(|| time(|| with_async(&urls, Duration::from_secs(10))));
+    let results = results?;
+    rows.push(Row {
+        label: "async: tokio, 2 worker threads".into(),
+        took,
+        threads,
+        rss_kib: rss,
+        ok: ok(&results),
+    });
+    Ok(rows)
+}
+
+/// Section 6.
+pub fn show(context: &Context) -> anyhow::Result<()> {
+    let (pages, latency, workers) = if context.config.quick {
+        (60, Duration::from_millis(20), 10)
+    } else {
+        (200, Duration::from_millis(100), 20)
+    };
+    let site = ChildSite::start(&context.config.exe, latency, pages)?;
+    let (base_threads, base_rss) = status();
+    println!(
+        "{pages} pages, {} each, from a site in another process ({}); this process has {base_threads} threads, {base_rss} KiB before:\n",
+        HumanDuration(latency),
+        site.base_url
+    );
+    let rows = compare(&context.client, &site.base_url, pages, workers)?;
+    let mut table =
+        Table::new(["strategy", "time", "ideal", "peak threads", "peak RSS", "ok"]);
+    table.left_align(0);
+    for row in &rows {
+        let parallel = if row.label.starts_with("pool") { workers } else { pages };
+        let ideal = latency * pages.div_ceil(parallel) as u32;
+        table.row([
+            row.label.clone(),
+            HumanDuration(row.took).to_string(),
+            HumanDuration(ideal).to_string(),
+            row.threads.to_string(),
+            format!("{} KiB", row.rss_kib),
+            format!("{}/{pages}", row.ok),
+        ]);
+    }
+    println!("{table}");
+    println!(
+        "The pool is bounded by design: ⌈{pages}/{workers}⌉ rounds of the latency. A thread per\n\
+         page gets the async time, but with a thread (and its stack) per connection; async gets\n\
+         it with two. At hundreds of connections threads still work; at tens of thousands\n\
+         only async does. For a few dozen pages, a pool of threads is the simplest right answer."
+    );
+    Ok(())
+}

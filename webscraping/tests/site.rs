@@ -1,0 +1,184 @@
+//! Everything against the local site; no test touches the internet.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use webscraping::client::{self, FetchError, Limits};
+use webscraping::site::{Site, SiteConfig};
+use webscraping::{crawl, lecture, pages, pool, queue, robust, scale, text};
+
+fn site(latency_ms: u64) -> Site {
+    Site::start(SiteConfig { latency: Duration::from_millis(latency_ms), pages: 30 })
+        .unwrap()
+}
+
+fn client() -> reqwest::blocking::Client {
+    client::build(&Limits::default(), true).unwrap()
+}
+
+/// `name count` lines written by python/bs4_counts.py with BeautifulSoup.
+fn bs4_fixture() -> Vec<(String, usize)> {
+    include_str!("fixtures/bs4_counts.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#'))
+        .map(|l| {
+            let (name, count) = l.split_once(' ').unwrap();
+            (name.to_string(), count.parse().unwrap())
+        })
+        .collect()
+}
+
+#[test]
+fn character_counts_equal_beautifulsoup_s() {
+    let fixture = bs4_fixture();
+    assert_eq!(fixture.len(), pages::fixture_pages().len());
+    for (path, html) in pages::fixture_pages() {
+        let name = path.trim_matches('/').replace('/', "_");
+        let expected = fixture.iter().find(|(n, _)| *n == name).unwrap().1;
+        assert_eq!(text::bs4_text_len(&html), expected, "{path}");
+    }
+}
+
+#[test]
+fn the_lecture_pages_over_http_have_the_beautifulsoup_counts() {
+    let site = site(5);
+    let fixture = bs4_fixture();
+    let urls: Vec<String> = pages::LECTURE_PATHS.iter().map(|p| site.url(p)).collect();
+    let results = lecture::with_threads(&client(), &urls);
+    for (path, result) in pages::LECTURE_PATHS.iter().zip(results) {
+        let name = path.trim_matches('/').replace('/', "_");
+        let expected = fixture.iter().find(|(n, _)| *n == name).unwrap().1;
+        assert_eq!(result, Ok(expected), "{path}");
+    }
+}
+
+#[test]
+fn the_pool_scraper_returns_every_page_exactly_once() {
+    let site = site(10);
+    let urls: Vec<String> = (0..10).map(|i| site.url(&pages::page_path(i))).collect();
+    let timeline = std::sync::Arc::new(common::timeline::Timeline::new());
+    let scraped = pool::scrape_all(&client(), &urls, 5, &timeline).unwrap();
+    let got: HashSet<&str> = scraped.iter().map(|s| s.url.as_str()).collect();
+    assert_eq!(scraped.len(), 10);
+    assert_eq!(got, urls.iter().map(String::as_str).collect());
+    assert!(scraped.iter().all(|s| s.outcome.is_ok()));
+}
+
+#[test]
+fn the_queue_scraper_returns_every_page_exactly_once() {
+    let site = site(5);
+    let urls: Vec<String> = (0..12).map(|i| site.url(&pages::page_path(i))).collect();
+    let rows = queue::scrape(&client(), &urls, 3);
+    let mut got: Vec<&str> = rows.iter().map(|(u, _, _)| u.as_str()).collect();
+    got.sort_unstable();
+    let mut want: Vec<&str> = urls.iter().map(String::as_str).collect();
+    want.sort_unstable();
+    assert_eq!(got, want);
+    assert!(
+        rows.iter()
+            .all(|(_, worker, r)| r.is_ok() && worker.starts_with("queue-worker-"))
+    );
+}
+
+#[test]
+fn every_fault_is_reported_as_its_kind_and_the_others_succeed() {
+    let site = site(1);
+    let limits = robust::limits(true);
+    let client = client::build(&limits, true).unwrap();
+    let paths = robust::paths("test");
+    let outcomes =
+        robust::scrape_faults(&client, &limits, &site.base_url(), &paths).unwrap();
+    assert_eq!(outcomes.len(), paths.len(), "one outcome per URL");
+    let kind = |path: &str| {
+        let o = outcomes.iter().find(|o| o.path == path).unwrap();
+        (o.result.as_ref().map_or_else(|e| e.kind(), |_| "ok"), o.attempts)
+    };
+    assert_eq!(kind("/docs/introduction/"), ("ok", 1));
+    assert_eq!(kind("/page3"), ("ok", 1));
+    assert_eq!(kind("/fault/500"), ("server error", 3));
+    assert_eq!(kind("/fault/404"), ("client error", 1));
+    assert_eq!(kind("/fault/hang"), ("timeout", 3));
+    assert_eq!(kind("/fault/trickle"), ("timeout", 3));
+    assert_eq!(kind("/fault/huge"), ("too large", 1));
+    assert_eq!(kind("/fault/binary"), ("not HTML", 1));
+    assert_eq!(kind("/fault/latin1"), ("ok", 1));
+    assert_eq!(kind("/fault/bad-utf8"), ("invalid UTF-8", 1));
+    assert_eq!(kind("/fault/redirect-loop"), ("redirect loop", 1));
+    assert_eq!(kind("/flaky/test"), ("ok", 3), "succeeds on the third attempt");
+    let latin1 = outcomes.iter().find(|o| o.path == "/fault/latin1").unwrap();
+    assert_eq!(
+        latin1.result.as_ref().unwrap(),
+        &(14, "iso-8859-1".to_string()),
+        "Café + Café crème"
+    );
+}
+
+#[test]
+fn the_hang_page_fails_within_the_timeout_plus_a_margin() {
+    let site = site(0);
+    let limits = Limits { timeout: Duration::from_millis(300), ..Limits::default() };
+    let client = client::build(&limits, true).unwrap();
+    for path in ["/fault/hang", "/fault/trickle"] {
+        let started = Instant::now();
+        let result = client::fetch(&client, &site.url(path), &limits);
+        assert_eq!(result.unwrap_err(), FetchError::Timeout, "{path}");
+        assert!(
+            started.elapsed() < Duration::from_millis(300) + Duration::from_secs(2),
+            "{path}"
+        );
+    }
+}
+
+#[test]
+fn the_crawler_visits_each_page_once_and_respects_max_pages() {
+    let site = site(0);
+    let client = client();
+    let limited = crawl::crawl(&client, &site.url("/page0"), 10, 4).unwrap();
+    assert_eq!(limited.visited.len(), 10);
+    let unique: HashSet<&String> = limited.visited.iter().collect();
+    assert_eq!(unique.len(), 10);
+
+    let all = crawl::crawl(&client, &site.url("/page0"), 1000, 4).unwrap();
+    let unique: HashSet<&String> = all.visited.iter().collect();
+    assert_eq!(unique.len(), all.visited.len(), "no page twice");
+    assert_eq!(all.visited.len(), 30 + 3, "30 numbered pages and the 3 docs pages");
+    assert!(all.errors.is_empty(), "{:?}", all.errors);
+    assert!(all.visited.iter().all(|u| !u.contains("/private/")));
+    assert_eq!(all.robots_skipped, [site.url("/private/drafts")]);
+}
+
+#[test]
+fn the_rate_limiter_caps_concurrency_and_spaces_starts() {
+    let site = site(20);
+    let limiter = robust::HostLimiter::new(2, Duration::from_millis(30));
+    let observed = robust::rate_limited(&client(), &site.url("/page1"), 10, 5, &limiter);
+    assert_eq!(observed.ok, 10);
+    assert!(observed.peak_concurrent <= 2, "{observed:?}");
+    // Starts are scheduled 30 ms apart; a wake-up can be late, never early
+    // by more than the previous one was late — allow a few ms.
+    assert!(observed.min_gap >= Duration::from_millis(25), "{observed:?}");
+    assert!(site.peak_in_flight() <= 2);
+}
+
+#[test]
+fn threads_pool_and_async_return_the_same_counts() {
+    let site = site(5);
+    let urls: Vec<String> = (0..20).map(|i| site.url(&pages::page_path(i))).collect();
+    let client = client();
+    let threads = scale::thread_per_page(&client, &urls);
+    let pooled = scale::bounded_pool(&client, &urls, 4).unwrap();
+    let asynchronous = scale::with_async(&urls, Duration::from_secs(10)).unwrap();
+    assert!(threads.iter().all(Result::is_ok));
+    assert_eq!(threads, pooled);
+    assert_eq!(threads, asynchronous);
+}
+
+#[test]
+fn the_site_joins_its_threads_and_frees_its_port_on_drop() {
+    let site = site(0);
+    let addr = site.base_url().trim_start_matches("http://").to_string();
+    assert!(addr.starts_with("127.0.0.1:"), "loopback only");
+    assert!(client::fetch(&client(), &site.url("/page0"), &Limits::default()).is_ok());
+    drop(site);
+    assert!(std::net::TcpStream::connect(&addr).is_err(), "nothing listens after drop");
+}
