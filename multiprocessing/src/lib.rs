@@ -35,9 +35,10 @@
 //!   Rust you choose processes for *isolation*: a crash, an `abort`, a hang,
 //!   or memory corruption in foreign code stays in the child (sections 8–9).
 //! * **The pool is ours to read.** [`common::pool::ProcessPool`] is a
-//!   ~600-line Python `Pool` with the faults handled: a task that panics,
-//!   aborts, is killed or hangs past its timeout gets exactly one error,
-//!   naming the exit status or signal; the worker is reaped and replaced.
+//!   Python `Pool` in about a thousand commented lines, with the faults
+//!   handled: a task that panics, aborts, is killed or hangs past its
+//!   timeout gets exactly one error, naming the exit status or signal; the
+//!   worker is reaped and replaced.
 //!
 //! ## Run it
 //!

@@ -363,3 +363,39 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+
+    #[test]
+    fn the_shared_file_is_private_zeroed_and_removed_on_drop() {
+        let file = SharedFile::create().unwrap();
+        let path = file.path().to_path_buf();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
+        assert_eq!(mode & 0o777, 0o600, "only the owner may read or write it");
+        assert_eq!(file.view().value(), 0);
+        drop(file);
+        assert!(!path.exists(), "removed on drop");
+    }
+
+    #[test]
+    fn the_lock_serialises_updates_between_threads_too() {
+        let file = SharedFile::create().unwrap();
+        let view = file.view();
+        std::thread::scope(|scope| {
+            for _ in 0..4 {
+                scope.spawn(|| {
+                    for _ in 0..1000 {
+                        view.with_lock(|value| {
+                            let seen = value.load(Ordering::Relaxed);
+                            value.store(seen + 1, Ordering::Relaxed);
+                        });
+                    }
+                });
+            }
+        });
+        assert_eq!(view.value(), 4000);
+    }
+}
