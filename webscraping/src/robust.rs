@@ -118,8 +118,8 @@ impl HostLimiter {
     }
 
     /// Waits for a slot and for the next start time; the request may go
-    /// while the returned permit lives.
-    pub fn acquire(&self) -> Permit<'_> {
+    /// while the returned permit lives. Also returns the scheduled start.
+    pub fn acquire(&self) -> (Permit<'_>, Instant) {
         let permit = self.slots.acquire();
         let start = {
             let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
@@ -128,7 +128,7 @@ impl HostLimiter {
             start
         };
         thread::sleep(start.saturating_duration_since(Instant::now()));
-        permit
+        (permit, start)
     }
 }
 
@@ -137,8 +137,12 @@ impl HostLimiter {
 pub struct RateObserved {
     /// Most requests in flight at once.
     pub peak_concurrent: usize,
-    /// Smallest gap between two request starts.
+    /// Smallest gap between two request starts, as measured (a late
+    /// wake-up can make one gap look shorter than the interval).
     pub min_gap: Duration,
+    /// Smallest gap between two *scheduled* starts (never below the
+    /// interval, by construction).
+    pub min_scheduled_gap: Duration,
     /// Requests that succeeded.
     pub ok: usize,
 }
@@ -154,14 +158,16 @@ pub fn rate_limited(
     let in_flight = AtomicUsize::new(0);
     let peak = AtomicUsize::new(0);
     let starts = Mutex::new(Vec::new());
+    let scheduled = Mutex::new(Vec::new());
     let ok = AtomicUsize::new(0);
     let next = AtomicUsize::new(0);
     thread::scope(|scope| {
         for _ in 0..threads {
             scope.spawn(|| {
                 while next.fetch_add(1, Ordering::SeqCst) < requests {
-                    let _permit = limiter.acquire();
+                    let (_permit, start) = limiter.acquire();
                     starts.lock().unwrap_or_else(|p| p.into_inner()).push(Instant::now());
+                    scheduled.lock().unwrap_or_else(|p| p.into_inner()).push(start);
                     let now = in_flight.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(now, Ordering::SeqCst);
                     if client::fetch(client, url, &Limits::default()).is_ok() {
@@ -175,7 +181,16 @@ pub fn rate_limited(
     let mut starts = starts.into_inner().unwrap_or_else(|p| p.into_inner());
     starts.sort();
     let min_gap = starts.windows(2).map(|w| w[1] - w[0]).min().unwrap_or_default();
-    RateObserved { peak_concurrent: peak.into_inner(), min_gap, ok: ok.into_inner() }
+    let mut scheduled = scheduled.into_inner().unwrap_or_else(|p| p.into_inner());
+    scheduled.sort();
+    let min_scheduled_gap =
+        scheduled.windows(2).map(|w| w[1] - w[0]).min().unwrap_or_default();
+    RateObserved {
+        peak_concurrent: peak.into_inner(),
+        min_gap,
+        min_scheduled_gap,
+        ok: ok.into_inner(),
+    }
 }
 
 /// Section 3.

@@ -154,9 +154,9 @@ fn the_rate_limiter_caps_concurrency_and_spaces_starts() {
     let observed = robust::rate_limited(&client(), &site.url("/page1"), 10, 5, &limiter);
     assert_eq!(observed.ok, 10);
     assert!(observed.peak_concurrent <= 2, "{observed:?}");
-    // Starts are scheduled 30 ms apart; a wake-up can be late, never early
-    // by more than the previous one was late — allow a few ms.
-    assert!(observed.min_gap >= Duration::from_millis(25), "{observed:?}");
+    // The schedule is exact; measured gaps can shrink when one wake-up is
+    // late and the next is not, so only the schedule is asserted.
+    assert!(observed.min_scheduled_gap >= Duration::from_millis(30), "{observed:?}");
     assert!(site.peak_in_flight() <= 2);
 }
 
