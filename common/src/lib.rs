@@ -13,14 +13,18 @@
 //! | [`pool`] | worker counts for CPU-bound and I/O-bound work; [`ProcessPool`](pool::ProcessPool), a pool of worker processes | `os.cpu_count()`, `multiprocessing.Pool` |
 //! | [`sync`] | [`Event`](sync::Event) and [`Semaphore`](sync::Semaphore), which std leaves out | `threading.Event`, `threading.Semaphore` |
 //! | [`sections`] | a chapter's numbered sections, selectable from the command line | running one notebook cell |
+//! | [`child`] | [`ChildGuard`](child::ChildGuard): a child process killed and reaped on drop | `multiprocessing`'s reaping of its children |
+//! | [`procfs`] | this process's thread count and resident memory, and their peaks while a closure runs | `threading.active_count()` |
 //! | [`work`] | the CPU-bound sum of squares several notebooks time | `sum(i**2 for i in range(n))` |
 //!
 //! Functions here never print on their own: they return values and strings,
 //! and each chapter's `main` decides what the learner sees.
 #![deny(missing_docs)]
 
+pub mod child;
 pub mod log;
 pub mod pool;
+pub mod procfs;
 pub mod report;
 pub mod sections;
 pub mod sync;

@@ -27,17 +27,9 @@ pub struct Cost {
     pub took: Duration,
 }
 
-/// `Threads:` and `VmRSS:` from /proc/self/status (0 if unavailable).
-pub fn threads_and_rss() -> (u64, u64) {
-    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        status
-            .lines()
-            .find_map(|line| line.strip_prefix(name))
-            .and_then(|rest| rest.split_whitespace().next()?.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("Threads:"), field("VmRSS:"))
+/// `(threads, resident KiB)` of this process now (zeros off Linux).
+fn threads_and_rss() -> (u64, u64) {
+    common::procfs::status().map_or((0, 0), |s| (s.threads, s.rss_kib))
 }
 
 /// One thread per task, all alive at once (they wait at a gate until every

@@ -5,90 +5,21 @@
 //! process table as a zombie until someone calls `wait`. Python's
 //! `multiprocessing` reaps children for you (and its `atexit` hook
 //! terminates daemonic ones); in Rust it is your job, so every child here
-//! lives inside a [`ChildGuard`], whose `Drop` kills and reaps it if the
-//! normal path (an explicit `wait`) was skipped by an error or a panic.
+//! lives inside a [`ChildGuard`] (from `common::child`, as the webscraping
+//! chapter needs it too), whose `Drop` kills and reaps it if the normal path
+//! (an explicit `wait`) was skipped by an error or a panic.
 
 use std::io;
-use std::process::{Child, Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use anyhow::Context;
+pub use common::child::ChildGuard;
 use common::timeline::Timeline;
-use wait_timeout::ChildExt;
 
 use crate::Config;
 use crate::worker::WORKER_ARG;
-
-/// A child process that is killed and reaped if dropped before being waited
-/// for.
-#[derive(Debug)]
-pub struct ChildGuard {
-    name: String,
-    child: Option<Child>,
-}
-
-impl ChildGuard {
-    /// Spawns `command` under a human name (used in errors and timelines).
-    pub fn spawn(name: impl Into<String>, command: &mut Command) -> anyhow::Result<Self> {
-        let name = name.into();
-        let child = command
-            .spawn()
-            .with_context(|| format!("starting process {name} ({command:?})"))?;
-        tracing::debug!(pid = child.id(), %name, "spawned");
-        Ok(Self { name, child: Some(child) })
-    }
-
-    /// The child's name.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
-    /// The child's PID.
-    pub fn id(&self) -> u32 {
-        self.child.as_ref().map_or(0, Child::id)
-    }
-
-    /// Takes the child's stdout pipe (if it was configured as piped).
-    pub fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
-        self.child.as_mut().and_then(|child| child.stdout.take())
-    }
-
-    /// Waits for the child to exit and reaps it.
-    pub fn wait(mut self) -> io::Result<ExitStatus> {
-        let mut child = self.child.take().expect("a guard holds its child until waited");
-        let status = child.wait()?;
-        tracing::debug!(pid = child.id(), %status, name = %self.name, "reaped");
-        Ok(status)
-    }
-
-    /// Waits at most `limit`; `None` if the child is still running (it is
-    /// *not* killed: decide, then call [`kill_and_reap`](Self::kill_and_reap)).
-    pub fn wait_timeout(&mut self, limit: Duration) -> io::Result<Option<ExitStatus>> {
-        let child = self.child.as_mut().expect("a guard holds its child until waited");
-        child.wait_timeout(limit)
-    }
-
-    /// Sends SIGKILL and reaps: the status says `signal: 9 (SIGKILL)`.
-    /// (Kill without the wait would leave a zombie.)
-    pub fn kill_and_reap(mut self) -> io::Result<ExitStatus> {
-        let mut child = self.child.take().expect("a guard holds its child until waited");
-        // kill() fails only if the child has already exited; wait() then
-        // reaps it either way and reports how it really ended.
-        let _ = child.kill();
-        child.wait()
-    }
-}
-
-impl Drop for ChildGuard {
-    fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
-            tracing::debug!(pid = child.id(), name = %self.name, "killing unwaited child");
-            let _ = child.kill();
-            let _ = child.wait();
-        }
-    }
-}
 
 /// `<this binary> __worker <args…>`, with stdin closed and stdout/stderr
 /// shared with ours (so a child's `println!` lands in our output, as a

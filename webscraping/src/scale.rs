@@ -11,12 +11,13 @@
 //! blocking client is ever touched inside it (`dependencies.md` P2).
 
 use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::process::{Command, Stdio};
 use std::thread;
 use std::time::Duration;
 
 use anyhow::Context as _;
+use common::child::ChildGuard;
+use common::procfs::{Status, with_peaks};
 use common::report::Table;
 use common::timing::{HumanDuration, time};
 use executors::executor::ThreadPoolExecutor;
@@ -26,10 +27,11 @@ use crate::Context;
 use crate::client::{Limits, fetch};
 use crate::text::bs4_text_len;
 
-/// The site in a child process; killed and reaped on drop.
+/// The site in a child process; killed and reaped on drop (by its
+/// [`ChildGuard`]).
 #[derive(Debug)]
 pub struct ChildSite {
-    child: Child,
+    _child: ChildGuard,
     /// Its base URL.
     pub base_url: String,
 }
@@ -41,7 +43,8 @@ impl ChildSite {
         latency: Duration,
         pages: usize,
     ) -> anyhow::Result<Self> {
-        let mut child = Command::new(exe)
+        let mut command = Command::new(exe);
+        command
             .args([
                 "serve",
                 "--latency-ms",
@@ -51,60 +54,23 @@ impl ChildSite {
             ])
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .spawn()
-            .context("starting the site process")?;
-        let stdout = child.stdout.take().context("no stdout")?;
+            .stderr(Stdio::null());
+        let mut child = ChildGuard::spawn("site", &mut command)?;
+        let stdout = child.take_stdout().context("no stdout")?;
         let mut line = String::new();
         let read = BufReader::new(stdout).read_line(&mut line);
         let base_url = line.trim().rsplit(' ').next().unwrap_or_default().to_string();
         if read.is_err() || !base_url.starts_with("http://127.0.0.1:") {
-            let _ = child.kill();
-            let _ = child.wait();
+            // Dropping the guard kills and reaps the child.
             anyhow::bail!("the site process did not report its URL (got {line:?})");
         }
-        Ok(Self { child, base_url })
+        Ok(Self { _child: child, base_url })
     }
 }
 
-impl Drop for ChildSite {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-/// Peak threads and resident memory of this process while `f` runs.
-pub fn with_peaks<T>(f: impl FnOnce() -> T) -> (T, u64, u64) {
-    let stop = AtomicBool::new(false);
-    let (peak_threads, peak_rss) = (AtomicU64::new(0), AtomicU64::new(0));
-    let value = thread::scope(|scope| {
-        scope.spawn(|| {
-            while !stop.load(Ordering::SeqCst) {
-                let (threads, rss) = status();
-                peak_threads.fetch_max(threads, Ordering::SeqCst);
-                peak_rss.fetch_max(rss, Ordering::SeqCst);
-                thread::sleep(Duration::from_millis(2));
-            }
-        });
-        let value = f();
-        stop.store(true, Ordering::SeqCst);
-        value
-    });
-    // The sampler itself was one of the threads.
-    (value, peak_threads.into_inner().saturating_sub(1), peak_rss.into_inner())
-}
-
-/// `Threads:` and `VmRSS:` (KiB) from /proc/self/status.
+/// `(threads, resident KiB)` of this process now (zeros off Linux).
 pub fn status() -> (u64, u64) {
-    let text = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
-    let field = |name: &str| {
-        text.lines()
-            .find_map(|l| l.strip_prefix(name))
-            .and_then(|v| v.split_whitespace().next()?.parse().ok())
-            .unwrap_or(0)
-    };
-    (field("Threads:"), field("VmRSS:"))
+    common::procfs::status().map_or((0, 0), |s| (s.threads, s.rss_kib))
 }
 
 type Counts = Vec<Result<usize, String>>;
@@ -203,7 +169,7 @@ pub fn compare(
     let mut rows = Vec::new();
     let ok = |r: &Counts| r.iter().filter(|x| x.is_ok()).count();
 
-    let ((results, took), threads, rss) =
+    let ((results, took), Status { threads, rss_kib: rss }) =
         with_peaks(|| time(|| thread_per_page(client, &urls)));
     rows.push(Row {
         label: format!("{pages} threads, one per page"),
@@ -213,7 +179,7 @@ pub fn compare(
         ok: ok(&results),
     });
 
-    let ((results, took), threads, rss) =
+    let ((results, took), Status { threads, rss_kib: rss }) =
         with_peaks(|| time(|| bounded_pool(client, &urls, workers)));
     let results = results?;
     rows.push(Row {
@@ -224,7 +190,7 @@ pub fn compare(
         ok: ok(&results),
     });
 
-    let ((results, took), threads, rss) =
+    let ((results, took), Status { threads, rss_kib: rss }) =
         with_peaks(|| time(|| with_async(&urls, Duration::from_secs(10))));
     let results = results?;
     rows.push(Row {

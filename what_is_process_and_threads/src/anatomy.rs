@@ -73,11 +73,7 @@ pub fn process_facts() -> ProcessFacts {
 /// `/proc/self/status` on Linux; `None` elsewhere (std has no portable way,
 /// and Python's `active_count()` counts only threads *Python* started).
 pub fn live_thread_count() -> Option<usize> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("Threads:"))
-        .and_then(|n| n.trim().parse().ok())
+    common::procfs::status().and_then(|s| usize::try_from(s.threads).ok())
 }
 
 /// One row of the memory tour: where a kind of thing lives, as seen from the
