@@ -22,7 +22,8 @@
 //!   status or signal, timeout, pool terminated). Even a job dropped by a bug
 //!   answers [`TaskError::Lost`] rather than leaving its caller waiting.
 //! * A worker that dies or overruns its deadline is killed, **reaped**
-//!   (`wait`, so no zombie stays), and replaced at once.
+//!   (`wait`, so no zombie stays), and replaced at once — before the task's
+//!   error is delivered, so the caller never sees the pool short of a worker.
 //!   Other tasks are untouched: that is the point of processes.
 //!
 //! ## What Python users should notice
@@ -882,15 +883,16 @@ fn manage(index: usize, shared: &Shared, queue: &Receiver<Job>, first: Option<Li
                     }
                 };
                 tracing::debug!(pid, %error, "task failed");
-                job.reply.send(Err(error));
-                // Replace the worker now, as Python's pool does, so the pool
-                // is back to full strength before the next task arrives
-                // (unless it is shutting down). If this spawn fails, the
-                // next task retries it and reports the error.
+                // Replace the worker now, as Python's pool does — and before
+                // reporting the failure, so that whoever receives the error
+                // finds the pool back at full strength (unless it is
+                // shutting down). If this spawn fails, the next task retries
+                // it and reports the error.
                 let done = shared.closing.load(Ordering::SeqCst) && queue.is_empty();
                 if !done && !shared.terminating.load(Ordering::SeqCst) {
                     live = spawn_worker(shared, index).ok();
                 }
+                job.reply.send(Err(error));
             }
         }
     }
