@@ -44,6 +44,23 @@ impl ChildGuard {
         self.child.as_ref().map_or(0, Child::id)
     }
 
+    /// Sends SIGKILL without waiting (the guard still reaps it: call
+    /// [`wait`](Self::wait), or drop the guard). Harmless if the child has
+    /// already exited.
+    pub fn kill(&mut self) {
+        if let Some(child) = self.child.as_mut() {
+            // Fails only when the child has already been waited for, which
+            // a guard that still holds it has not done.
+            let _ = child.kill();
+        }
+    }
+
+    /// Takes the child's stdin pipe (if it was configured as piped);
+    /// dropping it closes the child's stdin.
+    pub fn take_stdin(&mut self) -> Option<std::process::ChildStdin> {
+        self.child.as_mut().and_then(|child| child.stdin.take())
+    }
+
     /// Takes the child's stdout pipe (if it was configured as piped).
     pub fn take_stdout(&mut self) -> Option<std::process::ChildStdout> {
         self.child.as_mut().and_then(|child| child.stdout.take())

@@ -47,6 +47,30 @@ pub fn banner_numbers(output: &str) -> Vec<u32> {
         .collect()
 }
 
+/// The section numbers a chapter README's section table lists, in order.
+///
+/// The section table is the Markdown table whose header starts with `| §`;
+/// its rows start with the section's number. Each chapter's CLI test runs the
+/// binary and compares these numbers with [`banner_numbers`] of its output,
+/// so the README's table cannot drift from what the program prints.
+///
+/// ```
+/// use common::report::readme_section_numbers;
+/// let readme = "intro\n\n| § | notebook | Rust |\n|---|---|---|\n| 1 | a | b |\n| 2 | c | d |\n\n| 9 | not | this |";
+/// assert_eq!(readme_section_numbers(readme), [1, 2]);
+/// ```
+pub fn readme_section_numbers(readme: &str) -> Vec<u32> {
+    readme
+        .lines()
+        .skip_while(|line| !line.trim_start().starts_with("| §"))
+        .skip(2) // the header and the |---| line
+        .take_while(|line| line.trim_start().starts_with('|'))
+        .filter_map(|line| {
+            line.trim().trim_start_matches('|').split('|').next()?.trim().parse().ok()
+        })
+        .collect()
+}
+
 /// A note for the top of a run when this binary was not built with
 /// `--release`, so timings are read with that in mind. `None` in release.
 pub fn build_note() -> Option<&'static str> {

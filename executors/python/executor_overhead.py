@@ -1,5 +1,5 @@
 """Per-task overhead of Python's executors on a trivial task, measured like
-`cargo bench -p executors --bench overhead` (1000 tasks per run, best of 5).
+`cargo bench -p benches --bench executors` (1000 tasks per run, best of 5).
 
 Run: python3 executors/python/executor_overhead.py
 """

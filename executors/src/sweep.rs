@@ -91,9 +91,30 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     println!(
         "I/O keeps improving up to one worker per task — waiting needs no core — so the\n\
          README's \"5–10\" is a starting point for *your* latency and limits, not a ceiling.\n\
-         CPU stops at {cores}: past the cores, workers only take turns."
+         {}",
+        cpu_reading(&cpu, cores)
     );
     Ok(())
+}
+
+/// What the CPU rows say, from the numbers: the speedup with one worker per
+/// core, and the best beyond it — which can be a little higher or lower from
+/// run to run, but never reaches past the core count.
+fn cpu_reading(rows: &[Row], cores: usize) -> String {
+    let base = rows[0].took;
+    let at = |workers: usize| rows.iter().find(|r| r.workers == workers);
+    let Some(at_cores) = at(cores).map(|r| speedup(base, r.took)) else {
+        return String::new();
+    };
+    let beyond = rows
+        .iter()
+        .filter(|r| r.workers > cores)
+        .map(|r| speedup(base, r.took))
+        .fold(0.0, f64::max);
+    format!(
+        "CPU: {at_cores:.1}× with {cores} workers, at best {beyond:.1}× with more: past the cores, \
+         workers only take turns\non the same {cores} (the small differences are noise).",
+    )
 }
 
 #[cfg(test)]

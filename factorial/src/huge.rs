@@ -66,6 +66,36 @@ pub fn run_methods(n: u64, methods: &[Method]) -> anyhow::Result<(BigUint, Vec<R
     Ok((value.unwrap_or_else(|| BigUint::from(1_u8)), runs))
 }
 
+/// Where the time of the fastest method goes, phase by phase (one more run,
+/// timed phase by phase), as a table with each phase's share.
+pub fn profile_table(n: u64) -> String {
+    let (_, profile) = crate::methods::by_prime_exponents_profiled(n);
+    let total: Duration = profile.iter().map(|(_, took)| *took).sum();
+    let mut table = Table::new(["phase", "time", "share"]);
+    table.left_align(0);
+    for (phase, took) in &profile {
+        let share =
+            100.0 * took.as_secs_f64() / total.as_secs_f64().max(f64::MIN_POSITIVE);
+        table.row([
+            phase.to_string(),
+            HumanDuration(*took).to_string(),
+            format!("{share:.0}%"),
+        ]);
+    }
+    table.row([
+        "total".to_string(),
+        HumanDuration(total).to_string(),
+        "100%".to_string(),
+    ]);
+    let slowest =
+        profile.iter().max_by_key(|(_, took)| *took).map_or("—", |(phase, _)| phase);
+    format!(
+        "Where the time goes: {n}! by prime exponents, phase by phase \
+         (profile to find the bottleneck):\n{}\nThe bottleneck in this run: {slowest}.",
+        table.to_string().trim_end()
+    )
+}
+
 /// Section 4.
 pub fn show(config: &Config) -> anyhow::Result<()> {
     let n = config.n;
@@ -99,6 +129,10 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
             "(The naive loop is left out above n = {}: it is quadratic.)",
             Method::NAIVE_LIMIT
         );
+    }
+
+    if methods.contains(&Method::Primes) {
+        println!("\n{}", profile_table(n));
     }
 
     let (digits, count_time) = time(|| digit_count(n, &value));

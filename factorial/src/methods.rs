@@ -9,6 +9,7 @@
 //! | [`Method::Primes`] | n! = 2^e₂ · ∏ p^eₚ, exponents by Legendre's formula, grouped by bit, then squared up | fewer, better-balanced multiplications; the powers of 2 are a shift |
 
 use std::fmt;
+use std::time::{Duration, Instant};
 
 use num_bigint::BigUint;
 
@@ -126,11 +127,31 @@ pub fn naive(n: u64) -> BigUint {
 /// shift. For 10!: e₂ = 8, 3⁴·5²·7¹ → P₂ = 3, P₁ = 5, P₀ = 7:
 /// ((3)²·5)²·7 = 14175, and 14175 · 2⁸ = 3628800.
 pub fn by_prime_exponents(n: u64) -> BigUint {
+    by_prime_exponents_profiled(n).0
+}
+
+/// Where the time of one computation went, phase by phase, in the order
+/// the phases ran.
+pub type Profile = Vec<(&'static str, Duration)>;
+
+/// [`by_prime_exponents`], timing each phase: the module README's "profile
+/// to identify bottlenecks", built in. (A sampling profiler such as `perf`
+/// shows the same split without changing the code: see the README.)
+pub fn by_prime_exponents_profiled(n: u64) -> (BigUint, Profile) {
+    let mut profile = Profile::new();
+    let mut clock = Instant::now();
+    let mut lap = |phase: &'static str, profile: &mut Profile| {
+        let now = Instant::now();
+        profile.push((phase, now - clock));
+        clock = now;
+    };
     if n < 2 {
-        return BigUint::from(1_u8);
+        return (BigUint::from(1_u8), profile);
     }
     let primes = odd_primes_up_to(n);
+    lap("sieve: the odd primes up to n", &mut profile);
     let exponents: Vec<u64> = primes.iter().map(|&p| legendre(n, p)).collect();
+    lap("Legendre: each prime's exponent", &mut profile);
     let top_bit = exponents.first().map_or(0, |&e| 64 - e.leading_zeros());
     let groups: Vec<BigUint> = {
         use rayon::prelude::*;
@@ -146,14 +167,22 @@ pub fn by_prime_exponents(n: u64) -> BigUint {
             })
             .collect()
     };
+    lap("the group products Pₖ, in parallel", &mut profile);
     let mut odd_part = BigUint::from(1_u8);
-    for group in groups.iter().rev() {
+    let steps = groups.len();
+    for (step, group) in groups.iter().rev().enumerate() {
         // x²·P computed as x·(x·P): num-bigint has no special squaring, and
         // the small-by-large product x·P is cheaper than the large-by-large
         // x²·P it replaces.
         odd_part = par_mul(&odd_part, &par_mul(&odd_part, group));
+        if step + 2 == steps {
+            lap("x ← x·(x·Pₖ), every step but the last", &mut profile);
+        }
     }
-    odd_part << legendre(n, 2)
+    lap("x ← x·(x·P₀), the last step", &mut profile);
+    let result = odd_part << legendre(n, 2);
+    lap("the shift by 2^e₂", &mut profile);
+    (result, profile)
 }
 
 #[cfg(test)]
@@ -171,6 +200,20 @@ mod tests {
             factorial_checked(20).unwrap(),
             BigUint::from(2_432_902_008_176_640_000_u64)
         );
+    }
+
+    #[test]
+    fn the_profile_names_every_phase_once_and_its_value_is_right() {
+        for n in [2, 3, 10, 1000] {
+            let (value, profile) = by_prime_exponents_profiled(n);
+            assert_eq!(value, factorial(n, Method::Tree), "{n}");
+            let phases: Vec<&str> = profile.iter().map(|(phase, _)| *phase).collect();
+            let mut unique = phases.clone();
+            unique.dedup();
+            assert_eq!(phases, unique, "a phase twice at {n}");
+            assert_eq!(phases.first(), Some(&"sieve: the odd primes up to n"));
+            assert_eq!(phases.last(), Some(&"the shift by 2^e₂"));
+        }
     }
 
     #[test]

@@ -98,12 +98,43 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     }
     println!("{table}");
     println!("{}", chart(&points, 40));
-    println!(
-        "Past {cores} threads the line stays flat: there are only {cores} cores to run them.\n\
-         Below it, the gap to the ideal is the part that does not split — the final,\n\
-         largest multiplications, cut into only three pieces."
-    );
+    println!("{}", reading(&points, cores));
     Ok(())
+}
+
+/// What the measured curve says, in words chosen from the numbers: past the
+/// core count the curve may rise a little, stay level or drop, and each has
+/// its own reason. (Never a fixed sentence the next run can contradict.)
+pub fn reading(points: &[(usize, f64)], cores: usize) -> String {
+    let at =
+        |threads: usize| points.iter().find(|&&(t, _)| t == threads).map(|&(_, s)| s);
+    let gap = "Below the core count, the gap to the ideal is the part that does not split:\n\
+               the final, largest multiplications, cut into only three pieces.";
+    let (Some(at_cores), Some(&(over, at_over))) = (at(cores), points.last()) else {
+        return gap.to_string();
+    };
+    if over <= cores {
+        return gap.to_string();
+    }
+    let past = if at_over > at_cores * 1.05 {
+        format!(
+            "{over} threads on {cores} cores did better than {cores} ({at_over:.2}× vs {at_cores:.2}×): \
+             a multiplication split three ways\nleaves a core idle while the third piece runs \
+             alone, and extra threads, time-sliced, fill those gaps.\n\
+             It can never pass {cores}×: there are only {cores} cores."
+        )
+    } else if at_over < at_cores * 0.95 {
+        format!(
+            "{over} threads on {cores} cores did worse than {cores} ({at_over:.2}× vs {at_cores:.2}×): \
+             the extra threads only\nshare the same cores, and switching between them costs time."
+        )
+    } else {
+        format!(
+            "{over} threads on {cores} cores did about as well as {cores} ({at_over:.2}× vs {at_cores:.2}×): \
+             the extra threads\nonly share the same cores."
+        )
+    };
+    format!("{past}\n{gap}")
 }
 
 #[cfg(test)]
@@ -115,6 +146,14 @@ mod tests {
         assert_eq!(thread_counts(1), [1, 2]);
         assert_eq!(thread_counts(2), [1, 2, 4]);
         assert_eq!(thread_counts(6), [1, 2, 4, 6, 12]);
+    }
+
+    #[test]
+    fn the_reading_follows_the_numbers_past_the_cores() {
+        assert!(reading(&[(1, 1.0), (2, 1.45), (4, 1.74)], 2).contains("did better"));
+        assert!(reading(&[(1, 1.0), (2, 1.9), (4, 1.5)], 2).contains("did worse"));
+        assert!(reading(&[(1, 1.0), (2, 1.8), (4, 1.8)], 2).contains("about as well"));
+        assert!(reading(&[(1, 1.0), (2, 1.8)], 2).starts_with("Below the core count"));
     }
 
     #[test]

@@ -18,7 +18,11 @@ fn full_quick_run_shows_six_sections_and_the_notebook_values() {
     let output = factorial().arg("--quick").output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(common::report::banner_numbers(&stdout), [1, 2, 3, 4, 5, 6]);
+    // Every section the README's table lists, and no other, in order.
+    assert_eq!(
+        common::report::banner_numbers(&stdout),
+        common::report::readme_section_numbers(include_str!("../README.md"))
+    );
     for expected in [
         "5! = 120",
         "10! = 3628800",
@@ -58,10 +62,16 @@ fn print_digits_prints_the_lecture_s_full_numbers() {
         .assert()
         .success()
         .stdout(predicate::str::contains("Factorial of 700 is 242204012475"))
-        .stdout(
-            predicate::str::is_match("Factorial of 8000 is 518418106048[0-9]{27741}\n")
-                .unwrap(),
-        );
+        .stdout(predicate::function(|out: &str| {
+            // 8000! has 27753 digits: 518418106048 and then 27741 more.
+            out.lines().any(|line| {
+                line.strip_prefix("Factorial of 8000 is 518418106048").is_some_and(
+                    |rest| {
+                        rest.len() == 27741 && rest.bytes().all(|b| b.is_ascii_digit())
+                    },
+                )
+            })
+        }));
 }
 
 #[test]

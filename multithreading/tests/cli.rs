@@ -22,6 +22,11 @@ fn full_run_prints_every_section_in_order_with_its_invariants() {
     let stdout = String::from_utf8(output.stdout).expect("utf-8");
 
     let numbers = common::report::banner_numbers(&stdout);
+    // Every section the README's table lists, and no other, in order.
+    assert_eq!(
+        numbers,
+        common::report::readme_section_numbers(include_str!("../README.md"))
+    );
     assert_eq!(numbers, (0..=16).collect::<Vec<_>>());
 
     for must in [

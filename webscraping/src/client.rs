@@ -16,7 +16,7 @@ use reqwest::header::CONTENT_TYPE;
 /// Installs rustls' *ring* crypto provider (once per process; later calls
 /// are no-ops). reqwest is built without a default provider so that no
 /// aws-lc or OpenSSL enters the build; without this, building a client
-/// panics even for `http://` URLs (`dependencies.md` P1).
+/// panics even for `http://` URLs.
 pub fn install_crypto_provider() {
     let _ = rustls::crypto::ring::default_provider().install_default();
 }
@@ -52,7 +52,7 @@ pub const USER_AGENT: &str =
     concat!("rust-concurrency-course-scraper/", env!("CARGO_PKG_VERSION"), " (teaching)");
 
 /// Builds the one client. `local` disables proxies: `HTTP_PROXY` would
-/// otherwise apply to 127.0.0.1 too (`dependencies.md` P3).
+/// otherwise apply to 127.0.0.1 too.
 pub fn build(limits: &Limits, local: bool) -> reqwest::Result<Client> {
     install_crypto_provider();
     let mut builder = Client::builder()

@@ -118,13 +118,18 @@ fn serve(
     // The first line is read by section 6, which runs the site this way.
     println!("Serving on {}", site.base_url());
     eprintln!(
-        "(press Ctrl-C to stop; try {} and {})",
+        "(press Ctrl-D or Ctrl-C to stop; try {} and {})",
         site.url("/docs/introduction/"),
         site.url("/page0")
     );
-    loop {
-        std::thread::park();
-    }
+    // Serve until stdin closes. A parent that runs this site as a child keeps
+    // a pipe to our stdin open; when the parent exits, even killed by
+    // SIGKILL, the kernel closes that pipe, and the site exits instead of
+    // lingering as an orphan. (With stdin at /dev/null it stops at once.)
+    std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink())?;
+    eprintln!("stdin closed: stopping the site");
+    drop(site);
+    Ok(ExitCode::SUCCESS)
 }
 
 fn fetch(urls: &[String]) -> anyhow::Result<ExitCode> {

@@ -8,7 +8,8 @@
 //! The site runs in a **separate process** here (`webscraping serve`), so
 //! the thread and memory figures are the scraper's alone. The async part
 //! lives in its own runtime, built and dropped inside [`with_async`]; no
-//! blocking client is ever touched inside it (`dependencies.md` P2).
+//! blocking client is ever touched inside it: reqwest's blocking client
+//! owns a runtime of its own, and dropping one inside another panics.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -52,7 +53,9 @@ impl ChildSite {
                 "--pages",
                 &pages.to_string(),
             ])
-            .stdin(Stdio::null())
+            // The site serves until its stdin closes: we hold the pipe's
+            // write end (inside the child's handle) for as long as we live.
+            .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null());
         let mut child = ChildGuard::spawn("site", &mut command)?;

@@ -7,16 +7,9 @@
 //! sleep in short slices and stop when the site shuts down, and every thread
 //! is joined on drop.
 //!
-//! Why not tiny_http (the plan, `dependencies.md` P5)? Measured here with
-//! tiny_http 0.12: 20 parallel requests with 100 ms latency took 200 ms, not
-//! 100 ms, and under keep-alive a request could wait 10 s. Its connection
-//! pool (`util/task_pool.rs`) decides "spawn a thread or queue the task" from
-//! a count of idle threads that a just-woken thread still holds, so two
-//! connections arriving together can leave one queued behind a busy
-//! connection. And its `respond` writes headers and body separately, which
-//! with Nagle and delayed ACKs added ~40 ms to every request. A thread per
-//! connection is simpler than working around both — and it is itself the
-//! chapter's subject.
+//! A thread per connection is the simplest server that never makes one
+//! slow request wait for another — and it is itself the chapter's subject:
+//! 200 parallel requests mean 200 handler threads in this process.
 //!
 //! | path | what it does |
 //! |---|---|
@@ -225,7 +218,7 @@ fn pause(shared: &Shared, total: Duration) -> bool {
 ///
 /// Headers and body in separate writes would let Nagle's algorithm hold the
 /// body until the client ACKs the headers, which a client delays by up to
-/// 40 ms (measured with tiny_http: 44 ms per request). One write, no wait.
+/// 40 ms. One write, no wait.
 fn send(
     stream: &mut TcpStream,
     status: u16,

@@ -20,13 +20,19 @@ fn full_quick_run_shows_every_section() {
     let output = webscraping().arg("--quick").output().unwrap();
     let stdout = String::from_utf8_lossy(&output.stdout);
     assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    assert_eq!(common::report::banner_numbers(&stdout), (0..=6).collect::<Vec<_>>());
+    // Every section the README's table lists, and no other, in order.
+    assert_eq!(
+        common::report::banner_numbers(&stdout),
+        common::report::readme_section_numbers(include_str!("../README.md"))
+    );
     for expected in [
         "Fetched 1957 characters from http://127.0.0.1:",
         "Fetched 2747 characters from",
         "Fetched 1567 characters from",
         "Scraped 10 pages in",
-        "8 URLs, 8 results",
+        "Scraped 6 pages",
+        "6 URLs, 6 results, 3 workers",
+        "completion order: ",
         "redirect loop",
         "invalid UTF-8",
         "too large",
@@ -79,15 +85,16 @@ fn bad_arguments_exit_2() {
 }
 
 #[test]
-fn serve_prints_a_loopback_url_that_serves_pages() {
-    let mut child = Command::new(EXE)
+fn serve_prints_a_loopback_url_that_serves_pages_until_its_stdin_closes() {
+    let mut command = Command::new(EXE);
+    command
         .args(["serve", "--latency-ms", "0"])
+        .stdin(Stdio::piped())
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
+        .stderr(Stdio::null());
+    let mut child = common::child::ChildGuard::spawn("site", &mut command).unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    BufReader::new(child.take_stdout().unwrap()).read_line(&mut line).unwrap();
     let url = line.trim().rsplit(' ').next().unwrap().to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
     let client = webscraping::client::build(&Default::default(), true).unwrap();
@@ -96,7 +103,10 @@ fn serve_prints_a_loopback_url_that_serves_pages() {
         &format!("{url}/docs/concepts/"),
         &Default::default(),
     );
-    child.kill().unwrap();
-    child.wait().unwrap();
     assert!(page.unwrap().body.contains("Conceptual guide"));
+    // Closing its stdin — what happens when the parent dies, even by
+    // SIGKILL — stops the site: no orphan server.
+    drop(child.take_stdin());
+    let status = child.wait_timeout(std::time::Duration::from_secs(10)).unwrap();
+    assert!(status.is_some_and(|s| s.success()), "{status:?}");
 }

@@ -53,11 +53,23 @@ fn the_lecture_pages_over_http_have_the_beautifulsoup_counts() {
 }
 
 #[test]
-fn the_pool_scraper_returns_every_page_exactly_once() {
+fn the_pool_scraper_returns_every_page_exactly_once_in_submit_order() {
     let site = site(10);
     let urls: Vec<String> = (0..10).map(|i| site.url(&pages::page_path(i))).collect();
     let timeline = std::sync::Arc::new(common::timeline::Timeline::new());
-    let scraped = pool::scrape_all(&client(), &urls, 5, &timeline).unwrap();
+    let scraped = pool::scrape_urls(&client(), &urls, 5, &timeline).unwrap();
+    let got: Vec<&str> = scraped.iter().map(|s| s.url.as_str()).collect();
+    assert_eq!(got, urls.iter().map(String::as_str).collect::<Vec<_>>());
+    assert!(scraped.iter().all(|s| s.outcome.is_ok()));
+    assert_eq!(timeline.spans().len(), 10, "one span per fetch");
+}
+
+#[test]
+fn as_completed_returns_every_page_exactly_once() {
+    let site = site(10);
+    let urls: Vec<String> = (0..10).map(|i| site.url(&pages::page_path(i))).collect();
+    let timeline = std::sync::Arc::new(common::timeline::Timeline::new());
+    let scraped = pool::scrape_as_completed(&client(), &urls, 5, &timeline).unwrap();
     let got: HashSet<&str> = scraped.iter().map(|s| s.url.as_str()).collect();
     assert_eq!(scraped.len(), 10);
     assert_eq!(got, urls.iter().map(String::as_str).collect());
@@ -68,15 +80,15 @@ fn the_pool_scraper_returns_every_page_exactly_once() {
 fn the_queue_scraper_returns_every_page_exactly_once() {
     let site = site(5);
     let urls: Vec<String> = (0..12).map(|i| site.url(&pages::page_path(i))).collect();
-    let rows = queue::scrape(&client(), &urls, 3);
-    let mut got: Vec<&str> = rows.iter().map(|(u, _, _)| u.as_str()).collect();
+    let rows = queue::scrape(&client(), &urls, 3).unwrap();
+    let mut got: Vec<&str> = rows.iter().map(|row| row.url.as_str()).collect();
     got.sort_unstable();
     let mut want: Vec<&str> = urls.iter().map(String::as_str).collect();
     want.sort_unstable();
     assert_eq!(got, want);
     assert!(
         rows.iter()
-            .all(|(_, worker, r)| r.is_ok() && worker.starts_with("queue-worker-"))
+            .all(|row| row.outcome.is_ok() && row.worker.starts_with("queue-worker-"))
     );
 }
 

@@ -62,6 +62,11 @@ fn full_run_prints_nine_numbered_sections_and_leaves_no_children() {
     let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
 
     let numbers = common::report::banner_numbers(&stdout);
+    // Every section the README's table lists, and no other, in order.
+    assert_eq!(
+        numbers,
+        common::report::readme_section_numbers(include_str!("../README.md"))
+    );
     assert_eq!(numbers, (1..=9).collect::<Vec<_>>());
 
     // Values that must never vary.

@@ -1,8 +1,8 @@
 //! Criterion benches of the factorial methods and the decimal conversion.
 //!
 //! ```text
-//! cargo bench -p factorial --bench methods            # all (a few minutes)
-//! cargo bench -p factorial --bench methods -- 1000000 # only the 1,000,000! group
+//! cargo bench -p benches --bench factorial            # all (a few minutes)
+//! cargo bench -p benches --bench factorial -- 1000000 # only the 1,000,000! group
 //! ```
 //!
 //! The figures in the README come from these; the `compare.sh` script puts

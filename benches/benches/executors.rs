@@ -1,7 +1,7 @@
 //! Per-task overhead: our executor, rayon, and the process pool executor.
 //!
 //! ```text
-//! cargo bench -p executors --bench overhead
+//! cargo bench -p benches --bench executors
 //! ```
 //!
 //! Each iteration runs 1000 trivial tasks; criterion reports the time per
@@ -52,7 +52,7 @@ fn overhead(c: &mut Criterion) {
         b.iter(|| (0..TASKS).into_par_iter().map(|x| black_box(x) + 1).sum::<u32>());
     });
 
-    let exe = env!("CARGO_BIN_EXE_executors");
+    let exe = env!("CARGO_BIN_EXE_bench-worker");
     let processes: ProcessPoolExecutor<u32, u32> =
         ProcessPoolExecutor::new(exe, &["__worker", "pool", "nothing"], workers).unwrap();
     group.sample_size(20);
