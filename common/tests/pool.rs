@@ -147,17 +147,70 @@ fn a_task_past_its_timeout_has_its_worker_killed_reaped_and_replaced() {
     assert_ne!(next, u64::from(first_pid), "a fresh worker took over");
 }
 
+fn sigkill(pid: u32) {
+    let pid = libc::pid_t::try_from(pid).unwrap();
+    // SAFETY: kill(2) has no memory-safety preconditions.
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
+}
+
+/// Waits (polling, up to 10 s) until `pid` has exited: gone, or a zombie
+/// whose every thread has exited (a killed worker's main thread can show
+/// `Z` while its watchdog thread still holds its files open).
+fn wait_until_dead(pid: u32) {
+    let started = Instant::now();
+    while started.elapsed() < Duration::from_secs(10) {
+        let stat =
+            std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+        // The state letter follows the parenthesised command name.
+        let state = stat.rsplit_once(") ").map(|(_, rest)| rest.chars().next());
+        let threads =
+            std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, |dir| dir.count());
+        if stat.is_empty() || (state == Some(Some('Z')) && threads <= 1) {
+            return;
+        }
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    panic!("process {pid} did not die within 10 s");
+}
+
+/// Waits (polling, up to 10 s) until the file exists.
+fn wait_for_file(path: &Path) {
+    let started = Instant::now();
+    while !path.exists() {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{} never appeared",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+fn marker_dir(name: &str) -> std::path::PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("pool-test-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
 #[test]
 fn a_worker_killed_with_sigkill_mid_task_is_reported_and_replaced() {
     let pool = pool(1);
     let victim = pool.worker_pids()[0].unwrap();
-    let handle = pool.submit(TestTask::Sleep { ms: 60_000, value: 1 });
-    // Whether the kill lands before or after the request reaches the worker,
-    // the task was assigned to it, so its outcome names the signal.
-    let victim_pid = libc::pid_t::try_from(victim).unwrap();
-    // SAFETY: kill(2) has no memory-safety preconditions.
-    assert_eq!(unsafe { libc::kill(victim_pid, libc::SIGKILL) }, 0);
+    let dir = marker_dir("mid-task");
+    let marker = dir.join("started");
+    let handle = pool.submit(TestTask::MarkThenSleep {
+        marker: marker.display().to_string(),
+        ms: 60_000,
+        value: 1,
+    });
+    // Kill only once the task is running: it was delivered, so its outcome
+    // is the worker's death, named by its signal.
+    wait_for_file(&marker);
+    sigkill(victim);
     let err = handle.result().unwrap_err();
+    std::fs::remove_dir_all(&dir).unwrap();
     assert!(
         matches!(&err, TaskError::WorkerDied { pid, status }
             if *pid == victim && status.contains("SIGKILL")),
@@ -165,6 +218,92 @@ fn a_worker_killed_with_sigkill_mid_task_is_reported_and_replaced() {
     );
     assert!(!alive(victim));
     assert_eq!(pool.submit(TestTask::Echo(9)).result(), Ok(9));
+}
+
+#[test]
+fn a_worker_killed_while_idle_costs_no_task_the_next_one_goes_to_a_fresh_worker() {
+    let pool = pool(1);
+    let idle = pool.worker_pids()[0].unwrap();
+    sigkill(idle);
+    // Dead (a zombie: its manager is waiting for work, not for it) before
+    // the task is submitted — so the task cannot have reached it.
+    wait_until_dead(idle);
+    let pid =
+        pool.submit(TestTask::Pid).result().expect("the task runs on a fresh worker");
+    assert_ne!(pid, u64::from(idle));
+    assert!(!alive(idle), "the dead worker was reaped");
+    let stats = pool.stats();
+    assert_eq!((stats.redelivered, stats.workers_lost, stats.workers_started), (1, 1, 2));
+}
+
+#[test]
+fn a_task_s_child_program_gets_dev_null_not_the_pool_s_socket_as_stdin() {
+    let pool = pool(1);
+    assert_eq!(pool.submit(TestTask::StdinIsDevNull).result(), Ok(1));
+    // `cat` reads stdin to its end: on the pool's socket it would block (or
+    // swallow the next request); on /dev/null it exits 0 at once.
+    let cat =
+        pool.submit_with_timeout(TestTask::RunCat, Duration::from_secs(20)).result();
+    assert_eq!(cat, Ok(0));
+    assert_eq!(pool.submit(TestTask::Echo(4)).result(), Ok(4), "the channel is intact");
+    assert_eq!(pool.stats().workers_started, 1);
+}
+
+#[test]
+fn a_timeout_of_duration_max_means_no_deadline_not_a_panic() {
+    let pool = pool(1);
+    let handle =
+        pool.submit_with_timeout(TestTask::Sleep { ms: 20, value: 8 }, Duration::MAX);
+    assert_eq!(handle.result(), Ok(8));
+    assert_eq!(pool.workers(), 1, "the manager thread is alive");
+    assert_eq!(
+        pool.submit_with_timeout(TestTask::Echo(2), Duration::MAX).result(),
+        Ok(2)
+    );
+}
+
+#[test]
+fn a_task_over_the_frame_limit_is_refused_at_submit_and_no_worker_dies() {
+    let pool = pool(1);
+    let pid = pool.worker_pids()[0];
+    let blob = vec![0_u8; common::pool::frame::MAX_FRAME_BYTES + 1];
+    let err = pool.submit(TestTask::Blob(blob)).result().unwrap_err();
+    assert!(
+        matches!(&err, TaskError::Codec(message) if message.contains("frame limit")),
+        "{err:?}"
+    );
+    assert_eq!(pool.worker_pids()[0], pid);
+    assert_eq!(pool.stats().workers_lost, 0);
+    assert_eq!(pool.submit(TestTask::Echo(1)).result(), Ok(1));
+}
+
+#[test]
+fn a_hung_initializer_times_out_and_never_holds_an_outcome_hostage() {
+    let dir = marker_dir("hung-init");
+    let hang = dir.join("hang");
+    let pool = ProcessPool::<TestTask, u64>::builder(WORKER)
+        .workers(1)
+        .initializer(TestTask::HangIfExists(hang.display().to_string()))
+        .initializer_timeout(Duration::from_millis(300))
+        .start()
+        .expect("the first initializer returns at once");
+    // From now on every new worker's initializer hangs.
+    std::fs::write(&hang, b"").unwrap();
+    let started = Instant::now();
+    let died = pool.submit(TestTask::Abort).result();
+    assert!(matches!(died, Err(TaskError::WorkerDied { .. })), "{died:?}");
+    // The outcome came before the replacement's initializer gave up (or
+    // at worst with it): not after a minute.
+    assert!(started.elapsed() < Duration::from_secs(10));
+    let next = pool.submit(TestTask::Echo(1)).result();
+    assert!(
+        matches!(&next, Err(TaskError::InitFailed(message)) if message.contains("no answer within")),
+        "{next:?}"
+    );
+    std::fs::remove_file(&hang).unwrap();
+    assert_eq!(pool.submit(TestTask::Echo(2)).result(), Ok(2));
+    drop(pool);
+    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]

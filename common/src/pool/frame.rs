@@ -102,11 +102,14 @@ pub fn read_body<R: Read>(reader: &mut R) -> Result<Option<Vec<u8>>, FrameError>
     if len > MAX_FRAME_BYTES {
         return Err(FrameError::TooLarge(len));
     }
-    let mut body = vec![0_u8; len];
-    reader.read_exact(&mut body).map_err(|err| match err.kind() {
-        io::ErrorKind::UnexpectedEof => FrameError::Truncated,
-        _ => FrameError::Io(err),
-    })?;
+    // Grow the buffer as bytes arrive rather than trusting the header with
+    // an allocation up front: a corrupt or hostile header then costs what
+    // was really sent, not up to the frame limit.
+    let mut body = Vec::with_capacity(len.min(64 * 1024));
+    let got = reader.take(len as u64).read_to_end(&mut body)?;
+    if got < len {
+        return Err(FrameError::Truncated);
+    }
     Ok(Some(body))
 }
 

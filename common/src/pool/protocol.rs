@@ -18,6 +18,17 @@ pub(crate) struct Reply {
     pub(crate) id: u64,
     /// The worker that ran it.
     pub(crate) pid: u32,
-    /// `Ok(postcard(R))`, or the panic message.
-    pub(crate) outcome: Result<Vec<u8>, String>,
+    pub(crate) outcome: Outcome,
+}
+
+/// How one task ended inside the worker (the worker itself lives on).
+#[derive(Debug, Serialize, Deserialize)]
+pub(crate) enum Outcome {
+    /// `postcard(R)`.
+    Value(Vec<u8>),
+    /// The task panicked: the message and where.
+    Panicked(String),
+    /// The task could not be decoded, or its result not encoded or sent
+    /// (larger than a frame may be).
+    Codec(String),
 }

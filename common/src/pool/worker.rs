@@ -25,15 +25,27 @@
 //!
 //! ## Where the frames travel
 //!
-//! The pool gives the child one end of a Unix **socket pair** as its standard
-//! input (fd 0). A socket is two-way, so tasks arrive on fd 0 and results
-//! leave on fd 0, while stdout and stderr stay the parent's own: a worker's
-//! `println!` appears in the terminal exactly like a Python worker's `print`,
-//! and cannot corrupt the protocol.
+//! The pool hands the child one end of a Unix **socket pair** as its standard
+//! input (fd 0). [`serve`] moves it at once to a descriptor of its own,
+//! marked close-on-exec, and points fd 0 at `/dev/null`: a task that starts a
+//! program of its own (`Command::new("sort")`) must not hand that program the
+//! request stream. A socket is two-way, so tasks arrive and results leave on
+//! it, while stdout and stderr stay the parent's own: a worker's `println!`
+//! appears in the terminal exactly like a Python worker's `print`, and cannot
+//! corrupt the protocol.
+//!
+//! ## A worker never outlives its pool
+//!
+//! An idle worker sees its pool go away as the end of the stream. A busy one
+//! would not look until its task is done — and a hung task never is. So a
+//! watchdog thread waits on the socket for a *hang-up*: when the pool's end
+//! closes (shutdown, or the parent killed with SIGKILL, which closes every
+//! descriptor it had), the worker exits at once, mid-task or not.
 
 use std::cell::RefCell;
-use std::io::{BufReader, BufWriter};
-use std::os::fd::AsFd;
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter};
+use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
 use std::os::unix::net::UnixStream;
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
@@ -41,8 +53,8 @@ use std::process::ExitCode;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::frame::{self, FrameError};
-use super::protocol::{Reply, Request};
+use super::frame::{self, FrameError, MAX_FRAME_BYTES};
+use super::protocol::{Outcome, Reply, Request};
 
 /// Exit code of a worker whose channel to the pool broke (not a task error:
 /// those travel back as replies).
@@ -67,7 +79,7 @@ where
     T: DeserializeOwned,
     R: Serialize,
 {
-    let channel = match channel_from_stdin() {
+    let channel = match take_channel_from_stdin() {
         Ok(channel) => channel,
         Err(err) => {
             eprintln!(
@@ -79,6 +91,10 @@ where
         }
     };
     install_quiet_panic_hook();
+    if let Err(err) = watch_for_hang_up(&channel) {
+        eprintln!("error: a pool worker could not start its watchdog thread: {err}");
+        return ExitCode::from(CHANNEL_BROKEN);
+    }
 
     let (Ok(read_half), write_half) = (channel.try_clone(), channel) else {
         return ExitCode::from(CHANNEL_BROKEN);
@@ -110,24 +126,81 @@ where
     R: Serialize,
 {
     let outcome = match frame::decode::<T>(&request.task) {
-        Err(err) => Err(format!("could not decode the task: {err}")),
+        Err(err) => Outcome::Codec(format!("could not decode the task: {err}")),
         Ok(task) => match panic::catch_unwind(AssertUnwindSafe(|| handler(task))) {
-            Ok(value) => frame::encode(&value)
-                .map_err(|err: FrameError| format!("could not encode the result: {err}")),
-            Err(payload) => Err(panic_text(payload.as_ref())),
+            Ok(value) => match frame::encode(&value) {
+                // The reply wraps the value in a few bytes more; leave room.
+                Ok(body) if body.len() > MAX_FRAME_BYTES - 1024 => {
+                    Outcome::Codec(format!(
+                        "the result is {} bytes, over the {MAX_FRAME_BYTES}-byte frame limit",
+                        body.len()
+                    ))
+                }
+                Ok(body) => Outcome::Value(body),
+                Err(err @ FrameError::Codec(_)) => {
+                    Outcome::Codec(format!("could not encode the result: {err}"))
+                }
+                Err(err) => Outcome::Codec(err.to_string()),
+            },
+            Err(payload) => Outcome::Panicked(panic_text(payload.as_ref())),
         },
     };
     Reply { id: request.id, pid: std::process::id(), outcome }
 }
 
-/// The socket pair end the pool passed as fd 0, or an error if fd 0 is
-/// something else (a terminal, `/dev/null`: someone ran the worker by hand).
-fn channel_from_stdin() -> std::io::Result<UnixStream> {
-    let fd = std::io::stdin().as_fd().try_clone_to_owned()?;
+/// Takes the socket the pool passed as fd 0 onto a close-on-exec descriptor
+/// of its own, and points fd 0 at `/dev/null`. An error if fd 0 is not a
+/// socket (a terminal, `/dev/null`: someone ran the worker by hand).
+fn take_channel_from_stdin() -> io::Result<UnixStream> {
+    // `try_clone_to_owned` duplicates with F_DUPFD_CLOEXEC: a new descriptor
+    // (3 or above) that no program this worker starts will inherit.
+    let fd = io::stdin().as_fd().try_clone_to_owned()?;
     let stream = UnixStream::from(fd);
     // Fails with ENOTSOCK unless fd 0 really is a socket.
     stream.peer_addr()?;
+    let null = File::open("/dev/null")?;
+    // SAFETY: dup2 only reads the two descriptor numbers; both are open
+    // (`null` is owned until the end of this function, fd 0 is stdin) and
+    // replacing fd 0 cannot invalidate any Rust object: std's `Stdin` reads
+    // fd 0 by number, and now reads end-of-file.
+    if unsafe { libc::dup2(null.as_raw_fd(), 0) } == -1 {
+        return Err(io::Error::last_os_error());
+    }
     Ok(stream)
+}
+
+/// Starts the watchdog: a thread that blocks until the pool's end of the
+/// socket closes, then ends this process (exit code 0: the pool is gone or
+/// done, and nobody is waiting for a status).
+fn watch_for_hang_up(channel: &UnixStream) -> io::Result<()> {
+    let fd = channel.as_raw_fd();
+    std::thread::Builder::new().name("pool-watchdog".into()).spawn(move || {
+        // The socket outlives this thread: `serve` never closes it before
+        // the process ends (every return from `serve` is the end of main).
+        wait_for_hang_up(fd);
+        std::process::exit(0);
+    })?;
+    Ok(())
+}
+
+/// Blocks until `fd` reports a hang-up or an error. `poll` reports both
+/// whatever events are asked for, so asking for none waits for exactly
+/// these, and incoming data does not wake this thread.
+fn wait_for_hang_up(fd: RawFd) {
+    // SAFETY: the descriptor stays open for the life of the process (see
+    // `watch_for_hang_up`).
+    let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+    loop {
+        let mut poll_fd = libc::pollfd { fd: fd.as_raw_fd(), events: 0, revents: 0 };
+        // SAFETY: one valid pollfd, and its count is 1.
+        let ready = unsafe { libc::poll(&mut poll_fd, 1, -1) };
+        if ready > 0
+            && poll_fd.revents & (libc::POLLHUP | libc::POLLERR | libc::POLLNVAL) != 0
+        {
+            return;
+        }
+        // EINTR, or a spurious wake-up: wait again.
+    }
 }
 
 /// Replaces the default hook (which prints `thread 'main' panicked at …` on

@@ -26,6 +26,18 @@ pub(crate) enum TestTask {
     InitRuns,
     /// Returns the payload's length (a large request frame).
     Blob(Vec<u8>),
+    /// Creates the file `marker` (so a test knows the task has started),
+    /// then sleeps and returns the value.
+    MarkThenSleep { marker: String, ms: u64, value: u64 },
+    /// 1 if this worker's stdin is `/dev/null`, else 0.
+    StdinIsDevNull,
+    /// An initializer that hangs (sleeps a minute) while the file `path`
+    /// exists, and returns at once otherwise.
+    HangIfExists(String),
+    /// Runs `cat` with the worker's stdin (what `Command::status` passes on
+    /// by default) and returns its exit code: `cat` must see end-of-file at
+    /// once, not the pool's request stream.
+    RunCat,
 }
 
 static INIT_RUNS: AtomicU64 = AtomicU64::new(0);
@@ -45,5 +57,28 @@ pub(crate) fn run(task: TestTask) -> u64 {
         TestTask::Init => INIT_RUNS.fetch_add(1, Ordering::SeqCst) + 1,
         TestTask::InitRuns => INIT_RUNS.load(Ordering::SeqCst),
         TestTask::Blob(bytes) => bytes.len() as u64,
+        TestTask::MarkThenSleep { marker, ms, value } => {
+            std::fs::write(&marker, b"started")
+                .expect("the test's marker directory exists");
+            std::thread::sleep(Duration::from_millis(ms));
+            value
+        }
+        TestTask::HangIfExists(path) => {
+            if std::path::Path::new(&path).exists() {
+                std::thread::sleep(Duration::from_secs(60));
+            }
+            0
+        }
+        TestTask::StdinIsDevNull => {
+            let target = std::fs::read_link("/proc/self/fd/0").unwrap_or_default();
+            u64::from(target == std::path::Path::new("/dev/null"))
+        }
+        TestTask::RunCat => {
+            let status = std::process::Command::new("cat")
+                .stdout(std::process::Stdio::null())
+                .status()
+                .expect("cat runs");
+            status.code().map_or(u64::MAX, |code| code as u64)
+        }
     }
 }

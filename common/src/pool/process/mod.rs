@@ -22,9 +22,44 @@
 //!   status or signal, timeout, pool terminated). Even a job dropped by a bug
 //!   answers [`TaskError::Lost`] rather than leaving its caller waiting.
 //! * A worker that dies or overruns its deadline is killed, **reaped**
-//!   (`wait`, so no zombie stays), and replaced at once — before the task's
-//!   error is delivered, so the caller never sees the pool short of a worker.
-//!   Other tasks are untouched: that is the point of processes.
+//!   (`wait`, so no zombie stays), and replaced at once — the new process is
+//!   started before the task's error is delivered, so the caller never sees
+//!   the pool short of a worker; its initializer runs after the error is
+//!   delivered, so no outcome waits on it. Other tasks are untouched: that is
+//!   the point of processes.
+//!
+//! The parts: this file is the API; `manager.rs` carries one task from the
+//! queue to its outcome (read it top to bottom for the happy path);
+//! `connection.rs` is the parent's end of one worker; `error.rs` what can
+//! become of a task.
+//!
+//! ## Delivery: at most once per worker
+//!
+//! A task is sent to a worker only while that worker is alive; once sent, it
+//! is never sent again.
+//!
+//! * A worker that died **before** the task reached it — killed while idle,
+//!   or found dead when the request was written (`EPIPE`, `ECONNRESET`) —
+//!   never had the task. The worker is reaped, a fresh one started, and the
+//!   task sent there: the caller sees only the value ([`PoolStats::redelivered`]
+//!   counts these).
+//! * A worker that dies **after** the request was written may have started
+//!   the task, so the task is not sent again (it might have had effects):
+//!   its outcome is [`TaskError::WorkerDied`]. Retry it yourself if it is
+//!   safe to run twice.
+//!
+//! The one blurred moment is a worker that dies in the instant between the
+//! pool's check and its write: the write lands in the socket's buffer, and
+//! the task reports `WorkerDied` though it never ran. Either way, each task
+//! has exactly one outcome. (Python's `Pool` replaces dead idle workers the
+//! same way, and hangs forever on a task whose worker was killed.)
+//!
+//! ## No orphans
+//!
+//! Every worker is reaped by the pool (`Drop` finishes queued work first;
+//! [`ProcessPool::terminate`] kills). If the *parent* dies — even by
+//! SIGKILL, which runs no destructor — each worker notices its socket hang
+//! up and exits within moments, mid-task or not (see [`super::worker`]).
 //!
 //! ## What Python users should notice
 //!
@@ -43,108 +78,28 @@
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fmt;
-use std::io::{self, BufReader, BufWriter, Read};
+use std::io;
 use std::marker::PhantomData;
-use std::os::fd::OwnedFd;
-use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::{self, JoinHandle};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use wait_timeout::ChildExt;
 
-use super::frame::{self, FrameError};
-use super::protocol::{Reply, Request};
+use self::connection::{Connection, Ending, reap};
+use self::error::Counters;
+pub use self::error::{PoolStats, TaskError};
+use super::frame::{self, FrameError, MAX_FRAME_BYTES};
+use super::protocol::Request;
+use crate::child::ChildGuard;
 
-/// Why a task has no value.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum TaskError {
-    /// The task's code panicked inside the worker. The worker survived and
-    /// took the next task.
-    #[error("task panicked in worker pid {pid}: {message}")]
-    Panicked {
-        /// The worker that ran it.
-        pid: u32,
-        /// The panic message and where it happened.
-        message: String,
-    },
-    /// The worker process ended during the task: it aborted, exited, or was
-    /// killed by a signal (`status` says which, e.g. `signal: 9 (SIGKILL)`).
-    #[error("worker pid {pid} died during the task ({status})")]
-    WorkerDied {
-        /// The worker that died.
-        pid: u32,
-        /// Its exit status as the OS reported it.
-        status: String,
-    },
-    /// The task ran longer than its timeout; its worker was killed and
-    /// reaped, and a fresh worker takes the next task.
-    #[error(
-        "task exceeded its {limit:?} timeout; worker pid {pid} was killed ({status})"
-    )]
-    TimedOut {
-        /// The worker that was killed.
-        pid: u32,
-        /// The timeout that expired.
-        limit: Duration,
-        /// The killed worker's exit status.
-        status: String,
-    },
-    /// [`TaskHandle::result_timeout`] gave up waiting. The task is still
-    /// queued or running; ask again later (Python's `TimeoutError` from
-    /// `AsyncResult.get(timeout)`).
-    #[error("no result after waiting {0:?}; the task is still pending")]
-    NotReady(Duration),
-    /// A new worker's initializer failed, so this task never ran.
-    #[error("worker initializer failed: {0}")]
-    InitFailed(String),
-    /// A worker process could not be started.
-    #[error("could not start a worker process: {0}")]
-    Spawn(String),
-    /// The task or its result could not be encoded or decoded.
-    #[error("could not encode or decode: {0}")]
-    Codec(String),
-    /// The worker broke the protocol (a bug, or the wrong executable).
-    #[error("protocol error with worker: {0}")]
-    Protocol(String),
-    /// [`ProcessPool::terminate`] stopped the pool before this task finished.
-    #[error("the pool was terminated before the task finished")]
-    Terminated,
-    /// The task was dropped without an outcome (a bug in the pool; reported
-    /// rather than leaving the caller blocked forever).
-    #[error("the task was lost by the pool")]
-    Lost,
-}
-
-/// Counters over the pool's life: the cost of IPC, in numbers.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct PoolStats {
-    /// Tasks that came back with a reply (a value or a panic message).
-    pub replies: u64,
-    /// Bytes written to workers (frames with headers, initializers included).
-    pub bytes_sent: u64,
-    /// Bytes read back from workers.
-    pub bytes_received: u64,
-    /// Worker processes started, replacements included.
-    pub workers_started: u64,
-    /// Workers that died or were killed during a task.
-    pub workers_lost: u64,
-}
-
-#[derive(Default)]
-struct Counters {
-    replies: AtomicU64,
-    bytes_sent: AtomicU64,
-    bytes_received: AtomicU64,
-    workers_started: AtomicU64,
-    workers_lost: AtomicU64,
-}
+mod connection;
+mod error;
+mod manager;
 
 /// What one worker process is started with.
 struct WorkerConfig {
@@ -153,6 +108,8 @@ struct WorkerConfig {
     envs: Vec<(OsString, OsString)>,
     /// An encoded [`Request`] sent to every new worker before its first task.
     initializer: Option<Vec<u8>>,
+    /// How long an initializer may run before its worker is killed.
+    initializer_timeout: Duration,
 }
 
 /// State shared by the pool handle and its manager threads.
@@ -160,8 +117,8 @@ struct Shared {
     config: WorkerConfig,
     /// The live child of each manager, so `terminate` can kill it while the
     /// manager is blocked reading. The manager never holds the lock while
-    /// it waits for a reply.
-    children: Vec<Mutex<Option<Child>>>,
+    /// it waits for a reply. A guard kills and reaps on drop.
+    children: Vec<Mutex<Option<ChildGuard>>>,
     terminating: AtomicBool,
     /// Set when the pool stops taking tasks: no point replacing a dead
     /// worker once the queue is closed and empty.
@@ -170,21 +127,23 @@ struct Shared {
 }
 
 impl Shared {
-    fn child(&self, index: usize) -> MutexGuard<'_, Option<Child>> {
+    fn child(&self, index: usize) -> MutexGuard<'_, Option<ChildGuard>> {
         // A panic while holding this lock cannot leave the `Option` half
         // updated, so a poisoned lock is still usable.
         self.children[index].lock().unwrap_or_else(PoisonError::into_inner)
     }
 }
 
-type Outcome = Result<(u32, Vec<u8>), TaskError>;
+/// A task's outcome as it travels to its handle: the worker's PID and the
+/// encoded value, or the error. Decoded into `R` by the handle.
+type TaskOutcome = Result<(u32, Vec<u8>), TaskError>;
 
 /// The sending side of a task's one-shot reply. Dropping it unsent answers
 /// [`TaskError::Lost`]: a caller can never wait forever on a forgotten job.
-struct OnceReply(Option<Sender<Outcome>>);
+struct OnceReply(Option<Sender<TaskOutcome>>);
 
 impl OnceReply {
-    fn send(mut self, outcome: Outcome) {
+    fn send(mut self, outcome: TaskOutcome) {
         if let Some(sender) = self.0.take() {
             // The caller may have dropped its handle; nobody to tell then.
             let _ = sender.send(outcome);
@@ -217,6 +176,10 @@ pub struct ProcessPoolBuilder<T, R> {
     workers: usize,
     task_timeout: Option<Duration>,
     initializer: Option<T>,
+    initializer_timeout: Duration,
+    /// The builder holds no `R` and only *consumes* `T`s; `fn(T) -> R`
+    /// records both types without making the builder own either (so it is
+    /// `Send` and `Sync` whatever `T` and `R` are).
     types: PhantomData<fn(T) -> R>,
 }
 
@@ -272,10 +235,18 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
 
     /// A task every new worker runs once, before its first real task
     /// (Python's `initializer=`). It runs again in replacement workers. If it
-    /// panics, the task that needed the worker fails with
-    /// [`TaskError::InitFailed`].
+    /// panics or overruns [`initializer_timeout`](Self::initializer_timeout),
+    /// the task that needed the worker fails with [`TaskError::InitFailed`].
     pub fn initializer(mut self, task: T) -> Self {
         self.initializer = Some(task);
+        self
+    }
+
+    /// How long the initializer may run in one worker (default 30 s); past
+    /// it, the worker is killed. A hung initializer can then never hold the
+    /// pool, or a caller, forever.
+    pub fn initializer_timeout(mut self, limit: Duration) -> Self {
+        self.initializer_timeout = limit;
         self
     }
 
@@ -299,6 +270,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
                 args: self.args,
                 envs: self.envs,
                 initializer,
+                initializer_timeout: self.initializer_timeout,
             },
             children: (0..self.workers).map(|_| Mutex::new(None)).collect(),
             terminating: AtomicBool::new(false),
@@ -306,39 +278,32 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
             counters: Counters::default(),
         });
 
+        // On any failure below, dropping `shared` kills and reaps every
+        // worker already started (each slot holds a `ChildGuard`).
         let mut first_workers = Vec::with_capacity(self.workers);
         for index in 0..self.workers {
-            match spawn_worker(&shared, index) {
-                Ok(live) => first_workers.push(live),
-                Err(err) => {
-                    for (index, live) in first_workers.into_iter().enumerate() {
-                        drop(live);
-                        reap(&shared, index, true);
-                    }
-                    return Err(io::Error::other(err));
-                }
-            }
+            let worker = start_worker(&shared, index).map_err(io::Error::other)?;
+            first_workers.push(worker);
         }
 
         let (jobs, queue) = crossbeam_channel::unbounded::<Job>();
-        let mut managers = Vec::with_capacity(self.workers);
-        for (index, live) in first_workers.into_iter().enumerate() {
+        let mut managers: Vec<JoinHandle<()>> = Vec::with_capacity(self.workers);
+        for (index, worker) in first_workers.into_iter().enumerate() {
             let for_manager = Arc::clone(&shared);
             let queue = queue.clone();
             let spawned = thread::Builder::new()
                 .name(format!("pool-manager-{index}"))
-                .spawn(move || manage(index, &for_manager, &queue, Some(live)));
+                .spawn(move || manager::run(index, &for_manager, &queue, worker));
             match spawned {
                 Ok(handle) => managers.push(handle),
                 Err(err) => {
                     // Managers already running see the queue close and shut
-                    // their workers down; the workers without one we reap.
+                    // their workers down; the rest are reaped with `shared`.
                     drop(jobs);
                     for handle in managers {
-                        let _ = handle.join();
-                    }
-                    for orphan in index..shared.children.len() {
-                        reap(&shared, orphan, true);
+                        if handle.join().is_err() {
+                            tracing::error!("a process-pool manager thread panicked");
+                        }
                     }
                     return Err(err);
                 }
@@ -376,6 +341,7 @@ pub struct ProcessPool<T, R> {
     shared: Arc<Shared>,
     task_timeout: Option<Duration>,
     next_id: AtomicU64,
+    /// Tasks go in, results come out, none is stored here: see the builder.
     types: PhantomData<fn(T) -> R>,
 }
 
@@ -400,6 +366,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
             workers: super::cpu_workers(),
             task_timeout: None,
             initializer: None,
+            initializer_timeout: Duration::from_secs(30),
             types: PhantomData,
         }
     }
@@ -478,27 +445,22 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
 impl<T, R> ProcessPool<T, R> {
     /// Number of worker processes.
     pub fn workers(&self) -> usize {
-        self.managers.len()
+        // A manager thread ends only at shutdown — or by a bug, in which
+        // case it has reaped its worker and the pool really is smaller.
+        self.managers.iter().filter(|manager| !manager.is_finished()).count()
     }
 
     /// The PID of each worker slot's current process; `None` for a slot
     /// whose worker died and could not be replaced (or during replacement).
     pub fn worker_pids(&self) -> Vec<Option<u32>> {
         (0..self.shared.children.len())
-            .map(|index| self.shared.child(index).as_ref().map(Child::id))
+            .map(|index| self.shared.child(index).as_ref().map(ChildGuard::id))
             .collect()
     }
 
     /// The IPC counters so far.
     pub fn stats(&self) -> PoolStats {
-        let c = &self.shared.counters;
-        PoolStats {
-            replies: c.replies.load(Ordering::Relaxed),
-            bytes_sent: c.bytes_sent.load(Ordering::Relaxed),
-            bytes_received: c.bytes_received.load(Ordering::Relaxed),
-            workers_started: c.workers_started.load(Ordering::Relaxed),
-            workers_lost: c.workers_lost.load(Ordering::Relaxed),
-        }
+        self.shared.counters.snapshot()
     }
 
     /// The executable the workers run.
@@ -529,8 +491,10 @@ impl<T, R> ProcessPool<T, R> {
         self.shared.terminating.store(true, Ordering::SeqCst);
         for index in 0..self.shared.children.len() {
             if let Some(child) = self.shared.child(index).as_mut() {
-                // Fails only if it already exited; its manager reaps it.
-                let _ = child.kill();
+                // Its manager sees the socket close and reaps it. A worker
+                // being started right now sees the flag instead (see
+                // `Connection::spawn`).
+                child.kill();
             }
         }
     }
@@ -587,7 +551,8 @@ where
 #[derive(Debug)]
 pub struct TaskHandle<R> {
     id: u64,
-    receiver: Receiver<Outcome>,
+    receiver: Receiver<TaskOutcome>,
+    /// The handle *produces* an `R` (decoded from bytes) and holds none.
     types: PhantomData<fn() -> R>,
 }
 
@@ -625,281 +590,48 @@ impl<R: DeserializeOwned> TaskHandle<R> {
     }
 }
 
-fn decode_outcome<R: DeserializeOwned>(outcome: Outcome) -> Result<(R, u32), TaskError> {
+/// Starts worker `index` and runs the initializer in it (a pool's first
+/// workers are ready before `start` returns, as Python's `Pool()` is).
+fn start_worker(shared: &Shared, index: usize) -> Result<Connection, TaskError> {
+    let mut worker = Connection::spawn(shared, index)?;
+    if let Some(init) = &shared.config.initializer {
+        match worker.initialize(init, shared.config.initializer_timeout) {
+            Ok((sent, received)) => {
+                Counters::add(&shared.counters.bytes_sent, sent);
+                Counters::add(&shared.counters.bytes_received, received);
+            }
+            Err(message) => {
+                // Kill before closing the socket (see `Slot::discard`).
+                let status = reap(shared, index, Ending::Kill);
+                drop(worker);
+                return Err(TaskError::InitFailed(format!(
+                    "{message} (worker {status})"
+                )));
+            }
+        }
+    }
+    Ok(worker)
+}
+
+fn decode_outcome<R: DeserializeOwned>(
+    outcome: TaskOutcome,
+) -> Result<(R, u32), TaskError> {
     let (pid, body) = outcome?;
     let value = frame::decode(&body).map_err(|err| TaskError::Codec(err.to_string()))?;
     Ok((value, pid))
 }
 
+/// Encodes a task as a request frame body. A task too large for one frame
+/// is the caller's error, found here: it never reaches (or kills) a worker.
 fn encode_request<T: Serialize>(id: u64, task: &T) -> Result<Vec<u8>, TaskError> {
     let codec = |err: FrameError| TaskError::Codec(err.to_string());
     let task = frame::encode(task).map_err(codec)?;
-    frame::encode(&Request { id, task }).map_err(codec)
-}
-
-/// The parent's end of one live worker.
-struct Live {
-    pid: u32,
-    reader: BufReader<UnixStream>,
-    /// Buffered so that a small frame's header and body leave in one
-    /// `write` (one wake-up of the worker, not two).
-    writer: BufWriter<UnixStream>,
-    /// The socket timeouts currently set, to skip redundant `setsockopt`s on
-    /// the hot path (no timeout: none at all after the first call).
-    write_timeout: Option<Duration>,
-    read_timeout_set: bool,
-}
-
-/// How a call to a worker can fail (as opposed to the task failing).
-enum Fault {
-    /// The deadline passed before the reply arrived.
-    TimedOut,
-    /// The worker's end closed: it exited or was killed.
-    Closed,
-    /// The worker sent something that is not a valid reply.
-    Protocol(String),
-}
-
-impl Live {
-    fn new(pid: u32, socket: UnixStream) -> io::Result<Self> {
-        let writer = BufWriter::new(socket.try_clone()?);
-        Ok(Self {
-            pid,
-            reader: BufReader::new(socket),
-            writer,
-            write_timeout: None,
-            read_timeout_set: false,
-        })
+    let request = frame::encode(&Request { id, task }).map_err(codec)?;
+    if request.len() > MAX_FRAME_BYTES {
+        return Err(TaskError::Codec(format!(
+            "the task is {} bytes encoded, over the {MAX_FRAME_BYTES}-byte frame limit",
+            request.len()
+        )));
     }
-
-    /// Sends one request and waits for its reply, at most `timeout`.
-    /// Returns the reply and the bytes sent and received.
-    fn call(
-        &mut self,
-        request: &[u8],
-        timeout: Option<Duration>,
-    ) -> Result<(Reply, usize, usize), Fault> {
-        let deadline = timeout.map(|t| Instant::now() + t);
-        // A write can block too (a full socket buffer, a hung worker).
-        if self.write_timeout != timeout {
-            let socket = self.writer.get_ref();
-            socket
-                .set_write_timeout(timeout.map(|t| t.max(Duration::from_millis(1))))
-                .map_err(io_fault)?;
-            self.write_timeout = timeout;
-        }
-        let sent = frame::write_body(&mut self.writer, request).map_err(frame_fault)?;
-
-        if deadline.is_none() && self.read_timeout_set {
-            self.reader.get_ref().set_read_timeout(None).map_err(io_fault)?;
-            self.read_timeout_set = false;
-        }
-        self.read_timeout_set |= deadline.is_some();
-        let mut reader = DeadlineReader { inner: &mut self.reader, deadline };
-        let body =
-            frame::read_body(&mut reader).map_err(frame_fault)?.ok_or(Fault::Closed)?;
-        let reply: Reply =
-            frame::decode(&body).map_err(|err| Fault::Protocol(err.to_string()))?;
-        Ok((reply, sent, 4 + body.len()))
-    }
-}
-
-fn io_fault(err: io::Error) -> Fault {
-    match err.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => Fault::TimedOut,
-        io::ErrorKind::BrokenPipe
-        | io::ErrorKind::ConnectionReset
-        | io::ErrorKind::UnexpectedEof => Fault::Closed,
-        _ => Fault::Protocol(err.to_string()),
-    }
-}
-
-fn frame_fault(err: FrameError) -> Fault {
-    match err {
-        FrameError::Io(err) => io_fault(err),
-        FrameError::Truncated => Fault::Closed,
-        other => Fault::Protocol(other.to_string()),
-    }
-}
-
-/// Reads from the worker's socket, never past `deadline`: before each read
-/// the socket's timeout is set to the time that is left.
-struct DeadlineReader<'a> {
-    inner: &'a mut BufReader<UnixStream>,
-    deadline: Option<Instant>,
-}
-
-impl Read for DeadlineReader<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        // Without a deadline, or with bytes already buffered, just read.
-        if let Some(deadline) = self.deadline
-            && self.inner.buffer().is_empty()
-        {
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(io::ErrorKind::TimedOut.into());
-            }
-            self.inner.get_ref().set_read_timeout(Some(left))?;
-        }
-        self.inner.read(buf)
-    }
-}
-
-/// Starts worker `index`: a socket pair, the child on one end (as its
-/// stdin), the initializer run. The child is stored in the shared slot.
-fn spawn_worker(shared: &Shared, index: usize) -> Result<Live, TaskError> {
-    let config = &shared.config;
-    let (ours, theirs) =
-        UnixStream::pair().map_err(|err| TaskError::Spawn(err.to_string()))?;
-    // std creates both ends close-on-exec, so no other worker inherits them;
-    // `Stdio::from` makes `theirs` the child's fd 0 (dup2 clears the flag).
-    let child = Command::new(&config.exe)
-        .args(&config.args)
-        .envs(config.envs.iter().map(|(k, v)| (k, v)))
-        .stdin(Stdio::from(OwnedFd::from(theirs)))
-        .spawn()
-        .map_err(|err| TaskError::Spawn(format!("{}: {err}", config.exe.display())))?;
-    let pid = child.id();
-    *shared.child(index) = Some(child);
-    shared.counters.workers_started.fetch_add(1, Ordering::Relaxed);
-    tracing::debug!(pid, index, "started pool worker");
-
-    let mut live = match Live::new(pid, ours) {
-        Ok(live) => live,
-        Err(err) => {
-            reap(shared, index, true);
-            return Err(TaskError::Spawn(err.to_string()));
-        }
-    };
-    if let Some(init) = &config.initializer {
-        let failure = match live.call(init, None) {
-            Ok((reply, sent, received)) => {
-                count_bytes(shared, sent, received);
-                reply.outcome.err()
-            }
-            Err(Fault::Closed) => Some("the worker exited during initialization".into()),
-            Err(Fault::TimedOut) => Some("initialization timed out".into()),
-            Err(Fault::Protocol(msg)) => Some(msg),
-        };
-        if let Some(message) = failure {
-            drop(live);
-            let status = reap(shared, index, true);
-            return Err(TaskError::InitFailed(format!("{message} (worker {status})")));
-        }
-    }
-    Ok(live)
-}
-
-fn count_bytes(shared: &Shared, sent: usize, received: usize) {
-    let counters = &shared.counters;
-    counters.bytes_sent.fetch_add(sent as u64, Ordering::Relaxed);
-    counters.bytes_received.fetch_add(received as u64, Ordering::Relaxed);
-}
-
-/// Takes worker `index`'s child out of its slot and waits for it, so it
-/// never lingers as a zombie. With `kill`, it is sent SIGKILL first;
-/// without, it gets two seconds to exit on its own (it has just closed its
-/// socket or been told to) before being killed. Returns the exit status.
-fn reap(shared: &Shared, index: usize, kill: bool) -> String {
-    let Some(mut child) = shared.child(index).take() else {
-        return "already reaped".into();
-    };
-    let pid = child.id();
-    if !kill {
-        match child.wait_timeout(Duration::from_secs(2)) {
-            Ok(Some(status)) => {
-                tracing::debug!(pid, %status, "reaped pool worker");
-                return status.to_string();
-            }
-            Ok(None) => tracing::warn!(pid, "pool worker did not exit; killing it"),
-            Err(err) => tracing::warn!(pid, %err, "waiting for pool worker"),
-        }
-    }
-    let _ = child.kill();
-    match child.wait() {
-        Ok(status) => {
-            tracing::debug!(pid, %status, "reaped pool worker");
-            status.to_string()
-        }
-        Err(err) => format!("unknown status ({err})"),
-    }
-}
-
-/// A manager thread: feeds worker `index` one job at a time until the
-/// queue closes, turning every reply or failure into the job's outcome.
-fn manage(index: usize, shared: &Shared, queue: &Receiver<Job>, first: Option<Live>) {
-    let mut live = first;
-    for job in queue {
-        if shared.terminating.load(Ordering::SeqCst) {
-            job.reply.send(Err(TaskError::Terminated));
-            continue;
-        }
-        let worker = match live.as_mut() {
-            Some(worker) => worker,
-            None => match spawn_worker(shared, index) {
-                Ok(worker) => live.insert(worker),
-                Err(err) => {
-                    job.reply.send(Err(err));
-                    continue;
-                }
-            },
-        };
-        let pid = worker.pid;
-        match worker.call(&job.request, job.timeout) {
-            Ok((reply, sent, received)) if reply.id == job.id => {
-                count_bytes(shared, sent, received);
-                shared.counters.replies.fetch_add(1, Ordering::Relaxed);
-                let outcome = match reply.outcome {
-                    Ok(body) => Ok((reply.pid, body)),
-                    Err(message) => Err(TaskError::Panicked { pid: reply.pid, message }),
-                };
-                job.reply.send(outcome);
-            }
-            Ok((reply, ..)) => {
-                live = None;
-                let status = reap(shared, index, true);
-                let message =
-                    format!("reply for task {} to task {} ({status})", reply.id, job.id);
-                job.reply.send(Err(TaskError::Protocol(message)));
-            }
-            Err(fault) => {
-                live = None;
-                let kill = !matches!(fault, Fault::Closed);
-                let status = reap(shared, index, kill);
-                shared.counters.workers_lost.fetch_add(1, Ordering::Relaxed);
-                let error = if shared.terminating.load(Ordering::SeqCst) {
-                    TaskError::Terminated
-                } else {
-                    match fault {
-                        Fault::Closed => TaskError::WorkerDied { pid, status },
-                        Fault::TimedOut => TaskError::TimedOut {
-                            pid,
-                            limit: job.timeout.unwrap_or_default(),
-                            status,
-                        },
-                        Fault::Protocol(msg) => {
-                            TaskError::Protocol(format!("{msg} (worker {status})"))
-                        }
-                    }
-                };
-                tracing::debug!(pid, %error, "task failed");
-                // Replace the worker now, as Python's pool does — and before
-                // reporting the failure, so that whoever receives the error
-                // finds the pool back at full strength (unless it is
-                // shutting down). If this spawn fails, the next task retries
-                // it and reports the error.
-                let done = shared.closing.load(Ordering::SeqCst) && queue.is_empty();
-                if !done && !shared.terminating.load(Ordering::SeqCst) {
-                    live = spawn_worker(shared, index).ok();
-                }
-                job.reply.send(Err(error));
-            }
-        }
-    }
-    // The queue is closed and drained. Closing our end of the socket tells
-    // the worker to exit (its read sees end-of-stream); then reap it.
-    if let Some(worker) = live.take() {
-        drop(worker);
-        reap(shared, index, shared.terminating.load(Ordering::SeqCst));
-    }
+    Ok(request)
 }

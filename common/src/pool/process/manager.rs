@@ -1,0 +1,265 @@
+//! A manager thread: the one place that talks to one worker process.
+//!
+//! Each worker slot has a manager thread in the parent. It takes the next
+//! job from the pool's queue and carries it through, step by step:
+//!
+//! 1. [`Slot::ready_worker`]: make sure a live, initialised worker exists
+//!    (start one, run the initializer with its deadline);
+//! 2. [`Slot::deliver`]: send it the request — but only to a worker that has
+//!    not hung up; a worker found dead before the task reached it is
+//!    replaced and the task sent again (the task did not fail);
+//! 3. [`Slot::await_reply`]: wait for the reply, at most the task's timeout;
+//!    a reply becomes the task's value or panic, a dead or overdue worker
+//!    becomes the task's error — and the worker is reaped and replaced;
+//! 4. the outcome goes to the caller, *then* a replacement is initialised:
+//!    no outcome ever waits for someone else's initializer.
+//!
+//! The manager is the only thread that touches its worker's socket, so
+//! every failure is seen exactly once and turned into exactly one outcome.
+
+use std::sync::atomic::Ordering;
+use std::time::Instant;
+
+use crossbeam_channel::Receiver;
+
+use super::connection::{Connection, Ending, Fault, deadline_after, reap};
+use super::{Counters, Job, Shared, TaskError, TaskOutcome};
+use crate::pool::protocol::Outcome;
+
+/// How many fresh workers a task is offered to when each one is found dead
+/// before the task reaches it. (One is the normal case: an idle worker was
+/// killed. More means workers die at start, and the error says so.)
+const DELIVERY_ATTEMPTS: usize = 3;
+
+/// Runs worker slot `index` until the queue closes and drains.
+pub(super) fn run(
+    index: usize,
+    shared: &Shared,
+    queue: &Receiver<Job>,
+    first: Connection,
+) {
+    let mut slot = Slot { index, shared, queue, worker: Some(first) };
+    for job in queue {
+        let outcome = slot.run(&job);
+        job.reply.send(outcome);
+        slot.warm_up();
+    }
+    slot.shut_down();
+}
+
+/// One worker slot, as its manager sees it.
+struct Slot<'a> {
+    index: usize,
+    shared: &'a Shared,
+    queue: &'a Receiver<Job>,
+    /// `None` between a worker's death and its replacement.
+    worker: Option<Connection>,
+}
+
+impl Slot<'_> {
+    /// One job, start to finish. On a worker failure, the dead worker has
+    /// been reaped and its replacement started before this returns.
+    fn run(&mut self, job: &Job) -> TaskOutcome {
+        if self.terminating() {
+            return Err(TaskError::Terminated);
+        }
+        // The task's clock starts before delivery (which may include
+        // starting a fresh worker).
+        let deadline = deadline_after(job.timeout);
+        let pid = self.deliver(job)?;
+        self.await_reply(job, pid, deadline)
+    }
+
+    /// A live worker whose initializer has run: the current one, or a new
+    /// one. Errors are the task's (it never ran).
+    fn ready_worker(&mut self) -> Result<&mut Connection, TaskError> {
+        let worker = match self.worker.take() {
+            Some(worker) => worker,
+            None => Connection::spawn(self.shared, self.index)?,
+        };
+        let worker = self.worker.insert(worker);
+        if !worker.initialized
+            && let Some(init) = &self.shared.config.initializer
+        {
+            match worker.initialize(init, self.shared.config.initializer_timeout) {
+                Ok((sent, received)) => self.count_bytes(sent, received),
+                Err(message) => {
+                    let status = self.discard(Ending::Kill);
+                    return Err(TaskError::InitFailed(format!(
+                        "{message} (worker {status})"
+                    )));
+                }
+            }
+        }
+        Ok(self.worker.as_mut().expect("just inserted"))
+    }
+
+    /// Sends the request to a worker that is alive when it is sent, and
+    /// returns that worker's PID. A worker found dead first — it hung up, or
+    /// the write broke (EPIPE, ECONNRESET) — never had the task: it is
+    /// reaped, and a fresh worker gets the task instead.
+    fn deliver(&mut self, job: &Job) -> Result<u32, TaskError> {
+        let mut last_death = None;
+        for attempt in 0..DELIVERY_ATTEMPTS {
+            let worker = self.ready_worker()?;
+            let pid = worker.pid;
+            if !worker.hung_up() {
+                match worker.send(&job.request, job.timeout) {
+                    Ok(sent) => {
+                        self.count_bytes(sent, 0);
+                        if attempt > 0 {
+                            Counters::add(&self.shared.counters.redelivered, 1);
+                        }
+                        return Ok(pid);
+                    }
+                    Err(Fault::Closed) => {}
+                    // A write that cannot finish: the worker stopped reading
+                    // (hung, or the buffer is full of an earlier task). The
+                    // request may be half delivered; it is this task's fault.
+                    Err(fault) => return Err(self.failed(job, pid, fault)),
+                }
+            }
+            let status = self.discard(Ending::Kill);
+            Counters::add(&self.shared.counters.workers_lost, 1);
+            tracing::debug!(pid, %status, "worker died before the task reached it; using a fresh one");
+            last_death = Some((pid, status));
+        }
+        let (pid, status) = last_death.expect("DELIVERY_ATTEMPTS > 0");
+        Err(TaskError::WorkerDied {
+            pid,
+            status: format!(
+                "{status}; {DELIVERY_ATTEMPTS} workers in a row died before the task reached them"
+            ),
+        })
+    }
+
+    /// Waits for the reply to `job` from worker `pid`.
+    fn await_reply(
+        &mut self,
+        job: &Job,
+        pid: u32,
+        deadline: Option<Instant>,
+    ) -> TaskOutcome {
+        let worker = self.worker.as_mut().expect("deliver leaves a worker in the slot");
+        match worker.receive(deadline) {
+            Ok((reply, received)) if reply.id == job.id => {
+                self.count_bytes(0, received);
+                Counters::add(&self.shared.counters.replies, 1);
+                match reply.outcome {
+                    Outcome::Value(body) => Ok((reply.pid, body)),
+                    Outcome::Panicked(message) => {
+                        Err(TaskError::Panicked { pid: reply.pid, message })
+                    }
+                    Outcome::Codec(message) => Err(TaskError::Codec(message)),
+                }
+            }
+            Ok((reply, _)) => {
+                let status = self.discard(Ending::Kill);
+                self.replace();
+                let message =
+                    format!("reply for task {} to task {} ({status})", reply.id, job.id);
+                Err(TaskError::Protocol(message))
+            }
+            Err(fault) => Err(self.failed(job, pid, fault)),
+        }
+    }
+
+    /// The worker failed while it had the task: reap it, start its
+    /// replacement, and say what happened.
+    fn failed(&mut self, job: &Job, pid: u32, fault: Fault) -> TaskError {
+        let ending =
+            if matches!(fault, Fault::Closed) { Ending::Graceful } else { Ending::Kill };
+        let status = self.discard(ending);
+        Counters::add(&self.shared.counters.workers_lost, 1);
+        let error = if self.terminating() {
+            TaskError::Terminated
+        } else {
+            match fault {
+                Fault::Closed => TaskError::WorkerDied { pid, status },
+                Fault::TimedOut => TaskError::TimedOut {
+                    pid,
+                    limit: job.timeout.unwrap_or_default(),
+                    status,
+                },
+                Fault::Protocol(message) => {
+                    TaskError::Protocol(format!("{message} (worker {status})"))
+                }
+            }
+        };
+        tracing::debug!(pid, %error, "task failed");
+        self.replace();
+        error
+    }
+
+    /// Starts a replacement process now — before the failed task's outcome
+    /// is sent, so that whoever receives the error finds the pool at full
+    /// strength — unless the pool is stopping. Its initializer runs later,
+    /// in [`warm_up`](Self::warm_up). If the start fails, the next task
+    /// tries again and reports the error.
+    fn replace(&mut self) {
+        let done = self.shared.closing.load(Ordering::SeqCst) && self.queue.is_empty();
+        if !done && !self.terminating() {
+            self.worker = Connection::spawn(self.shared, self.index).ok();
+        }
+    }
+
+    /// After an outcome is sent: runs the initializer in a replacement, so
+    /// the next task finds it ready. A failure here is reported to the next
+    /// task that needs this slot (by [`ready_worker`](Self::ready_worker)).
+    fn warm_up(&mut self) {
+        if self.worker.as_ref().is_some_and(|worker| !worker.initialized)
+            && self.shared.config.initializer.is_some()
+            && self.ready_worker().is_err()
+        {
+            tracing::debug!(index = self.index, "a replacement's initializer failed");
+        }
+    }
+
+    /// Ends this slot's worker (if any) and reaps it. Dropping the
+    /// connection closes our end of the socket, which tells a worker to
+    /// exit: for a graceful end that comes first; for a kill it comes after
+    /// the SIGKILL, so the status says how the worker really ended (its
+    /// watchdog would otherwise race the signal and exit 0).
+    fn discard(&mut self, ending: Ending) -> String {
+        match ending {
+            Ending::Graceful => {
+                self.worker = None;
+                reap(self.shared, self.index, ending)
+            }
+            Ending::Kill => {
+                let status = reap(self.shared, self.index, ending);
+                self.worker = None;
+                status
+            }
+        }
+    }
+
+    /// The queue is closed and drained: closing our end of the socket tells
+    /// the worker to exit (its read sees end-of-stream); then reap it.
+    fn shut_down(mut self) {
+        if self.worker.is_some() {
+            let ending = if self.terminating() { Ending::Kill } else { Ending::Graceful };
+            self.discard(ending);
+        }
+    }
+
+    fn terminating(&self) -> bool {
+        self.shared.terminating.load(Ordering::SeqCst)
+    }
+
+    fn count_bytes(&self, sent: usize, received: usize) {
+        Counters::add(&self.shared.counters.bytes_sent, sent);
+        Counters::add(&self.shared.counters.bytes_received, received);
+    }
+}
+
+impl Drop for Slot<'_> {
+    /// A manager that unwinds (a bug) still reaps its worker: the guard in
+    /// the pool's slot would otherwise keep a live process until the pool
+    /// itself is dropped.
+    fn drop(&mut self) {
+        if self.worker.is_some() {
+            self.discard(Ending::Kill);
+        }
+    }
+}
