@@ -48,9 +48,17 @@ pub fn with_peaks<T>(f: impl FnOnce() -> T) -> (T, Status) {
                 std::thread::sleep(Duration::from_millis(2));
             }
         });
-        let value = f();
-        stop.store(true, Ordering::SeqCst);
-        value
+        // Stops the sampler however `f` ends: if it panics, the scope
+        // would otherwise wait forever for a sampler that never stops,
+        // instead of passing the panic on.
+        struct StopOnDrop<'a>(&'a AtomicBool);
+        impl Drop for StopOnDrop<'_> {
+            fn drop(&mut self) {
+                self.0.store(true, Ordering::SeqCst);
+            }
+        }
+        let _stop = StopOnDrop(&stop);
+        f()
     });
     let peak = Status {
         threads: threads.into_inner().saturating_sub(1),
@@ -62,6 +70,13 @@ pub fn with_peaks<T>(f: impl FnOnce() -> T) -> (T, Status) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_panic_in_the_closure_is_passed_on_not_a_hang() {
+        let result = std::panic::catch_unwind(|| with_peaks(|| panic!("inside")));
+        let payload = result.expect_err("the panic reaches the caller");
+        assert_eq!(crate::pool::panic_message(payload.as_ref()), "inside");
+    }
 
     #[test]
     fn peaks_see_threads_that_lived_only_inside_the_closure() {

@@ -44,8 +44,27 @@ use std::time::Duration;
 /// ```
 #[derive(Debug, Default)]
 pub struct Event {
-    flag: Mutex<bool>,
+    state: Mutex<EventState>,
     changed: Condvar,
+}
+
+/// The flag, and how many times it has been set. A waiter remembers the
+/// count it started with: a `set()` it slept through — even one undone by a
+/// `clear()` before it woke — still ends its wait, as in Python.
+#[derive(Debug, Default, Clone, Copy)]
+struct EventState {
+    set: bool,
+    generation: u64,
+    /// Threads inside `wait`/`wait_timeout` (tests use it to know a waiter
+    /// is really waiting).
+    waiting: usize,
+}
+
+impl EventState {
+    /// Whether a waiter that started at `generation` may stop waiting.
+    fn released(&self, generation: u64) -> bool {
+        self.set || self.generation != generation
+    }
 }
 
 impl Event {
@@ -57,42 +76,59 @@ impl Event {
     /// Sets the flag and wakes **every** waiter (`notify_all`: an event is a
     /// broadcast, unlike a queue where one item wakes one consumer).
     pub fn set(&self) {
-        *lock(&self.flag) = true;
+        let mut state = lock(&self.state);
+        if !state.set {
+            state.set = true;
+            state.generation = state.generation.wrapping_add(1);
+        }
+        drop(state);
         self.changed.notify_all();
     }
 
-    /// Clears the flag; later `wait` calls block again.
+    /// Clears the flag; later `wait` calls block again. Threads already
+    /// waiting when an earlier `set()` happened still return.
     pub fn clear(&self) {
-        *lock(&self.flag) = false;
+        lock(&self.state).set = false;
     }
 
     /// Whether the flag is set right now.
     pub fn is_set(&self) -> bool {
-        *lock(&self.flag)
+        lock(&self.state).set
     }
 
-    /// Blocks until the flag is set.
+    /// Blocks until the flag is set (or was set while waiting).
     pub fn wait(&self) {
-        let guard = lock(&self.flag);
-        drop(
-            self.changed
-                .wait_while(guard, |set| !*set)
-                .unwrap_or_else(PoisonError::into_inner),
-        );
+        let mut guard = lock(&self.state);
+        let started = guard.generation;
+        guard.waiting += 1;
+        let mut guard = self
+            .changed
+            .wait_while(guard, |state| !state.released(started))
+            .unwrap_or_else(PoisonError::into_inner);
+        guard.waiting -= 1;
     }
 
     /// Blocks until the flag is set or `timeout` passes; returns whether it
-    /// was set — Python's `event.wait(timeout)`. Prefer this to [`wait`]
-    /// wherever a lost signal would otherwise hang the program forever.
+    /// was set during the wait (or already) — Python's `event.wait(timeout)`.
+    /// Prefer this to [`wait`] wherever a lost signal would otherwise hang
+    /// the program forever.
     ///
     /// [`wait`]: Event::wait
     pub fn wait_timeout(&self, timeout: Duration) -> bool {
-        let guard = lock(&self.flag);
-        let (guard, _) = self
+        let mut guard = lock(&self.state);
+        let started = guard.generation;
+        guard.waiting += 1;
+        let (mut guard, _) = self
             .changed
-            .wait_timeout_while(guard, timeout, |set| !*set)
+            .wait_timeout_while(guard, timeout, |state| !state.released(started))
             .unwrap_or_else(PoisonError::into_inner);
-        *guard
+        guard.waiting -= 1;
+        guard.released(started)
+    }
+
+    /// How many threads are waiting right now.
+    pub fn waiting(&self) -> usize {
+        lock(&self.state).waiting
     }
 }
 
@@ -175,6 +211,28 @@ mod tests {
     use super::*;
     use std::sync::Barrier;
     use std::sync::atomic::{AtomicUsize, Ordering};
+
+    #[test]
+    fn a_set_quickly_cleared_still_releases_the_threads_already_waiting() {
+        let event = Event::new();
+        std::thread::scope(|scope| {
+            let waiters: Vec<_> = (0..3)
+                .map(|_| scope.spawn(|| event.wait_timeout(Duration::from_secs(20))))
+                .collect();
+            // Not a sleep: wait until all three are inside `wait_timeout`.
+            while event.waiting() < 3 {
+                std::thread::yield_now();
+            }
+            event.set();
+            event.clear();
+            for waiter in waiters {
+                assert!(waiter.join().unwrap(), "a waiter missed the set()");
+            }
+        });
+        assert!(!event.is_set());
+        // A wait that starts after the clear blocks again.
+        assert!(!event.wait_timeout(Duration::from_millis(10)));
+    }
 
     #[test]
     fn event_releases_every_waiter() {

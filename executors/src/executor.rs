@@ -206,7 +206,9 @@ impl<T> Future<T> {
     /// [`TaskError::Timeout`] the task goes on and the future stays usable;
     /// the result itself is handed out once.
     pub fn result_timeout(&self, limit: Duration) -> Result<T, TaskError> {
-        let deadline = Instant::now() + limit;
+        // `Duration::MAX` (or any limit past the end of time) means "no
+        // deadline", not an overflow panic.
+        let deadline = Instant::now().checked_add(limit);
         let mut state = self.shared.lock();
         loop {
             match std::mem::replace(&mut *state, State::Taken) {
@@ -214,16 +216,22 @@ impl<T> Future<T> {
                 State::Taken => return Err(TaskError::Taken),
                 still => *state = still,
             }
-            let left = deadline.saturating_duration_since(Instant::now());
-            if left.is_zero() {
-                return Err(TaskError::Timeout(limit));
-            }
-            state = self
-                .shared
-                .done
-                .wait_timeout(state, left)
-                .unwrap_or_else(PoisonError::into_inner)
-                .0;
+            state = match deadline {
+                None => {
+                    self.shared.done.wait(state).unwrap_or_else(PoisonError::into_inner)
+                }
+                Some(deadline) => {
+                    let left = deadline.saturating_duration_since(Instant::now());
+                    if left.is_zero() {
+                        return Err(TaskError::Timeout(limit));
+                    }
+                    self.shared
+                        .done
+                        .wait_timeout(state, left)
+                        .unwrap_or_else(PoisonError::into_inner)
+                        .0
+                }
+            };
         }
     }
 
@@ -298,9 +306,11 @@ impl CancelToken {
     /// cancelled: a sleep a task can be woken from.
     pub fn sleep(&self, total: Duration) -> bool {
         let slice = Duration::from_millis(5);
-        let deadline = Instant::now() + total;
+        // A total past the end of time sleeps until cancelled.
+        let deadline = Instant::now().checked_add(total);
         while !self.is_cancelled() {
-            let left = deadline.saturating_duration_since(Instant::now());
+            let left =
+                deadline.map_or(slice, |d| d.saturating_duration_since(Instant::now()));
             if left.is_zero() {
                 return true;
             }

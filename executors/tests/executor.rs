@@ -76,6 +76,15 @@ fn result_timeout_returns_in_time_and_the_task_still_finishes() {
 }
 
 #[test]
+fn a_timeout_of_duration_max_waits_for_the_result_instead_of_panicking() {
+    let executor = ThreadPoolExecutor::new(1).unwrap();
+    let (open, gate) = gate();
+    let future = executor.submit(move || wait_at(&gate));
+    open.send(()).unwrap();
+    assert_eq!(future.result_timeout(Duration::MAX), Ok(true));
+}
+
+#[test]
 fn panics_and_errors_surface_at_result_and_workers_survive() {
     let executor = ThreadPoolExecutor::new(1).unwrap();
     let panicked = executor.submit(|| -> u32 { panic!("boom {}", 7) });

@@ -44,7 +44,7 @@ use anyhow::{Context, bail};
 use common::report::Table;
 use common::timeline::Timeline;
 use common::timing::{HumanDuration, time};
-use memmap2::MmapMut;
+use memmap2::MmapRaw;
 
 use crate::Config;
 use crate::children::{run_together, worker_command};
@@ -96,7 +96,7 @@ impl FromStr for Mode {
 #[derive(Debug)]
 pub struct SharedFile {
     path: PathBuf,
-    map: MmapMut,
+    map: MmapRaw,
 }
 
 impl SharedFile {
@@ -148,18 +148,17 @@ impl Drop for SharedFile {
     }
 }
 
-fn map_file(file: &File, path: &Path) -> anyhow::Result<MmapMut> {
+fn map_file(file: &File, path: &Path) -> anyhow::Result<MmapRaw> {
     file.set_len(MAP_LEN as u64)?; // a mapping must not extend past the file
-    // SAFETY: the file is ours (created above, or by our parent and passed by
-    // path), it is MAP_LEN bytes long and nobody truncates it while mapped.
-    // Other processes write to it concurrently, which is why `Shared` only
-    // ever touches the bytes through atomics.
-    unsafe { MmapMut::map_mut(file) }
-        .with_context(|| format!("mapping {}", path.display()))
+    // A *raw* mapping: memory other processes write to at any moment must
+    // never be seen through a `&[u8]` or `&mut [u8]` (Rust assumes those do
+    // not change behind its back). `MmapRaw` hands out only a raw pointer,
+    // which `Shared` turns into atomics.
+    MmapRaw::map_raw(file).with_context(|| format!("mapping {}", path.display()))
 }
 
 /// Opens and maps a file made by [`SharedFile::create`] (in a child).
-pub fn open_mapping(path: &Path) -> anyhow::Result<MmapMut> {
+pub fn open_mapping(path: &Path) -> anyhow::Result<MmapRaw> {
     let file = OpenOptions::new()
         .read(true)
         .write(true)
@@ -179,13 +178,15 @@ pub struct Shared<'map> {
 
 impl<'map> Shared<'map> {
     /// Views a mapping of at least 4 KiB.
-    pub fn new(map: &'map MmapMut) -> Self {
+    pub fn new(map: &'map MmapRaw) -> Self {
         assert!(map.len() >= MAP_LEN, "mapping too small");
-        let base = map.as_ptr().cast_mut();
-        // SAFETY: the mapping is page-aligned and MAP_LEN bytes long, so both
-        // pointers are in bounds and aligned for their types; the memory
-        // stays mapped for 'map; every process accesses it only through
-        // atomics, so concurrent access is not a data race.
+        let base = map.as_mut_ptr();
+        // SAFETY: `base` comes from the mapping itself (read + write, not
+        // derived from a shared reference), which is page-aligned and
+        // MAP_LEN bytes long, so every pointer is in bounds and aligned for
+        // its type; the memory stays mapped for 'map (the borrow of `map`);
+        // every process touches these bytes only through atomics, so
+        // concurrent access is not a data race.
         unsafe {
             Self {
                 lock: AtomicU32::from_ptr(base.add(LOCK_OFFSET).cast()),

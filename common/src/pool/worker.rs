@@ -223,3 +223,46 @@ fn panic_text(payload: &(dyn std::any::Any + Send)) -> String {
         None => message,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn request<T: Serialize>(task: &T) -> Request {
+        Request { id: 7, task: frame::encode(task).unwrap() }
+    }
+
+    #[test]
+    fn a_value_a_panic_and_an_undecodable_task_each_get_their_reply() {
+        let mut double = |x: u32| {
+            assert!(x < 100, "too big: {x}");
+            x * 2
+        };
+        let reply = run_one(request(&21_u32), &mut double);
+        assert_eq!(reply.id, 7);
+        assert!(
+            matches!(reply.outcome, Outcome::Value(ref body) if frame::decode::<u32>(body).unwrap() == 42)
+        );
+
+        let reply = run_one(request(&500_u32), &mut double);
+        assert!(
+            matches!(reply.outcome, Outcome::Panicked(ref m) if m.starts_with("too big: 500"))
+        );
+
+        let reply = run_one(Request { id: 8, task: vec![] }, &mut double);
+        assert!(
+            matches!(reply.outcome, Outcome::Codec(ref m) if m.contains("decode the task"))
+        );
+    }
+
+    #[test]
+    fn a_result_over_the_frame_limit_is_an_error_reply_not_a_broken_channel() {
+        let mut huge = |(): ()| vec![0_u8; MAX_FRAME_BYTES];
+        let reply = run_one(request(&()), &mut huge);
+        assert!(
+            matches!(reply.outcome, Outcome::Codec(ref m) if m.contains("frame limit")),
+            "{:?}",
+            reply.outcome
+        );
+    }
+}
