@@ -27,10 +27,12 @@ pub struct Limits {
     /// Time to establish a connection.
     pub connect_timeout: Duration,
     /// Time for the whole request, body included. (reqwest's *blocking*
-    /// client applies its `timeout` to each read, so a server that trickles
-    /// one byte at a time never trips it — [`fetch`] enforces the total.)
+    /// client applies the client's `timeout` to each read, so a body that
+    /// trickles, or stalls late, could take up to twice as long; [`fetch`]
+    /// sets the same limit on each request, which bounds the whole exchange.)
     pub timeout: Duration,
-    /// Largest body accepted.
+    /// Largest body accepted (default 16 MiB: real article pages run to a
+    /// few MiB; the local site's fault pages use 1 MiB to show the cap).
     pub max_bytes: usize,
     /// Redirects followed before giving up.
     pub max_redirects: usize,
@@ -41,7 +43,7 @@ impl Default for Limits {
         Self {
             connect_timeout: Duration::from_secs(5),
             timeout: Duration::from_secs(10),
-            max_bytes: 1 << 20,
+            max_bytes: 16 << 20,
             max_redirects: 5,
         }
     }
@@ -85,12 +87,10 @@ pub enum FetchError {
     /// Not an HTML (or text) document.
     #[error("not HTML: {0}")]
     NotHtml(String),
-    /// Declared UTF-8 (or no charset) but the bytes are not valid UTF-8.
-    #[error("invalid UTF-8 in the body")]
-    InvalidUtf8,
-    /// A charset we cannot decode.
-    #[error("unknown charset {0:?}")]
-    UnknownCharset(String),
+    /// Python's `html.parser` gives up on this page (BeautifulSoup raises
+    /// `ParserRejectedMarkup`), so it has no BeautifulSoup text length.
+    #[error("{0}")]
+    Rejected(String),
     /// Redirected in circles, or too often.
     #[error("too many redirects")]
     TooManyRedirects,
@@ -109,8 +109,7 @@ impl FetchError {
             FetchError::Status(_) => "client error",
             FetchError::TooLarge(_) => "too large",
             FetchError::NotHtml(_) => "not HTML",
-            FetchError::InvalidUtf8 => "invalid UTF-8",
-            FetchError::UnknownCharset(_) => "unknown charset",
+            FetchError::Rejected(_) => "rejected",
             FetchError::TooManyRedirects => "redirect loop",
             FetchError::Other(_) => "other",
         }
@@ -126,15 +125,34 @@ impl FetchError {
     }
 }
 
+/// An error and every cause under it, `outer: inner: innermost` — what
+/// curl and requests print. reqwest's own message stops at the outermost
+/// layer ("error sending request for url …"), hiding the reason: an
+/// untrusted certificate, a failed DNS lookup, a refused or reset connection.
+pub fn with_causes(err: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = err.to_string();
+    let mut source = err.source();
+    while let Some(cause) = source {
+        let cause_text = cause.to_string();
+        // Layers often repeat the message below them; say each thing once.
+        if !text.contains(&cause_text) {
+            text.push_str(": ");
+            text.push_str(&cause_text);
+        }
+        source = cause.source();
+    }
+    text
+}
+
 fn from_reqwest(err: &reqwest::Error) -> FetchError {
     if err.is_timeout() {
         FetchError::Timeout
     } else if err.is_redirect() {
         FetchError::TooManyRedirects
     } else if err.is_connect() {
-        FetchError::Connect(err.to_string())
+        FetchError::Connect(with_causes(err))
     } else {
-        FetchError::Other(err.to_string())
+        FetchError::Other(with_causes(err))
     }
 }
 
@@ -157,19 +175,33 @@ pub struct Fetched {
     pub body: String,
     /// Bytes received.
     pub bytes: usize,
-    /// The charset it was decoded from.
-    pub charset: String,
+    /// The encoding it was decoded with — BeautifulSoup's choice (see
+    /// [`crate::soup::decode`]).
+    pub encoding: String,
+    /// Whether some bytes were invalid in every candidate encoding and
+    /// became U+FFFD (the page is still read, as BeautifulSoup reads it).
+    pub replaced: bool,
     /// Time for the request.
     pub elapsed: Duration,
 }
 
+impl Fetched {
+    /// `len(BeautifulSoup(response.content, 'html.parser').text)`.
+    pub fn bs4_len(&self) -> Result<usize, FetchError> {
+        crate::soup::text_len(&self.body)
+            .map_err(|err| FetchError::Rejected(err.to_string()))
+    }
+}
+
 /// GETs `url`: status checked, body capped at `limits.max_bytes`, the
 /// whole exchange bounded by `limits.timeout`, content type checked, bytes
-/// decoded by the declared charset (UTF-8 strictly).
+/// decoded as BeautifulSoup decodes them (never refused: see
+/// [`crate::soup::decode`]; the header's charset is a hint).
 pub fn fetch(client: &Client, url: &str, limits: &Limits) -> Result<Fetched, FetchError> {
     let max_bytes = limits.max_bytes;
     let started = Instant::now();
-    let response = client.get(url).send().map_err(|e| from_reqwest(&e))?;
+    let response =
+        client.get(url).timeout(limits.timeout).send().map_err(|e| from_reqwest(&e))?;
     let status = response.status();
     if !status.is_success() {
         return Err(FetchError::Status(status.as_u16()));
@@ -207,31 +239,19 @@ pub fn fetch(client: &Client, url: &str, limits: &Limits) -> Result<Fetched, Fet
     if bytes.len() > max_bytes {
         return Err(FetchError::TooLarge(max_bytes));
     }
-    let charset = content_type
+    let header_charset = content_type
         .split(';')
         .find_map(|part| part.trim().strip_prefix("charset="))
-        .map(|c| c.trim_matches('"').to_string())
-        .unwrap_or_else(|| "utf-8".into());
-    let body = decode(&bytes, &charset)?;
+        .map(|c| c.trim_matches('"').to_string());
+    let decoded = crate::soup::decode(&bytes, header_charset.as_deref());
     Ok(Fetched {
         url: final_url,
-        body,
+        body: decoded.text,
         bytes: bytes.len(),
-        charset,
+        encoding: decoded.encoding,
+        replaced: decoded.replaced,
         elapsed: started.elapsed(),
     })
-}
-
-/// Decodes `bytes` in `charset`: UTF-8 strictly (invalid bytes are an
-/// error, not silently replaced), anything else through encoding_rs.
-pub fn decode(bytes: &[u8], charset: &str) -> Result<String, FetchError> {
-    let encoding = encoding_rs::Encoding::for_label(charset.as_bytes())
-        .ok_or_else(|| FetchError::UnknownCharset(charset.to_string()))?;
-    if encoding == encoding_rs::UTF_8 {
-        return String::from_utf8(bytes.to_vec()).map_err(|_| FetchError::InvalidUtf8);
-    }
-    let (text, _, _) = encoding.decode(bytes);
-    Ok(text.into_owned())
 }
 
 /// Retry with exponential backoff and jitter.
@@ -320,15 +340,7 @@ mod tests {
         assert!(FetchError::Status(503).is_retryable());
         assert!(!FetchError::Status(404).is_retryable());
         assert!(!FetchError::TooLarge(1).is_retryable());
-        assert!(!FetchError::InvalidUtf8.is_retryable());
-    }
-
-    #[test]
-    fn decoding_is_strict_for_utf8_and_general_otherwise() {
-        assert_eq!(decode(b"caf\xC3\xA9", "utf-8").unwrap(), "café");
-        assert_eq!(decode(b"caf\xE9", "utf-8"), Err(FetchError::InvalidUtf8));
-        assert_eq!(decode(b"caf\xE9", "iso-8859-1").unwrap(), "café");
-        assert!(matches!(decode(b"x", "klingon"), Err(FetchError::UnknownCharset(_))));
+        assert!(!FetchError::Rejected("x".into()).is_retryable());
     }
 
     #[test]

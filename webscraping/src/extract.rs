@@ -20,7 +20,9 @@ pub fn extract_all(client: &Client, urls: &[String]) -> Vec<Result<PageInfo, Str
                     // Html is not Send: parse here, return owned PageInfo.
                     let page = fetch(client, url, &Limits::default())
                         .map_err(|e| e.to_string())?;
-                    Ok(extract(&page.url, &page.body))
+                    let mut info = extract(&page.url, &page.body);
+                    info.encoding = Some(page.encoding);
+                    Ok(info)
                 })
             })
             .collect();
@@ -43,9 +45,16 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
         println!("{}", serde_json::to_string_pretty(&records)?);
         return Ok(());
     }
-    let mut table =
-        Table::new(["page", "title", "headings", "links", "text chars", "first link"]);
-    table.left_align(0).left_align(1).left_align(5);
+    let mut table = Table::new([
+        "page",
+        "title",
+        "headings",
+        "links",
+        "text chars",
+        "encoding",
+        "first link",
+    ]);
+    table.left_align(0).left_align(1).left_align(5).left_align(6);
     for (url, result) in urls.iter().zip(&results) {
         let path = url.trim_start_matches(&context.site.base_url()).to_string();
         match result {
@@ -54,12 +63,14 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
                 info.title.clone(),
                 info.headings.len().to_string(),
                 info.links.len().to_string(),
-                info.text_chars.to_string(),
+                info.text_chars.map_or_else(|| "(rejected)".into(), |n| n.to_string()),
+                info.encoding.clone().unwrap_or_default(),
                 info.links.first().cloned().unwrap_or_default(),
             ]),
             Err(err) => table.row([
                 path,
                 format!("error: {err}"),
+                String::new(),
                 String::new(),
                 String::new(),
                 String::new(),

@@ -23,12 +23,10 @@ use reqwest::blocking::Client;
 use crate::Context;
 use crate::client::{FetchError, Limits, fetch};
 use crate::pages::LECTURE_PATHS;
-use crate::text::bs4_text_len;
 
 /// `fetch_content(url)`: the page's text length, or why there is none.
 pub fn fetch_content(client: &Client, url: &str) -> Result<usize, FetchError> {
-    let page = fetch(client, url, &Limits::default())?;
-    Ok(bs4_text_len(&page.body))
+    fetch(client, url, &Limits::default())?.bs4_len()
 }
 
 /// One thread per URL, each with its own clone of the client; results in

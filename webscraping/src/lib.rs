@@ -60,6 +60,7 @@ use std::time::Duration;
 use common::sections::Section;
 
 pub mod client;
+pub mod commands;
 pub mod crawl;
 pub mod extract;
 pub mod lecture;
@@ -69,6 +70,7 @@ pub mod queue;
 pub mod robust;
 pub mod scale;
 pub mod site;
+pub mod soup;
 pub mod text;
 
 /// The sections, in order.

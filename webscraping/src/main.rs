@@ -9,7 +9,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
 use common::sections::{self, SectionArgs};
-use webscraping::{Config, Context, SECTIONS, client, crawl, pages, run_section, site};
+use webscraping::{Config, Context, SECTIONS, commands, run_section};
 
 /// Notebook 248: web scraping with threads — offline, against a local site.
 #[derive(Debug, Parser)]
@@ -38,11 +38,18 @@ enum Command {
         #[arg(long)]
         dump: Option<PathBuf>,
     },
-    /// Fetch real URLs (needs the network), one thread each.
+    /// Fetch real URLs (needs the network), one thread each, and print
+    /// BeautifulSoup's text length for each.
     Fetch {
         /// The URLs.
         #[arg(required = true)]
         urls: Vec<String>,
+        /// Largest body accepted, in bytes.
+        #[arg(long, default_value_t = 16 << 20)]
+        max_bytes: usize,
+        /// Print one JSON record per URL (count, encoding, bytes, error).
+        #[arg(long)]
+        json: bool,
     },
     /// Crawl from a URL (default: the local site).
     Crawl {
@@ -67,20 +74,17 @@ fn main() -> anyhow::Result<ExitCode> {
     };
     match cli.command {
         Some(Command::Serve { latency_ms, pages, dump }) => {
-            serve(latency_ms, pages, dump)
+            commands::serve(latency_ms, pages, dump.as_deref())
         }
-        Some(Command::Fetch { urls }) => fetch(&urls),
-        Some(Command::Crawl { start, max_pages, workers }) => {
-            let context = Context::start(config)?;
-            let start = start.unwrap_or_else(|| context.site.url("/page0"));
-            let client = if start.starts_with(&context.site.base_url()) {
-                context.client.clone()
-            } else {
-                client::build(&client::Limits::default(), false)?
-            };
-            crawl::run_and_print(&client, &start, max_pages, usize::from(workers))?;
-            Ok(ExitCode::SUCCESS)
+        Some(Command::Fetch { urls, max_bytes, json }) => {
+            commands::fetch(&urls, max_bytes, json)
         }
+        Some(Command::Crawl { start, max_pages, workers }) => commands::crawl(
+            &Context::start(config)?,
+            start,
+            max_pages,
+            usize::from(workers),
+        ),
         None => {
             let chosen = cli.sections.chosen(SECTIONS).unwrap_or_else(|err| err.exit());
             let context = Context::start(config)?;
@@ -95,52 +99,4 @@ fn main() -> anyhow::Result<ExitCode> {
             Ok(ExitCode::SUCCESS)
         }
     }
-}
-
-fn serve(
-    latency_ms: u64,
-    pages_count: usize,
-    dump: Option<PathBuf>,
-) -> anyhow::Result<ExitCode> {
-    if let Some(dir) = dump {
-        std::fs::create_dir_all(&dir)?;
-        for (path, html) in pages::fixture_pages() {
-            let name = path.trim_matches('/').replace('/', "_");
-            std::fs::write(dir.join(format!("{name}.html")), html)?;
-        }
-        println!("wrote the fixture pages to {}", dir.display());
-        return Ok(ExitCode::SUCCESS);
-    }
-    let site = site::Site::start(site::SiteConfig {
-        latency: std::time::Duration::from_millis(latency_ms),
-        pages: pages_count,
-    })?;
-    // The first line is read by section 6, which runs the site this way.
-    println!("Serving on {}", site.base_url());
-    eprintln!(
-        "(press Ctrl-D or Ctrl-C to stop; try {} and {})",
-        site.url("/docs/introduction/"),
-        site.url("/page0")
-    );
-    // Serve until stdin closes. A parent that runs this site as a child keeps
-    // a pipe to our stdin open; when the parent exits, even killed by
-    // SIGKILL, the kernel closes that pipe, and the site exits instead of
-    // lingering as an orphan. (With stdin at /dev/null it stops at once.)
-    std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink())?;
-    eprintln!("stdin closed: stopping the site");
-    drop(site);
-    Ok(ExitCode::SUCCESS)
-}
-
-fn fetch(urls: &[String]) -> anyhow::Result<ExitCode> {
-    let client = client::build(&client::Limits::default(), false)?;
-    let results = webscraping::lecture::with_threads(&client, urls);
-    let mut failed = 0;
-    for (url, result) in urls.iter().zip(results) {
-        if let Err(err) = result {
-            failed += 1;
-            eprintln!("{url}: {} ({err})", err.kind());
-        }
-    }
-    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
 }

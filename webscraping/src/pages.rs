@@ -19,7 +19,7 @@ pub const LECTURE_PATHS: [&str; 3] =
     ["/docs/introduction/", "/docs/concepts/", "/docs/tutorials/"];
 
 /// Paths that misbehave, each in its own way (see [`crate::site`]).
-pub const FAULT_PATHS: [&str; 9] = [
+pub const FAULT_PATHS: [&str; 10] = [
     "/fault/500",
     "/fault/404",
     "/fault/hang",
@@ -28,6 +28,7 @@ pub const FAULT_PATHS: [&str; 9] = [
     "/fault/binary",
     "/fault/latin1",
     "/fault/bad-utf8",
+    "/fault/windows-1252",
     "/fault/redirect-loop",
 ];
 

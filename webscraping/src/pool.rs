@@ -46,7 +46,6 @@ use reqwest::blocking::Client;
 use crate::Context;
 use crate::client::{FetchError, Limits, fetch};
 use crate::pages::page_path;
-use crate::text::bs4_text_len;
 
 /// One scraped page.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,8 +65,7 @@ pub fn fetch_page(
 ) -> Result<usize, FetchError> {
     println!("Fetching {url}...");
     let start = Instant::now();
-    let result =
-        fetch(client, url, &Limits::default()).map(|page| bs4_text_len(&page.body));
+    let result = fetch(client, url, &Limits::default()).and_then(|page| page.bs4_len());
     let label = url.rsplit('/').next().unwrap_or("page").trim_start_matches("page");
     timeline.record(common::timeline::current_lane(), label, start, Instant::now());
     result
@@ -151,7 +149,7 @@ pub fn scrape_sequentially(
     urls: &[String],
 ) -> Vec<Result<usize, FetchError>> {
     urls.iter()
-        .map(|url| fetch(client, url, &Limits::default()).map(|p| bs4_text_len(&p.body)))
+        .map(|url| fetch(client, url, &Limits::default()).and_then(|page| page.bs4_len()))
         .collect()
 }
 

@@ -32,7 +32,6 @@ use reqwest::blocking::Client;
 use crate::Context;
 use crate::client::{Limits, fetch};
 use crate::pages::page_path;
-use crate::text::bs4_text_len;
 
 /// One result: which worker fetched which URL, and what came back.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -69,7 +68,7 @@ pub fn scrape(
                     for url in url_receiver {
                         println!("Fetching {url}...");
                         let outcome = fetch(&client, &url, &Limits::default())
-                            .map(|page| bs4_text_len(&page.body))
+                            .and_then(|page| page.bs4_len())
                             .map_err(|err| err.to_string());
                         let worker = common::timeline::current_lane();
                         // Hold the lock only to push: never while fetching.

@@ -24,7 +24,6 @@ use reqwest::blocking::Client;
 use crate::Context;
 use crate::client::{self, FetchError, Limits, Retry, fetch_with_retry};
 use crate::pages::{FAULT_PATHS, LECTURE_PATHS, page_path};
-use crate::text::bs4_text_len;
 
 /// The client limits for this section: short, so the fault pages fail fast.
 pub fn limits(quick: bool) -> Limits {
@@ -50,7 +49,7 @@ pub fn retry() -> Retry {
 pub struct Outcome {
     /// The path on the local site.
     pub path: String,
-    /// Characters of text (and the charset), or the error.
+    /// Characters of text (and the encoding it was read in), or the error.
     pub result: Result<(usize, String), FetchError>,
     /// Attempts made.
     pub attempts: u32,
@@ -90,7 +89,7 @@ pub fn scrape_faults(
             executor.submit(move || {
                 let ((result, attempts), took) =
                     time(|| fetch_with_retry(&client, &url, &limits, &retry(), i as u64));
-                let result = result.map(|page| (bs4_text_len(&page.body), page.charset));
+                let result = result.and_then(|page| Ok((page.bs4_len()?, page.encoding)));
                 Outcome { path, result, attempts, took }
             })
         })

@@ -26,7 +26,6 @@ use reqwest::blocking::Client;
 
 use crate::Context;
 use crate::client::{Limits, fetch};
-use crate::text::bs4_text_len;
 
 /// The site in a child process; killed and reaped on drop (by its
 /// [`ChildGuard`]).
@@ -80,7 +79,7 @@ type Counts = Vec<Result<usize, String>>;
 
 fn scrape_one(client: &Client, url: &str) -> Result<usize, String> {
     fetch(client, url, &Limits::default())
-        .map(|p| bs4_text_len(&p.body))
+        .and_then(|page| page.bs4_len())
         .map_err(|e| e.to_string())
 }
 
@@ -133,8 +132,10 @@ pub fn with_async(urls: &[String], timeout: Duration) -> anyhow::Result<Counts> 
                     if !response.status().is_success() {
                         return Err(format!("HTTP {}", response.status().as_u16()));
                     }
-                    let body = response.text().await.map_err(|e| e.to_string())?;
-                    Ok(bs4_text_len(&body))
+                    // The same decoding and count as the blocking path.
+                    let bytes = response.bytes().await.map_err(|e| e.to_string())?;
+                    let decoded = crate::soup::decode(&bytes, None);
+                    crate::soup::text_len(&decoded.text).map_err(|e| e.to_string())
                 })
             })
             .collect();

@@ -21,7 +21,9 @@
 //! | `/fault/huge` | a 5 MiB body (the client's cap is 1 MiB) |
 //! | `/fault/binary` | `application/octet-stream` |
 //! | `/fault/latin1` | `text/html; charset=iso-8859-1`, bytes that are not UTF-8 |
-//! | `/fault/bad-utf8` | claims UTF-8, sends invalid bytes |
+//! | `/fault/bad-utf8` | claims UTF-8, sends invalid bytes (read with U+FFFD, as bs4 does) |
+//! | `/fault/windows-1252` | declares windows-1252 in `<meta>`, smart quotes and € |
+//! | `/fault/stall` | sends part of its body, then nothing (a deadline test) |
 //! | `/fault/redirect-loop` | 302 → `/fault/redirect-loop2` → 302 → back |
 //! | `/flaky/<name>` | 503 for the first two requests per name, then a page |
 //! | `?delay=ms` on any path | overrides the latency for that request |
@@ -165,7 +167,17 @@ fn accept(
         if shared.stopping.load(Ordering::SeqCst) {
             break;
         }
-        let Ok(stream) = stream else { continue };
+        let stream = match stream {
+            Ok(stream) => stream,
+            Err(err) => {
+                // Out of descriptors (EMFILE), memory, …: the condition does
+                // not clear by itself within microseconds, and retrying at
+                // once would spin a core. Back off, then try again.
+                tracing::warn!(%err, "accept failed; retrying in 50 ms");
+                thread::sleep(Duration::from_millis(50));
+                continue;
+            }
+        };
         let shared = Arc::clone(shared);
         let spawned = thread::Builder::new()
             .name("site-handler".into())
@@ -255,8 +267,16 @@ fn html(stream: &mut TcpStream, status: u16, body: &str) -> io::Result<()> {
     send(stream, status, &[HTML], body.as_bytes())
 }
 
+/// How long one write to a client may block: a client that stops reading
+/// must not pin its handler thread (and `Site::drop`, which joins it).
+const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
+
 fn handle(mut stream: TcpStream, shared: &Shared) {
     let _ = stream.set_nodelay(true);
+    if let Err(err) = stream.set_write_timeout(Some(WRITE_TIMEOUT)) {
+        tracing::debug!(%err, "could not set a write timeout");
+        return;
+    }
     let url = match read_target(&mut stream) {
         Ok(url) => url,
         Err(err) => {
@@ -313,6 +333,28 @@ fn respond(
             html(stream, 200, "<p>too late</p>")
         }
         "/fault/trickle" => trickle(stream, shared, 3000, Duration::from_millis(10)),
+        "/fault/stall" => {
+            // 70 of 10 000 bytes over ~0.7 s, then nothing: a read that
+            // blocks late in the request.
+            stream.write_all(
+                b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 10000\r\n\r\n",
+            )?;
+            for _ in 0..70 {
+                if !pause(shared, Duration::from_millis(10)) {
+                    return Ok(());
+                }
+                stream.write_all(b" ")?;
+            }
+            pause(shared, Duration::from_secs(60));
+            Ok(())
+        }
+        "/fault/windows-1252" => {
+            // Declared in <meta>, as old pages do; 0x93/0x94 are “ and ”,
+            // 0x80 is €: not UTF-8, and not ISO-8859-1 either.
+            let body = b"<html><head><meta charset=\"windows-1252\"><title>Caf\xE9</title></head>\
+                         <body><p>\x93Quoted\x94 \x80 5</p></body></html>";
+            send(stream, 200, &[HTML], body)
+        }
         "/fault/huge" => {
             let body =
                 format!("<html><body><p>{}</p></body></html>", "x".repeat(5 << 20));

@@ -4,40 +4,20 @@
 //! `scraper::Html` is not `Send` (its strings use non-atomic reference
 //! counts), so each worker parses its own page and returns owned data.
 
-use scraper::{Html, Node, Selector};
+use scraper::{Html, Selector};
 use serde::Serialize;
 
-/// Elements whose text BeautifulSoup's `.text` leaves out (bs4 4.x keeps
-/// their contents as `Script`, `Stylesheet` and `TemplateString`, which
-/// `get_text()` skips). `<title>` and `<noscript>` text does count.
-const SKIPPED: [&str; 3] = ["script", "style", "template"];
-
-/// `len(BeautifulSoup(html, "html.parser").text)`: every text node, in
-/// document order, whitespace kept, counted in characters (not bytes) —
-/// comments, the doctype and script/style/template contents excluded.
+/// `len(BeautifulSoup(html, "html.parser").text)` for an already decoded
+/// page: see [`crate::soup`], which reproduces it exactly (an error where
+/// Python's `html.parser` rejects the page, as bs4 raises there).
 ///
 /// ```
 /// let html = "<!DOCTYPE html><html><head><title>Café</title><script>x = 1</script></head>\
 ///             <body><!-- hi --><p>a&amp;b</p></body></html>";
-/// assert_eq!(webscraping::text::bs4_text_len(html), "Café".len() - 1 + "a&b".len());
+/// assert_eq!(webscraping::text::bs4_text_len(html), Ok("Café".chars().count() + "a&b".len()));
 /// ```
-pub fn bs4_text_len(html: &str) -> usize {
-    let document = Html::parse_document(html);
-    document
-        .tree
-        .root()
-        .descendants()
-        .filter_map(|node| match node.value() {
-            Node::Text(text)
-                if !node.ancestors().any(|a| {
-                    a.value().as_element().is_some_and(|e| SKIPPED.contains(&e.name()))
-                }) =>
-            {
-                Some(text.chars().count())
-            }
-            _ => None,
-        })
-        .sum()
+pub fn bs4_text_len(html: &str) -> Result<usize, crate::soup::Rejected> {
+    crate::soup::text_len(html)
 }
 
 /// What section 4 extracts from a page.
@@ -52,8 +32,11 @@ pub struct PageInfo {
     /// `a[href]` targets resolved against the page URL, without fragments,
     /// deduplicated, in order of appearance.
     pub links: Vec<String>,
-    /// The bs4-compatible text length.
-    pub text_chars: usize,
+    /// BeautifulSoup's text length (`null` where `html.parser` rejects the
+    /// page).
+    pub text_chars: Option<usize>,
+    /// The encoding the page was read in, when it came over HTTP.
+    pub encoding: Option<String>,
 }
 
 /// Extracts [`PageInfo`] from `html` fetched from `url`.
@@ -77,6 +60,9 @@ pub fn extract(url: &str, html: &str) -> PageInfo {
         document.select(&HEADINGS).map(|h| squash(h.text().collect())).collect();
     let base = reqwest::Url::parse(url).ok();
     let mut links: Vec<String> = Vec::new();
+    // A set beside the list: `links.contains` would make a page with tens
+    // of thousands of anchors quadratic.
+    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
     for anchor in document.select(&LINKS) {
         let Some(href) = anchor.value().attr("href") else { continue };
         let resolved = match &base {
@@ -86,7 +72,7 @@ pub fn extract(url: &str, html: &str) -> PageInfo {
         if let Some(mut link) = resolved {
             link.set_fragment(None);
             let link = link.to_string();
-            if link != url && !links.contains(&link) {
+            if link != url && seen.insert(link.clone()) {
                 links.push(link);
             }
         }
@@ -96,7 +82,8 @@ pub fn extract(url: &str, html: &str) -> PageInfo {
         title,
         headings,
         links,
-        text_chars: bs4_text_len(html),
+        text_chars: bs4_text_len(html).ok(),
+        encoding: None,
     }
 }
 
@@ -127,6 +114,18 @@ mod tests {
         let html = "<!DOCTYPE html><html><head><title>T</title><style>aaaa</style>\
                     <script>bbbb</script></head><body><!--cccc--><p>é日🚀</p>\
                     <template>dddd</template><noscript>ns</noscript></body></html>";
-        assert_eq!(bs4_text_len(html), 1 + 3 + 2);
+        assert_eq!(bs4_text_len(html), Ok(1 + 3 + 2));
+    }
+
+    #[test]
+    fn eighty_thousand_anchors_are_deduplicated_in_linear_time() {
+        let mut page = String::from("<html><body>");
+        for i in 0..80_000 {
+            // Every link twice: 40 000 distinct.
+            page.push_str(&format!("<a href=\"/p{}\">x</a>", i / 2));
+        }
+        let info = extract("http://site.test/", &page);
+        assert_eq!(info.links.len(), 40_000);
+        assert_eq!(info.links[1], "http://site.test/p1");
     }
 }

@@ -34,7 +34,7 @@ fn full_quick_run_shows_every_section() {
         "6 URLs, 6 results, 3 workers",
         "completion order: ",
         "redirect loop",
-        "invalid UTF-8",
+        "15 characters (windows-1252)",
         "too large",
         "pages in",
         "async: tokio",
@@ -71,7 +71,18 @@ fn fetch_reports_an_unreachable_url_and_fails() {
         .args(["fetch", "http://127.0.0.1:1/"])
         .assert()
         .code(1)
-        .stderr(predicate::str::contains("connect"));
+        // The cause, not only "error sending request": like curl.
+        .stderr(predicate::str::contains("connect"))
+        .stderr(predicate::str::contains("Connection refused"));
+    // --json: one record per URL, the error with its causes.
+    let output = webscraping()
+        .args(["fetch", "--json", "--max-bytes", "1000", "http://127.0.0.1:1/"])
+        .output()
+        .unwrap();
+    let records: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(records.as_array().map(Vec::len), Some(1));
+    assert!(records[0]["error"].as_str().unwrap().contains("Connection refused"));
+    assert!(records[0]["chars"].is_null());
 }
 
 #[test]

@@ -1,0 +1,303 @@
+"""Realistic pages and BeautifulSoup's count for each: the differential test.
+
+The lecture prints len(BeautifulSoup(response.content, 'html.parser').text).
+This script generates pages that look like the real web — indented markup,
+CRLF and LF, scripts, styles, templates, comments and conditional comments,
+entities with and without ';', <pre>/<textarea>, <noscript>, SVG and MathML,
+tables, forms, unclosed and misnested tags, stray '<', bodies in UTF-8 (with
+and without a BOM), windows-1252 and latin-1, the charset in the HTTP header,
+in <meta>, or nowhere — and records what bs4 itself says of each.
+
+    python3 webscraping/python/soup_fixtures.py --seed 1 --pages 500 \\
+        --out webscraping/tests/fixtures/soup_pages.jsonl
+
+Each output line is JSON: name, seed, header_charset (or null), body (the raw
+bytes as a latin-1 string: one character per byte), bs4_len (or null when
+html.parser rejects the page), bs4_encoding. `tests/soup.rs` reads the file;
+with SOUP_PAGES=<file> it reads that one too (.ci/soup-differential makes a
+fresh batch with a new seed on every CI run).
+
+Needs beautifulsoup4 == 4.15.0 and no charset detector installed (chardet,
+cchardet or charset_normalizer): with one, bs4 guesses encodings
+statistically, which the Rust side does not (its module docs say why).
+"""
+
+import argparse
+import json
+import logging
+import random
+import sys
+import warnings
+
+import bs4
+from bs4 import BeautifulSoup
+
+PINNED = "4.15.0"
+
+WORDS = (
+    "the process thread pool worker queue lock event memory core parallel "
+    "concurrent scheduler python rust async await future result timeout "
+    "café naïve résumé über straße 日本語 テキスト 中文 emoji 🚀 ✓ — – … « » “ ” ‘ ’"
+).split()
+ENTITIES = [
+    "&amp;", "&lt;", "&gt;", "&quot;", "&nbsp;", "&copy;", "&eacute;", "&mdash;",
+    "&hellip;", "&rarr;", "&amp", "&lt", "&copy", "&nbsp", "&foo;", "&bogus",
+    "&#169;", "&#x2014;", "&#128;", "&#0;", "&#65", "&#x41", "&#32;", "&#10;",
+    "&NewLine;", "&Tab;", "&ThickSpace;", "&fjlig;", "&AMP;", "& ", "&#;", "&#xZ;",
+]
+INLINE = ["b", "i", "em", "strong", "a", "span", "code", "small", "abbr", "kbd"]
+BLOCK = ["div", "p", "section", "article", "aside", "header", "footer", "nav", "main",
+         "blockquote", "figure", "li", "dd", "dt", "h1", "h2", "h3", "h4"]
+
+
+class Page:
+    def __init__(self, rng):
+        self.rng = rng
+        self.newline = rng.choice(["\n", "\n", "\r\n", "\r\n", "\r"])
+        self.indent = rng.choice(["  ", "    ", "\t", ""])
+        self.parts = []
+
+    def nl(self, depth):
+        return self.newline + self.indent * depth
+
+    def words(self, n=None):
+        r = self.rng
+        n = n if n is not None else r.randint(1, 12)
+        out = []
+        for _ in range(n):
+            w = r.choice(WORDS)
+            if r.random() < 0.12:
+                w = r.choice(ENTITIES) + w
+            out.append(w)
+        sep = r.choice([" ", " ", " ", "  ", self.newline + self.indent * 3])
+        return sep.join(out)
+
+    def inline(self, depth):
+        r = self.rng
+        tag = r.choice(INLINE)
+        attrs = ""
+        if tag == "a":
+            attrs = r.choice([' href="/docs/x.html"', " href=/y?a=1&b=2", ' href="#top" title="T > t"',
+                              " href='../up'", " href", ' HREF="/Z"'])
+        body = self.words(r.randint(1, 4))
+        close = "" if r.random() < 0.05 else f"</{tag}>"
+        return f"<{tag}{attrs}>{body}{close}"
+
+    def paragraph(self, depth):
+        r = self.rng
+        bits = []
+        for _ in range(r.randint(1, 5)):
+            choice = r.random()
+            if choice < 0.5:
+                bits.append(self.words())
+            elif choice < 0.8:
+                bits.append(self.inline(depth))
+            elif choice < 0.85:
+                bits.append(r.choice(["<br>", "<br/>", "<br />", "</br>", "<img src=x.png alt='a'>",
+                                      "<wbr>", "<hr>", "<input type=text value='v'>"]))
+            elif choice < 0.9:
+                bits.append(r.choice([" a < b ", " 3<4 ", " x <= y ", " <3 ", " < ", " a<b "]))
+            elif choice < 0.95:
+                bits.append(r.choice(["<!-- note -->", "<!---->", "<!-- a -- b -->", "<!--x--!>",
+                                      "<!-->", "<![if !IE]>shown<![endif]>"]))
+            else:
+                bits.append(r.choice(["<?php echo 1; ?>", "<!ELEMENT x>", "<! bogus >",
+                                      "</ >", "</>", "</p class='x'>", "<![CDATA[raw & <text>]]>",
+                                      "<![CDATA[]]>", "&#", "<b/>", "<p/>"]))
+        sep = r.choice(["", " ", self.nl(depth + 1)])
+        return sep.join(bits)
+
+    def block(self, depth):
+        r = self.rng
+        if depth > 5:
+            return self.paragraph(depth)
+        kind = r.random()
+        nl = self.nl(depth)
+        inner = self.nl(depth + 1)
+        if kind < 0.35:
+            tag = r.choice(BLOCK)
+            children = inner.join(self.block(depth + 1) if r.random() < 0.4 else self.paragraph(depth + 1)
+                                  for _ in range(r.randint(1, 3)))
+            close = "" if r.random() < 0.08 else f"{nl}</{tag}>"
+            cls = r.choice(["", ' class="c"', " id=main", ' data-x="1 > 0"', " hidden"])
+            return f"<{tag}{cls}>{inner}{children}{close}"
+        if kind < 0.45:
+            rows = inner.join(
+                "<tr>" + "".join(f"<td>{self.words(2)}</td>" if r.random() < 0.9 else f"<td>{self.words(1)}"
+                                 for _ in range(r.randint(1, 4))) + ("</tr>" if r.random() < 0.9 else "")
+                for _ in range(r.randint(1, 4)))
+            head = "<thead><tr><th>A</th><th>B</th></tr></thead>" if r.random() < 0.5 else ""
+            return f"<table>{inner}{head}{inner}<tbody>{inner}{rows}{inner}</tbody>{nl}</table>"
+        if kind < 0.52:
+            items = inner.join(f"<li>{self.paragraph(depth + 2)}" + ("</li>" if r.random() < 0.7 else "")
+                               for _ in range(r.randint(1, 5)))
+            tag = r.choice(["ul", "ol"])
+            return f"<{tag}>{inner}{items}{nl}</{tag}>"
+        if kind < 0.58:
+            pre = self.words(r.randint(2, 8)).replace(" ", r.choice(["  ", "\t", "\n    "]))
+            tag = r.choice(["pre", "textarea", "pre"])
+            code = "<code>" if r.random() < 0.5 else ""
+            end_code = "</code>" if code else ""
+            close = "" if r.random() < 0.05 else f"</{tag}>"
+            return f"<{tag}>{code}{inner}  {pre}  {nl}{end_code}{close}"
+        if kind < 0.64:
+            body = r.choice([
+                "var a = 1 < 2 && b > c; document.write('<p>hi</p>');",
+                "if (x) { y = '</div>'; }",
+                "\n  function f() {\n    return '&amp;';\n  }\n",
+                "/* </scr + ipt> */ let s = \"</SCRIPT \";",
+            ])
+            tag = r.choice(["script", "style", "script"])
+            end = r.choice([f"</{tag}>", f"</{tag.upper()}>", f"</ {tag} >", f"</{tag}  >"])
+            attrs = r.choice(["", ' type="text/javascript"', " async", ' type="application/ld+json"'])
+            return f"<{tag}{attrs}>{body}{end}"
+        if kind < 0.68:
+            return f"<template>{inner}<p>{self.words()}</p>{nl}</template>"
+        if kind < 0.72:
+            return f"<noscript>{inner}<p>{self.words()}</p>{inner}<img src=x>{nl}</noscript>"
+        if kind < 0.76:
+            return (f"<svg viewBox='0 0 10 10'>{inner}<title>{self.words(2)}</title>{inner}"
+                    f"<text x=1 y=2>{self.words(2)}</text>{inner}<path d='M0 0'/>{nl}</svg>")
+        if kind < 0.78:
+            return f"<math><mi>x</mi><mo>&lt;</mo><mn>{r.randint(1, 99)}</mn></math>"
+        if kind < 0.84:
+            fields = inner.join(r.choice([
+                f"<label for=n>{self.words(2)}</label><input id=n name=n>",
+                f"<select name=s><option value=1>{self.words(1)}<option selected>{self.words(1)}</select>",
+                f"<button type=submit>{self.words(1)}</button>",
+                f"<textarea name=t rows=3>  {self.words(3)}\n  </textarea>",
+            ]) for _ in range(r.randint(1, 3)))
+            return f"<form action='/go' method=post>{inner}{fields}{nl}</form>"
+        if kind < 0.88:
+            # Misnested and stray end tags.
+            return r.choice([
+                f"<b><i>{self.words(2)}</b></i>",
+                f"<p>{self.words(2)}<div>{self.words(2)}</p></div>",
+                f"</span>{self.words(2)}</div>",
+                f"<rt>{self.words(1)}</rt><ruby>漢<rp>(</rp><rt>kan</rt><rp>)</rp></ruby>",
+            ])
+        if kind < 0.92:
+            return r.choice(["<!--[if lt IE 9]><script src='html5shiv.js'></script><![endif]-->",
+                             "<!--[if IE]><p>IE</p><![endif]-->",
+                             f"<!-- {self.words(3)} -->"])
+        return self.paragraph(depth)
+
+    def render(self):
+        r = self.rng
+        nl = self.nl(0)
+        head = []
+        charset_meta = r.random()
+        meta = ""
+        if charset_meta < 0.3:
+            meta = "<meta charset=\"{enc}\">"
+        elif charset_meta < 0.45:
+            meta = "<meta http-equiv=\"Content-Type\" content=\"text/html; charset={enc}\">"
+        elif charset_meta < 0.5:
+            meta = "<META CHARSET={enc}>"
+        head.append(meta)
+        head.append(f"<title>{self.words(r.randint(1, 6))}</title>")
+        if r.random() < 0.6:
+            head.append("<style>\n  body { margin: 0 }\n  p > a { color: red }\n</style>")
+        if r.random() < 0.5:
+            head.append("<script>window.dataLayer = []; if (a < b) {}</script>")
+        if r.random() < 0.3:
+            head.append("<link rel=stylesheet href=/s.css><meta name=viewport content='width=device-width'>")
+        body = (nl + self.indent).join(self.block(1) for _ in range(r.randint(1, 8)))
+        prologue = r.choice(["<!DOCTYPE html>", "<!doctype html>",
+                             "<!DOCTYPE html PUBLIC \"-//W3C//DTD XHTML 1.0 Strict//EN\">", "",
+                             "<?xml version=\"1.0\" encoding=\"{enc}\"?>" + nl + "<!DOCTYPE html>"])
+        html_open = r.choice(["<html lang=en>", "<html>", ""])
+        tail = r.choice(["</body>" + nl + "</html>" + nl, "</body></html>", "", nl + nl, "</html>" + nl + "  "])
+        return (prologue + nl + html_open + nl + "<head>" + (nl + self.indent).join(head) + nl + "</head>"
+                + nl + "<body>" + nl + self.indent + body + nl + tail), meta or "{enc}" in prologue
+
+
+# Fragments that stress the tokenizer when dropped at random places: the
+# half-written markup of real pages.
+SHRAPNEL = ["<", ">", "&", "&#", "&#x", "</", "<!", "<?", "<![", "-->", "--", "\"", "'", "=",
+            "/", "/>", "\r", "\r\n", "\t", "\x0c", "\xa0", "\x1c", "\u2028", " ", "<a ",
+            "<b", "</b", "<!--", "]]>", "<script>", "</script>", "<pre>", "</pre>", "<textarea>",
+            "&amp", "&ampx", ";", "<![CDATA[", "<![if ", "<![endif]>", "<!DOCTYPE", "<?x?>",
+            "<p/", "<br/", "</br>", "<a href='", '<a href="', "<template>", "</template>"]
+
+
+def shred(text, rng):
+    """Drops a few fragments at random places (a third of the pages)."""
+    if rng.random() < 0.67:
+        return text
+    for _ in range(rng.randint(1, 8)):
+        at = rng.randrange(len(text) + 1)
+        text = text[:at] + rng.choice(SHRAPNEL) + text[at:]
+    return text
+
+
+def encode(page_text, rng):
+    """The page's bytes, and the charset for the HTTP header (or None)."""
+    encoding = rng.choice(["utf-8", "utf-8", "utf-8", "utf-8-bom", "windows-1252", "latin-1", "ascii-ish"])
+    declared = {"utf-8-bom": "utf-8", "ascii-ish": "utf-8"}.get(encoding, encoding)
+    text = page_text.replace("{enc}", rng.choice([declared, declared.upper(), "utf8" if declared == "utf-8" else declared]))
+    if encoding in ("windows-1252", "latin-1"):
+        body = text.encode(encoding, errors="replace")
+    elif encoding == "ascii-ish":
+        body = text.encode("utf-8")
+        # A few bytes that are not UTF-8: a page with a broken byte or two.
+        for _ in range(rng.randint(1, 3)):
+            at = rng.randrange(len(body))
+            body = body[:at] + bytes([rng.choice([0x80, 0x93, 0xE9, 0xFF, 0xC3])]) + body[at:]
+    else:
+        body = text.encode("utf-8")
+        if encoding == "utf-8-bom":
+            body = b"\xef\xbb\xbf" + body
+    header = rng.choice([None, None, declared, "iso-8859-1", "utf-8"])
+    return body, header
+
+
+def bs4_count(body):
+    try:
+        soup = BeautifulSoup(body, "html.parser")
+    except Exception as err:  # ParserRejectedMarkup: html.parser gave up
+        return None, None, type(err).__name__
+    return len(soup.text), soup.original_encoding, None
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--seed", type=int, required=True)
+    parser.add_argument("--pages", type=int, default=500)
+    parser.add_argument("--out", required=True)
+    args = parser.parse_args()
+    if bs4.__version__ != PINNED:
+        sys.exit(f"error: beautifulsoup4 {PINNED} is required, this is {bs4.__version__}")
+    for detector in ("cchardet", "chardet", "charset_normalizer"):
+        try:
+            __import__(detector)
+            sys.exit(f"error: {detector} is installed; bs4 would guess encodings with it")
+        except ImportError:
+            pass
+    # bs4 warns about XML-looking pages and logs replaced characters: noise here.
+    warnings.filterwarnings("ignore")
+    logging.disable(logging.WARNING)
+    rng = random.Random(args.seed)
+    rejected = 0
+    with open(args.out, "w", encoding="utf-8") as out:
+        for i in range(args.pages):
+            text, _ = Page(rng).render()
+            body, header = encode(shred(text, rng), rng)
+            count, encoding, error = bs4_count(body)
+            rejected += count is None
+            record = {
+                "name": f"seed{args.seed}-page{i}",
+                "seed": args.seed,
+                "header_charset": header,
+                "body": body.decode("latin-1"),
+                "bs4_len": count,
+                "bs4_encoding": encoding,
+                "bs4_error": error,
+            }
+            out.write(json.dumps(record, ensure_ascii=True) + "\n")
+    print(f"wrote {args.pages} pages (seed {args.seed}, beautifulsoup4 {bs4.__version__}, "
+          f"{rejected} rejected by html.parser) to {args.out}")
+
+
+if __name__ == "__main__":
+    main()

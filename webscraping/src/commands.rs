@@ -1,0 +1,168 @@
+//! The binary's commands besides the sections: `serve` (the local site
+//! alone), `fetch URL…` (the lecture on real pages) and `crawl [URL]`.
+
+use std::path::Path;
+use std::process::ExitCode;
+use std::thread;
+
+use serde::Serialize;
+
+use crate::client::{self, FetchError, Limits};
+use crate::{Context, crawl, pages, site};
+
+/// `serve`: runs the local site until stdin closes (Ctrl-D), or writes the
+/// fixture pages into `dump` instead.
+pub fn serve(
+    latency_ms: u64,
+    pages_count: usize,
+    dump: Option<&Path>,
+) -> anyhow::Result<ExitCode> {
+    if let Some(dir) = dump {
+        std::fs::create_dir_all(dir)?;
+        for (path, html) in pages::fixture_pages() {
+            let name = path.trim_matches('/').replace('/', "_");
+            std::fs::write(dir.join(format!("{name}.html")), html)?;
+        }
+        println!("wrote the fixture pages to {}", dir.display());
+        return Ok(ExitCode::SUCCESS);
+    }
+    let site = site::Site::start(site::SiteConfig {
+        latency: std::time::Duration::from_millis(latency_ms),
+        pages: pages_count,
+    })?;
+    // The first line is read by section 6, which runs the site this way.
+    println!("Serving on {}", site.base_url());
+    eprintln!(
+        "(press Ctrl-D or Ctrl-C to stop; try {} and {})",
+        site.url("/docs/introduction/"),
+        site.url("/page0")
+    );
+    // Serve until stdin closes. A parent that runs this site as a child keeps
+    // a pipe to our stdin open; when the parent exits, even killed by
+    // SIGKILL, the kernel closes that pipe, and the site exits instead of
+    // lingering as an orphan. (With stdin at /dev/null it stops at once.)
+    std::io::copy(&mut std::io::stdin().lock(), &mut std::io::sink())?;
+    eprintln!("stdin closed: stopping the site");
+    drop(site);
+    Ok(ExitCode::SUCCESS)
+}
+
+/// What `fetch` reports for one URL.
+#[derive(Debug, Clone, Serialize)]
+pub struct FetchReport {
+    /// The URL asked for.
+    pub url: String,
+    /// `len(BeautifulSoup(response.content, 'html.parser').text)`.
+    pub chars: Option<usize>,
+    /// The encoding the page was read in.
+    pub encoding: Option<String>,
+    /// Bytes received.
+    pub bytes: Option<usize>,
+    /// Whether undecodable bytes were replaced with U+FFFD.
+    pub replaced: bool,
+    /// Why there is no count: the kind, then the message with its causes.
+    pub error: Option<String>,
+}
+
+/// Fetches every URL on a thread of its own (the lecture's shape) and
+/// reports each: one report per URL, in the order given.
+pub fn fetch_all(urls: &[String], limits: &Limits) -> anyhow::Result<Vec<FetchReport>> {
+    let client = client::build(limits, false)?;
+    let reports = thread::scope(|scope| {
+        let handles: Vec<_> = urls
+            .iter()
+            .map(|url| {
+                let client = client.clone();
+                scope.spawn(move || fetch_one(&client, url, limits))
+            })
+            .collect();
+        urls.iter()
+            .zip(handles)
+            .map(|(url, handle)| {
+                handle.join().unwrap_or_else(|_| FetchReport {
+                    url: url.clone(),
+                    chars: None,
+                    encoding: None,
+                    bytes: None,
+                    replaced: false,
+                    error: Some("panicked: the fetching thread panicked".into()),
+                })
+            })
+            .collect()
+    });
+    Ok(reports)
+}
+
+fn fetch_one(
+    client: &reqwest::blocking::Client,
+    url: &str,
+    limits: &Limits,
+) -> FetchReport {
+    let failed = |err: FetchError| FetchReport {
+        url: url.to_string(),
+        chars: None,
+        encoding: None,
+        bytes: None,
+        replaced: false,
+        error: Some(format!("{}: {err}", err.kind())),
+    };
+    let page = match client::fetch(client, url, limits) {
+        Ok(page) => page,
+        Err(err) => return failed(err),
+    };
+    match page.bs4_len() {
+        Ok(chars) => {
+            println!("Fetched {chars} characters from {url}");
+            FetchReport {
+                url: url.to_string(),
+                chars: Some(chars),
+                encoding: Some(page.encoding),
+                bytes: Some(page.bytes),
+                replaced: page.replaced,
+                error: None,
+            }
+        }
+        Err(err) => failed(err),
+    }
+}
+
+/// `fetch URL…`: the lecture against real pages. Exit code 1 if any failed.
+pub fn fetch(urls: &[String], max_bytes: usize, json: bool) -> anyhow::Result<ExitCode> {
+    let limits = Limits { max_bytes, ..Limits::default() };
+    let reports = fetch_all(urls, &limits)?;
+    if json {
+        println!("{}", serde_json::to_string_pretty(&reports)?);
+    } else {
+        for report in &reports {
+            match (&report.error, &report.encoding) {
+                (Some(err), _) => eprintln!("{}: {err}", report.url),
+                (None, Some(encoding)) => eprintln!(
+                    "{}: {} bytes read as {encoding}{}",
+                    report.url,
+                    report.bytes.unwrap_or_default(),
+                    if report.replaced { ", undecodable bytes replaced" } else { "" }
+                ),
+                (None, None) => {}
+            }
+        }
+    }
+    let failed = reports.iter().filter(|r| r.error.is_some()).count();
+    Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// `crawl [URL]`: the local site by default.
+pub fn crawl(
+    context: &Context,
+    start: Option<String>,
+    max_pages: usize,
+    workers: usize,
+) -> anyhow::Result<ExitCode> {
+    let start = start.unwrap_or_else(|| context.site.url("/page0"));
+    let client = if start.starts_with(&context.site.base_url()) {
+        context.client.clone()
+    } else {
+        client::build(&Limits::default(), false)?
+    };
+    crawl::run_and_print(&client, &start, max_pages, workers)?;
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,80 @@
+//! The differential test: BeautifulSoup's own counts on generated realistic
+//! pages (`python/soup_fixtures.py`, beautifulsoup4 4.15.0 on CPython 3.11),
+//! against `webscraping::soup`. Offline: the fixture file is in the repo.
+//! `SOUP_PAGES=<file>` adds a fresh batch (`.ci/soup-differential` does,
+//! with a new seed on every CI run).
+
+use serde::Deserialize;
+use webscraping::soup;
+
+#[derive(Debug, Deserialize)]
+struct Page {
+    name: String,
+    seed: u64,
+    header_charset: Option<String>,
+    /// The raw bytes, one latin-1 character per byte.
+    body: String,
+    /// `None` when html.parser rejected the page.
+    bs4_len: Option<usize>,
+    bs4_encoding: Option<String>,
+}
+
+impl Page {
+    fn bytes(&self) -> Vec<u8> {
+        self.body.chars().map(|c| u8::try_from(u32::from(c)).expect("latin-1")).collect()
+    }
+}
+
+fn load(text: &str) -> Vec<Page> {
+    text.lines().map(|line| serde_json::from_str(line).expect("a fixture line")).collect()
+}
+
+/// Compares every page; on a difference, reports the seed, how many
+/// differ, and the smallest differing page in full.
+fn compare(pages: &[Page]) {
+    let mut differing: Vec<(&Page, Option<usize>, String)> = Vec::new();
+    for page in pages {
+        let decoded = soup::decode(&page.bytes(), page.header_charset.as_deref());
+        let ours = soup::text_len(&decoded.text).ok();
+        if ours != page.bs4_len {
+            differing.push((page, ours, decoded.encoding));
+        }
+    }
+    if let Some((smallest, ours, encoding)) =
+        differing.iter().min_by_key(|(page, ..)| page.body.len())
+    {
+        panic!(
+            "{} of {} pages differ from BeautifulSoup (seed {}). Smallest: {} ({} bytes, header \
+             charset {:?}): bs4 {:?} as {:?}, ours {:?} as {encoding:?}\n--- page ---\n{}\n--- end ---",
+            differing.len(),
+            pages.len(),
+            smallest.seed,
+            smallest.name,
+            smallest.body.len(),
+            smallest.header_charset,
+            smallest.bs4_len,
+            smallest.bs4_encoding,
+            ours,
+            String::from_utf8_lossy(&smallest.bytes()),
+        );
+    }
+}
+
+#[test]
+fn generated_pages_count_exactly_what_beautifulsoup_counts() {
+    let pages = load(include_str!("fixtures/soup_pages.jsonl"));
+    assert!(pages.len() >= 500, "{} fixture pages", pages.len());
+    compare(&pages);
+}
+
+#[test]
+fn a_fresh_batch_from_soup_pages_if_given() {
+    let Ok(path) = std::env::var("SOUP_PAGES") else { return };
+    let pages = load(&std::fs::read_to_string(&path).expect("SOUP_PAGES is readable"));
+    assert!(!pages.is_empty(), "{path} has no pages");
+    compare(&pages);
+    eprintln!(
+        "{} fresh pages from {path}: all equal to BeautifulSoup's counts",
+        pages.len()
+    );
+}
