@@ -94,6 +94,10 @@ pub enum FetchError {
     /// Redirected in circles, or too often.
     #[error("too many redirects")]
     TooManyRedirects,
+    /// A redirect the client was told not to follow (the crawler's client
+    /// follows none: it checks each target like a link first).
+    #[error("redirected to {0}")]
+    Redirected(String),
     /// Anything else.
     #[error("{0}")]
     Other(String),
@@ -111,6 +115,7 @@ impl FetchError {
             FetchError::NotHtml(_) => "not HTML",
             FetchError::Rejected(_) => "rejected",
             FetchError::TooManyRedirects => "redirect loop",
+            FetchError::Redirected(_) => "redirect",
             FetchError::Other(_) => "other",
         }
     }
@@ -123,6 +128,22 @@ impl FetchError {
             FetchError::Timeout | FetchError::Connect(_) | FetchError::Status(500..=599)
         )
     }
+}
+
+/// A client like [`build`]'s that follows no redirect by itself: the
+/// crawler sees each one as [`FetchError::Redirected`] and checks the
+/// target (host, robots.txt, seen before?) as it checks links.
+pub fn build_crawler(limits: &Limits, local: bool) -> reqwest::Result<Client> {
+    install_crypto_provider();
+    let mut builder = Client::builder()
+        .connect_timeout(limits.connect_timeout)
+        .timeout(limits.timeout)
+        .user_agent(USER_AGENT)
+        .redirect(reqwest::redirect::Policy::none());
+    if local {
+        builder = builder.no_proxy();
+    }
+    builder.build()
 }
 
 /// An error and every cause under it, `outer: inner: innermost` — what
@@ -203,6 +224,13 @@ pub fn fetch(client: &Client, url: &str, limits: &Limits) -> Result<Fetched, Fet
     let response =
         client.get(url).timeout(limits.timeout).send().map_err(|e| from_reqwest(&e))?;
     let status = response.status();
+    if status.is_redirection()
+        && let Some(location) = response.headers().get(reqwest::header::LOCATION)
+    {
+        return Err(FetchError::Redirected(
+            String::from_utf8_lossy(location.as_bytes()).into(),
+        ));
+    }
     if !status.is_success() {
         return Err(FetchError::Status(status.as_u16()));
     }

@@ -158,11 +158,6 @@ pub fn crawl(
     workers: usize,
 ) -> anyhow::Result<ExitCode> {
     let start = start.unwrap_or_else(|| context.site.url("/page0"));
-    let client = if start.starts_with(&context.site.base_url()) {
-        context.client.clone()
-    } else {
-        client::build(&Limits::default(), false)?
-    };
-    crawl::run_and_print(&client, &start, max_pages, workers)?;
+    crawl::run_and_print(&start, max_pages, workers)?;
     Ok(ExitCode::SUCCESS)
 }

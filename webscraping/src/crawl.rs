@@ -21,30 +21,42 @@ use reqwest::Url;
 use reqwest::blocking::Client;
 
 use crate::Context;
-use crate::client::{Limits, fetch};
+use crate::client::{self, FetchError, Limits, fetch};
 use crate::text::extract;
 
-/// The rules of one robots.txt that apply to us (`User-agent: *`).
+/// The rules of one robots.txt that apply to us (the `User-agent: *`
+/// group).
 #[derive(Debug, Clone, Default)]
 pub struct Robots {
     disallow: Vec<String>,
 }
 
 impl Robots {
-    /// Parses the `User-agent: *` group's `Disallow` lines.
+    /// Parses the `Disallow` rules of the groups that name `*`.
+    ///
+    /// A group is one or more consecutive `User-agent` lines followed by its
+    /// rules (RFC 9309): `User-agent: a` then `User-agent: *` then
+    /// `Disallow: /x` is *one* group, for both agents. A `User-agent` line
+    /// after a rule starts the next group.
     pub fn parse(text: &str) -> Self {
         let mut disallow = Vec::new();
-        let mut applies = false;
+        let mut group_applies = false;
+        let mut in_agent_lines = false;
         for line in text.lines() {
             let line = line.split('#').next().unwrap_or("").trim();
             let Some((key, value)) = line.split_once(':') else { continue };
             let (key, value) = (key.trim().to_ascii_lowercase(), value.trim());
-            match key.as_str() {
-                "user-agent" => applies = value == "*",
-                "disallow" if applies && !value.is_empty() => {
-                    disallow.push(value.to_string())
+            if key == "user-agent" {
+                if !in_agent_lines {
+                    group_applies = false; // a new group begins
+                    in_agent_lines = true;
                 }
-                _ => {}
+                group_applies |= value == "*";
+                continue;
+            }
+            in_agent_lines = false;
+            if key == "disallow" && group_applies && !value.is_empty() {
+                disallow.push(value.to_string());
             }
         }
         Self { disallow }
@@ -56,70 +68,114 @@ impl Robots {
     }
 }
 
-/// What a crawl did.
+/// What a crawl found.
 #[derive(Debug, Clone, Default)]
 pub struct CrawlReport {
     /// Pages fetched, in the order they were dispatched (breadth-first).
     pub visited: Vec<String>,
-    /// Links skipped because robots.txt disallows them.
+    /// Links (and redirect targets) skipped because robots.txt disallows them.
     pub robots_skipped: Vec<String>,
-    /// Pages that failed, with the reason.
+    /// Pages that failed, with the reason (a worker that panicked included).
     pub errors: Vec<(String, String)>,
-    /// Links to other hosts, not followed.
+    /// Links (and redirect targets) to other hosts, not followed.
     pub external: usize,
 }
 
-/// Crawls from `start`, at most `max_pages` fetches, `workers` threads.
+/// What a worker reports for one URL: the links on the page — or, for a
+/// redirect, its target, which the coordinator checks like any link.
+pub type Found = Result<Vec<String>, String>;
+
+/// Crawls from `start`, at most `max_pages` fetches, `workers` threads, with
+/// a client of its own that does not follow redirects by itself: a redirect
+/// is a link, checked for host and robots.txt before anything fetches it.
 pub fn crawl(
-    client: &Client,
     start: &str,
     max_pages: usize,
     workers: usize,
 ) -> anyhow::Result<CrawlReport> {
+    let start_url = Url::parse(start)?;
+    let loopback =
+        matches!(start_url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
+    let client = client::build_crawler(&Limits::default(), loopback)?;
+    let robots = robots_for(&client, &start_url);
+    crawl_with(start, max_pages, workers, &robots, |url| fetch_links(&client, url))
+}
+
+/// One page's links: fetched with the usual limits, parsed on this thread
+/// (`scraper::Html` is not `Send`).
+pub fn fetch_links(client: &Client, url: &str) -> Found {
+    match fetch(client, url, &Limits::default()) {
+        Ok(page) => Ok(extract(&page.url, &page.body).links),
+        Err(FetchError::Redirected(location)) => Url::parse(url)
+            .and_then(|base| base.join(&location))
+            .map(|to| vec![to.to_string()])
+            .map_err(|e| format!("bad redirect target {location:?}: {e}")),
+        Err(err) => Err(err.to_string()),
+    }
+}
+
+/// The crawl itself, with the fetching passed in (the tests pass one that
+/// panics). One worker's panic becomes that URL's error row; the crawl goes
+/// on and ends.
+pub fn crawl_with(
+    start: &str,
+    max_pages: usize,
+    workers: usize,
+    robots: &Robots,
+    fetch_links: impl Fn(&str) -> Found + Sync,
+) -> anyhow::Result<CrawlReport> {
     let start = Url::parse(start)?;
-    let robots = robots_for(client, &start);
     let mut report = CrawlReport::default();
     let mut seen: HashSet<String> = HashSet::from([start.to_string()]);
     let mut frontier: VecDeque<String> = VecDeque::from([start.to_string()]);
-    let (jobs, job_queue) = crossbeam_channel::unbounded::<String>();
-    let (found, results) =
-        crossbeam_channel::unbounded::<(String, Result<Vec<String>, String>)>();
+    let (url_sender, url_receiver) = crossbeam_channel::unbounded::<String>();
+    let (found_sender, found_receiver) =
+        crossbeam_channel::unbounded::<(String, Found)>();
     let bar = ProgressBar::new(max_pages as u64);
+    let fetch_links = &fetch_links;
 
-    thread::scope(|scope| {
+    thread::scope(|scope| -> anyhow::Result<()> {
         for index in 0..workers {
-            let (job_queue, found, client) =
-                (job_queue.clone(), found.clone(), client.clone());
-            let _ = thread::Builder::new().name(format!("crawler-{index}")).spawn_scoped(
+            let (url_receiver, found_sender) =
+                (url_receiver.clone(), found_sender.clone());
+            thread::Builder::new().name(format!("crawler-{index}")).spawn_scoped(
                 scope,
                 move || {
-                    for url in job_queue {
-                        let links = fetch(&client, &url, &Limits::default())
-                            .map(|page| extract(&page.url, &page.body).links)
-                            .map_err(|e| e.to_string());
-                        if found.send((url, links)).is_err() {
+                    for url in url_receiver {
+                        // A panic here must still answer for its URL: the
+                        // coordinator counts answers to know when to stop.
+                        let found = std::panic::catch_unwind(
+                            std::panic::AssertUnwindSafe(|| fetch_links(&url)),
+                        )
+                        .unwrap_or_else(|payload| {
+                            Err(format!(
+                                "panicked: {}",
+                                common::pool::panic_message(payload.as_ref())
+                            ))
+                        });
+                        if found_sender.send((url, found)).is_err() {
                             break;
                         }
                     }
                 },
-            );
+            )?;
         }
-        drop(found);
+        drop(found_sender);
         let mut in_flight = 0;
         loop {
             while in_flight < workers && report.visited.len() < max_pages {
                 let Some(url) = frontier.pop_front() else { break };
                 report.visited.push(url.clone());
-                let _ = jobs.send(url);
+                url_sender.send(url)?;
                 in_flight += 1;
             }
             if in_flight == 0 {
                 break; // nothing queued that we may fetch, nothing running
             }
-            let Ok((url, links)) = results.recv() else { break };
+            let Ok((url, found)) = found_receiver.recv() else { break };
             in_flight -= 1;
             bar.inc(1);
-            match links {
+            match found {
                 Err(err) => report.errors.push((url, err)),
                 Ok(links) => {
                     for link in links {
@@ -139,20 +195,30 @@ pub fn crawl(
                 }
             }
         }
-        drop(jobs); // the workers' loops end
-    });
+        drop(url_sender); // the workers' loops end
+        Ok(())
+    })?;
     bar.finish_and_clear();
     Ok(report)
 }
 
-/// robots.txt for `start`'s host (allow everything if it cannot be read).
+/// robots.txt for `start`'s host, through [`fetch`] with its size cap,
+/// content-type check and deadline (a robots file is untrusted input like
+/// any page). Allows everything if it cannot be read, as RFC 9309 says for
+/// a missing file.
 fn robots_for(client: &Client, start: &Url) -> Robots {
     let Ok(url) = start.join("/robots.txt") else { return Robots::default() };
-    match client.get(url).timeout(Duration::from_secs(5)).send() {
-        Ok(response) if response.status().is_success() => {
-            Robots::parse(&response.text().unwrap_or_default())
+    let limits = Limits {
+        max_bytes: 512 * 1024,
+        timeout: Duration::from_secs(5),
+        ..Limits::default()
+    };
+    match fetch(client, url.as_str(), &limits) {
+        Ok(page) => Robots::parse(&page.body),
+        Err(err) => {
+            tracing::debug!(%url, %err, "no usable robots.txt; everything allowed");
+            Robots::default()
         }
-        _ => Robots::default(),
     }
 }
 
@@ -160,18 +226,17 @@ fn robots_for(client: &Client, start: &Url) -> Robots {
 pub fn show(context: &Context) -> anyhow::Result<()> {
     let (max_pages, workers) = (25, 4);
     let start = context.site.url("/page0");
-    run_and_print(&context.client, &start, max_pages, workers)
+    run_and_print(&start, max_pages, workers)
 }
 
 /// Crawls and prints the report (also the `crawl` command).
 pub fn run_and_print(
-    client: &Client,
     start: &str,
     max_pages: usize,
     workers: usize,
 ) -> anyhow::Result<()> {
     println!("crawl {start} --max-pages {max_pages} --workers {workers}");
-    let (report, took) = time(|| crawl(client, start, max_pages, workers));
+    let (report, took) = time(|| crawl(start, max_pages, workers));
     let report = report?;
     for (i, url) in report.visited.iter().enumerate().take(8) {
         println!("  {:>3}. {url}", i + 1);
@@ -197,6 +262,36 @@ pub fn run_and_print(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn consecutive_user_agent_lines_make_one_group() {
+        let robots = Robots::parse(
+            "User-agent: googlebot\nUser-agent: *\nDisallow: /shared/\n\nUser-agent: other\nDisallow: /other-only/\n",
+        );
+        assert!(!robots.allows("/shared/x"), "the * line joins googlebot's group");
+        assert!(robots.allows("/other-only/x"), "a later group for another agent");
+    }
+
+    #[test]
+    fn a_panicking_worker_becomes_an_error_row_and_the_crawl_ends() {
+        let report =
+            crawl_with("http://site.test/", 10, 3, &Robots::default(), |url| match url {
+                "http://site.test/" => {
+                    Ok(vec!["http://site.test/a".into(), "http://site.test/b".into()])
+                }
+                "http://site.test/a" => panic!("parser bug on /a"),
+                _ => Ok(Vec::new()),
+            })
+            .unwrap();
+        assert_eq!(report.visited.len(), 3);
+        assert_eq!(report.errors.len(), 1);
+        assert_eq!(report.errors[0].0, "http://site.test/a");
+        assert!(
+            report.errors[0].1.contains("panicked: parser bug on /a"),
+            "{:?}",
+            report.errors
+        );
+    }
 
     #[test]
     fn robots_rules_for_everyone_apply_and_others_do_not() {

@@ -25,6 +25,7 @@
 //! | `/fault/windows-1252` | declares windows-1252 in `<meta>`, smart quotes and € |
 //! | `/fault/stall` | sends part of its body, then nothing (a deadline test) |
 //! | `/fault/redirect-loop` | 302 → `/fault/redirect-loop2` → 302 → back |
+//! | `/go-away`, `/go-private` | 302 to another host; 302 to a path robots.txt disallows |
 //! | `/flaky/<name>` | 503 for the first two requests per name, then a page |
 //! | `?delay=ms` on any path | overrides the latency for that request |
 
@@ -375,6 +376,12 @@ fn respond(
             let body = b"<html><body><p>broken \xFF\xFE bytes</p></body></html>";
             send(stream, 200, &[HTML], body)
         }
+        // Redirects for the crawler's tests: off this host, and into a path
+        // robots.txt disallows.
+        "/go-away" => {
+            send(stream, 302, &[("Location", "http://127.0.0.2:9/elsewhere")], b"")
+        }
+        "/go-private" => send(stream, 302, &[("Location", "/private/drafts")], b""),
         "/fault/redirect-loop" | "/fault/redirect-loop2" => {
             let next = if path.ends_with('2') {
                 "/fault/redirect-loop"

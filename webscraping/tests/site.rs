@@ -147,13 +147,12 @@ fn the_hang_page_fails_within_the_timeout_plus_a_margin() {
 #[test]
 fn the_crawler_visits_each_page_once_and_respects_max_pages() {
     let site = site(0);
-    let client = client();
-    let limited = crawl::crawl(&client, &site.url("/page0"), 10, 4).unwrap();
+    let limited = crawl::crawl(&site.url("/page0"), 10, 4).unwrap();
     assert_eq!(limited.visited.len(), 10);
     let unique: HashSet<&String> = limited.visited.iter().collect();
     assert_eq!(unique.len(), 10);
 
-    let all = crawl::crawl(&client, &site.url("/page0"), 1000, 4).unwrap();
+    let all = crawl::crawl(&site.url("/page0"), 1000, 4).unwrap();
     let unique: HashSet<&String> = all.visited.iter().collect();
     assert_eq!(unique.len(), all.visited.len(), "no page twice");
     assert_eq!(all.visited.len(), 30 + 3, "30 numbered pages and the 3 docs pages");
@@ -247,4 +246,20 @@ fn a_client_that_never_reads_cannot_pin_the_site_on_drop() {
     );
     dropper.join().unwrap();
     drop(lazy);
+}
+
+#[test]
+fn the_crawler_follows_no_redirect_off_host_or_into_a_disallowed_path() {
+    let site = site(0);
+    let away = crawl::crawl(&site.url("/go-away"), 10, 2).unwrap();
+    assert_eq!(away.visited, [site.url("/go-away")]);
+    assert_eq!(away.external, 1, "the off-host target is counted, not fetched");
+    assert!(away.errors.is_empty(), "{:?}", away.errors);
+
+    let before = site.requests();
+    let private = crawl::crawl(&site.url("/go-private"), 10, 2).unwrap();
+    assert_eq!(private.robots_skipped, [site.url("/private/drafts")]);
+    assert_eq!(private.visited, [site.url("/go-private")]);
+    // robots.txt and /go-private: /private/drafts was never requested.
+    assert_eq!(site.requests() - before, 2);
 }
