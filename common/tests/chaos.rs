@@ -74,19 +74,6 @@ fn unique_tag(name: &str) -> String {
     format!("{name}-{}-{:?}", std::process::id(), Instant::now())
 }
 
-/// A small deterministic generator (xorshift), so a failing run can be
-/// replayed from the seed it prints.
-struct Rng(u64);
-
-impl Rng {
-    fn below(&mut self, n: u64) -> u64 {
-        self.0 ^= self.0 << 13;
-        self.0 ^= self.0 >> 7;
-        self.0 ^= self.0 << 17;
-        self.0 % n
-    }
-}
-
 #[test]
 fn random_sigkills_lose_no_task_and_leave_no_process() {
     const TASKS: u64 = 600;
@@ -102,7 +89,8 @@ fn random_sigkills_lose_no_task_and_leave_no_process() {
                 | 1
         });
     eprintln!("chaos seed {seed} (CHAOS_SEED={seed} replays the task mix)");
-    let mut rng = Rng(seed);
+    // Seeded, so a failing run can be replayed with its task mix.
+    let mut rng = fastrand::Rng::with_seed(seed);
     let tag = unique_tag("chaos");
     let pool = Arc::new(
         ProcessPool::<TestTask, u64>::builder(WORKER)
@@ -116,16 +104,16 @@ fn random_sigkills_lose_no_task_and_leave_no_process() {
     let stop = Arc::new(AtomicBool::new(false));
     let killer = {
         let (pool, stop) = (Arc::clone(&pool), Arc::clone(&stop));
-        let mut rng = Rng(seed.rotate_left(17) | 1);
+        let mut rng = fastrand::Rng::with_seed(seed.rotate_left(17));
         thread::spawn(move || {
             let mut killed = HashSet::new();
             while !stop.load(Ordering::SeqCst) {
-                thread::sleep(Duration::from_millis(2 + rng.below(19)));
+                thread::sleep(Duration::from_millis(rng.u64(2..=20)));
                 let pids: Vec<u32> = pool.worker_pids().into_iter().flatten().collect();
                 if pids.is_empty() {
                     continue;
                 }
-                let victim = pids[rng.below(pids.len() as u64) as usize];
+                let victim = pids[rng.usize(..pids.len())];
                 if sigkill(victim) {
                     killed.insert(victim);
                 }
@@ -137,7 +125,7 @@ fn random_sigkills_lose_no_task_and_leave_no_process() {
     // Tasks of 0–4 ms; each value is unique, so a wrong or swapped value
     // shows.
     let handles: Vec<_> = (0..TASKS)
-        .map(|i| pool.submit(TestTask::Sleep { ms: rng.below(5), value: i * 7 + 1 }))
+        .map(|i| pool.submit(TestTask::Sleep { ms: rng.u64(0..5), value: i * 7 + 1 }))
         .collect();
     let outcomes: Vec<Result<u64, TaskError>> =
         handles.into_iter().map(|h| h.result()).collect();

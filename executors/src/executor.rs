@@ -395,7 +395,11 @@ impl Builder {
                 Err(err) => {
                     drop(sender); // the started workers see the queue close
                     for handle in workers {
-                        let _ = handle.join();
+                        if handle.join().is_err() {
+                            tracing::error!(
+                                "an executor worker panicked while starting up"
+                            );
+                        }
                     }
                     return Err(err);
                 }

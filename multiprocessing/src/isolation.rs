@@ -76,8 +76,15 @@ pub fn blast_radius_child(tick: Duration) {
         println!("crasher: calling abort()");
         std::process::abort();
     });
-    if let Ok(ticker) = ticker {
-        let _ = ticker.join();
+    // This child process is about to abort (that is the demonstration); a
+    // ticker that could not start, or that panicked, is said on stderr.
+    match ticker {
+        Ok(ticker) => {
+            if ticker.join().is_err() {
+                eprintln!("ticker: the thread panicked");
+            }
+        }
+        Err(err) => eprintln!("ticker: could not start: {err}"),
     }
 }
 

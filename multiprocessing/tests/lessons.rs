@@ -101,6 +101,27 @@ fn a_hung_child_is_killed_and_reaped_and_exit_codes_are_reported() {
 
 #[test]
 fn ipc_passes_every_item_through_the_pipe() {
-    // The section fails if the consumer misses an item or times out.
-    multiprocessing::ipc::show(&config()).unwrap();
+    // The section's two roles, connected by a pipe as `ipc::show` connects
+    // them, with the consumer's output captured: every item arrives, once,
+    // in order.
+    use std::process::Stdio;
+    let config = config();
+    let (queue_out, queue_in) = std::io::pipe().unwrap();
+    let mut producer =
+        multiprocessing::children::worker_command(&config, &["producer", "5", "0"]);
+    producer.stdout(Stdio::from(queue_in)).stderr(Stdio::null());
+    let mut consumer =
+        multiprocessing::children::worker_command(&config, &["consumer", "5", "0"]);
+    consumer.stdin(Stdio::from(queue_out)).stdout(Stdio::piped());
+    let producer =
+        multiprocessing::children::ChildGuard::spawn("producer", &mut producer).unwrap();
+    let mut consumer = consumer.spawn().unwrap();
+    drop(consumer.stdin.take());
+    let output = consumer.wait_with_output().unwrap();
+    assert!(producer.wait().unwrap().success());
+    assert!(output.status.success());
+    let lines: Vec<String> =
+        String::from_utf8(output.stdout).unwrap().lines().map(String::from).collect();
+    let expected: Vec<String> = (0..5).map(|i| format!("Consumed: Item-{i}")).collect();
+    assert_eq!(lines, expected);
 }

@@ -101,7 +101,7 @@ pub fn show_custom(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -130,7 +130,7 @@ pub fn show(config: &Config) {
     print!("{table}");
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -139,7 +139,7 @@ pub fn show(config: &Config) {
     println!("  {done} of 2 transfers done, balances {balances:?} (total still 200).");
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

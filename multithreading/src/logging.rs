@@ -63,7 +63,7 @@ pub fn show(_config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

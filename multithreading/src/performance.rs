@@ -50,7 +50,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

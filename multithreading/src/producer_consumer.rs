@@ -20,27 +20,6 @@ use crossbeam_channel::bounded;
 
 use crate::Config;
 
-/// A tiny seeded random generator (SplitMix64), so the "random" sleeps are
-/// the same on every run and the demo is reproducible.
-#[derive(Debug, Clone)]
-pub struct SeededRandom(u64);
-
-impl SeededRandom {
-    /// A generator starting from `seed`.
-    pub fn new(seed: u64) -> Self {
-        Self(seed)
-    }
-
-    /// A number in `[0, 1)`, like Python's `random.random()`.
-    pub fn next_f64(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        ((z ^ (z >> 31)) >> 11) as f64 / (1_u64 << 53) as f64
-    }
-}
-
 /// One consumed item: who made it, who ate it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Consumed {
@@ -74,7 +53,7 @@ pub fn run(
                 format!("Producer-{p}")
             };
             s.spawn(move || {
-                let mut random = SeededRandom::new(p as u64);
+                let mut random = fastrand::Rng::with_seed(p as u64);
                 for i in 0..per_producer {
                     let item = format!("Item-{i}");
                     println!("[{name}] Produced: {item}");
@@ -83,7 +62,7 @@ pub fn run(
                     item_sender
                         .send((name.clone(), item))
                         .expect("consumers outlive producers");
-                    thread::sleep(max_sleep.mul_f64(random.next_f64()));
+                    thread::sleep(max_sleep.mul_f64(random.f64()));
                 }
                 println!("[{name}] Production complete");
             });
@@ -99,13 +78,13 @@ pub fn run(
                     format!("Consumer-{c}")
                 };
                 s.spawn(move || {
-                    let mut random = SeededRandom::new(1000 + c as u64);
+                    let mut random = fastrand::Rng::with_seed(1000 + c as u64);
                     let mut eaten = Vec::new();
                     // Ends when the channel is closed *and* empty.
                     for (producer, item) in item_receiver {
                         println!("[{name}] Consumed: {item} (from {producer})");
                         eaten.push(Consumed { producer, item, consumer: name.clone() });
-                        thread::sleep(max_sleep.mul_f64(random.next_f64()));
+                        thread::sleep(max_sleep.mul_f64(random.f64()));
                     }
                     println!("[{name}] Consumption complete");
                     eaten
@@ -142,7 +121,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     Ok(())
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
 mod tests {
     use super::*;
 
@@ -179,9 +158,9 @@ mod tests {
     #[test]
     fn seeded_random_is_reproducible_and_in_range() {
         let a: Vec<f64> =
-            (0..5).scan(SeededRandom::new(7), |r, _| Some(r.next_f64())).collect();
+            (0..5).scan(fastrand::Rng::with_seed(7), |r, _| Some(r.f64())).collect();
         let b: Vec<f64> =
-            (0..5).scan(SeededRandom::new(7), |r, _| Some(r.next_f64())).collect();
+            (0..5).scan(fastrand::Rng::with_seed(7), |r, _| Some(r.f64())).collect();
         assert_eq!(a, b);
         assert!(a.iter().all(|x| (0.0..1.0).contains(x)));
     }

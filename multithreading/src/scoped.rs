@@ -70,7 +70,7 @@ pub fn show() {
     );
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

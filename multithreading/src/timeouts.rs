@@ -89,7 +89,7 @@ pub fn show(config: &Config) {
     );
 }
 
-#[cfg(all(test, not(loom)))]
+#[cfg(test)]
 mod tests {
     use super::*;
 

@@ -312,35 +312,20 @@ pub fn fetch_with_retry(
     retry: &Retry,
     seed: u64,
 ) -> (Result<Fetched, FetchError>, u32) {
-    let mut rng = SplitMix(seed);
+    // Seeded, so a run can be replayed: the jitter is the same each time.
+    let mut rng = fastrand::Rng::with_seed(seed);
     let mut attempt = 1;
     loop {
         let outcome = fetch(client, url, limits);
         match &outcome {
             Err(err) if err.is_retryable() && attempt < retry.attempts => {
-                let wait = retry.backoff(attempt, rng.next_f64());
+                let wait = retry.backoff(attempt, rng.f64());
                 tracing::debug!(url, attempt, %err, ?wait, "retrying");
                 std::thread::sleep(wait);
                 attempt += 1;
             }
             _ => return (outcome, attempt),
         }
-    }
-}
-
-/// A tiny deterministic random source for jitter (no `rand` dependency).
-#[derive(Debug, Clone)]
-pub struct SplitMix(pub u64);
-
-impl SplitMix {
-    /// The next number in [0, 1).
-    pub fn next_f64(&mut self) -> f64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^= z >> 31;
-        (z >> 11) as f64 / (1_u64 << 53) as f64
     }
 }
 
@@ -369,14 +354,5 @@ mod tests {
         assert!(!FetchError::Status(404).is_retryable());
         assert!(!FetchError::TooLarge(1).is_retryable());
         assert!(!FetchError::Rejected("x".into()).is_retryable());
-    }
-
-    #[test]
-    fn jitter_is_in_range() {
-        let mut rng = SplitMix(42);
-        for _ in 0..1000 {
-            let x = rng.next_f64();
-            assert!((0.0..1.0).contains(&x));
-        }
     }
 }

@@ -11,8 +11,8 @@
 //! ```
 //!
 //! The same three pages, served locally. The character count is
-//! BeautifulSoup's `len(soup.text)`, reproduced by [`bs4_text_len`] and
-//! checked against counts BeautifulSoup itself produced (the test fixtures).
+//! BeautifulSoup's `len(soup.text)`, reproduced by [`crate::soup`] and
+//! checked against counts BeautifulSoup itself produced (`tests/soup.rs`).
 
 use std::thread;
 

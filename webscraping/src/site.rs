@@ -136,14 +136,18 @@ impl Drop for Site {
         self.shared.stopping.store(true, Ordering::SeqCst);
         // `accept` blocks; a connection of our own wakes it to see the flag.
         let _ = TcpStream::connect(self.addr);
-        if let Some(acceptor) = self.acceptor.take() {
-            let _ = acceptor.join();
+        if let Some(acceptor) = self.acceptor.take()
+            && acceptor.join().is_err()
+        {
+            tracing::error!("the site's acceptor thread panicked");
         }
         let handlers = std::mem::take(
             &mut *self.handlers.lock().unwrap_or_else(PoisonError::into_inner),
         );
         for handler in handlers {
-            let _ = handler.join();
+            if handler.join().is_err() {
+                tracing::error!("a site handler thread panicked");
+            }
         }
     }
 }

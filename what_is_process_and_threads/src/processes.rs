@@ -128,7 +128,9 @@ pub fn run_children(
                     // then reaps it either way.
                     let _ = child.kill();
                     let _ = child.wait();
-                    let _ = reader.join();
+                    if reader.join().is_err() {
+                        tracing::error!("an output reader thread panicked");
+                    }
                 }
                 return Err(err);
             }
@@ -246,14 +248,17 @@ pub fn isolation(exe: &Path) -> anyhow::Result<Isolation> {
 }
 
 /// The cost of starting and finishing one thread and one process.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct SpawnCost {
-    /// Threads spawned and joined, one at a time.
+    /// Threads that really ran (each one counts itself), one at a time.
     pub threads: u32,
     /// Total time for them.
     pub threads_time: Duration,
-    /// Processes spawned and waited for, one at a time.
+    /// Processes that ran and exited successfully, each reaped before the
+    /// next one started.
     pub processes: u32,
+    /// Their PIDs, in order.
+    pub pids: Vec<u32>,
     /// Total time for them.
     pub processes_time: Duration,
 }
@@ -261,21 +266,28 @@ pub struct SpawnCost {
 /// Spawns and joins `threads` empty threads, then starts and reaps
 /// `processes` no-op worker processes, one at a time, timing each batch.
 pub fn spawn_cost(exe: &Path, threads: u32, processes: u32) -> anyhow::Result<SpawnCost> {
+    let ran = std::sync::atomic::AtomicU32::new(0);
     let (joined, threads_time) = time(|| {
         (0..threads).try_for_each(|_| {
-            thread::spawn(|| ()).join().map_err(|_| anyhow::anyhow!("panic"))
+            thread::scope(|scope| {
+                scope.spawn(|| ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
+            });
+            Ok::<_, anyhow::Error>(())
         })
     });
     joined?;
+    let mut pids = Vec::with_capacity(processes as usize);
     let (reaped, processes_time) = time(|| -> anyhow::Result<()> {
         for _ in 0..processes {
-            // status() = spawn + wait: the child is reaped before we go on.
-            let status = Command::new(exe)
+            let mut child = Command::new(exe)
                 .args([WORKER_ARG, "noop"])
                 .stdin(Stdio::null())
                 .stdout(Stdio::null())
-                .status()
+                .spawn()
                 .context("starting a no-op worker process")?;
+            pids.push(child.id());
+            // wait() reaps the child before the next one starts.
+            let status = child.wait().context("waiting for a no-op worker")?;
             if !status.success() {
                 bail!("no-op worker failed: {status}");
             }
@@ -283,7 +295,13 @@ pub fn spawn_cost(exe: &Path, threads: u32, processes: u32) -> anyhow::Result<Sp
         Ok(())
     });
     reaped?;
-    Ok(SpawnCost { threads, threads_time, processes, processes_time })
+    Ok(SpawnCost {
+        threads: ran.into_inner(),
+        threads_time,
+        processes: pids.len() as u32,
+        pids,
+        processes_time,
+    })
 }
 
 /// The three tasks, as in the notebook.

@@ -74,7 +74,17 @@ fn a_missing_executable_is_an_error() {
 
 #[test]
 fn spawn_cost_counts_what_it_spawned() {
-    let cost = spawn_cost(exe(), 5, 2).expect("spawns");
-    assert_eq!((cost.threads, cost.processes), (5, 2));
+    let cost = spawn_cost(exe(), 5, 3).expect("spawns");
+    // Counted by what ran, not echoed from the arguments.
+    assert_eq!((cost.threads, cost.processes), (5, 3));
+    let distinct: std::collections::HashSet<u32> = cost.pids.iter().copied().collect();
+    assert_eq!(distinct.len(), 3, "three different processes: {:?}", cost.pids);
+    assert!(!distinct.contains(&std::process::id()));
+    for pid in &cost.pids {
+        assert!(
+            !std::path::Path::new(&format!("/proc/{pid}")).exists(),
+            "{pid} was reaped"
+        );
+    }
     assert!(cost.threads_time > Duration::ZERO && cost.processes_time > Duration::ZERO);
 }
