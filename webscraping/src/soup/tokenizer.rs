@@ -54,8 +54,11 @@ patterns! {
     MARKEDSECTIONCLOSE = r"]\s*]\s*>";
     MSMARKEDSECTIONCLOSE = r"]\s*>";
     DECLNAME = r"\G[a-zA-Z][-_.a-zA-Z0-9]*\s*";
-    SCRIPT_END = r"(?i)</\s*script\s*>";
-    STYLE_END = r"(?i)</\s*style\s*>";
+    // Python compiles these with re.IGNORECASE, whose Unicode folding also
+    // lets 'ſ' (U+017F) match 's', 'ı' (U+0131) and 'İ' (U+0130) match
+    // 'i': spelled out, so the regex engine needs no Unicode case tables.
+    SCRIPT_END = r"</\s*[sSſ][cC][rR][iIıİ][pP][tT]\s*>";
+    STYLE_END = r"</\s*[sSſ][tT][yY][lL][eE]\s*>";
 }
 
 /// Runs the parser over `html`, reporting to `soup`.
