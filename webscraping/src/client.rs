@@ -219,6 +219,26 @@ impl Fetched {
 /// decoded as BeautifulSoup decodes them (never refused: see
 /// [`crate::soup::decode`]; the header's charset is a hint).
 pub fn fetch(client: &Client, url: &str, limits: &Limits) -> Result<Fetched, FetchError> {
+    fetch_with(client, url, limits, Oversize::Refuse)
+}
+
+/// What to do with a body larger than `limits.max_bytes`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Oversize {
+    /// Fail with [`FetchError::TooLarge`] (pages).
+    Refuse,
+    /// Keep the first `max_bytes` and stop reading (robots.txt: RFC 9309
+    /// lets a crawler parse only a prefix, of at least 500 KiB).
+    Truncate,
+}
+
+/// [`fetch`], choosing what an oversized body means.
+pub fn fetch_with(
+    client: &Client,
+    url: &str,
+    limits: &Limits,
+    oversize: Oversize,
+) -> Result<Fetched, FetchError> {
     let max_bytes = limits.max_bytes;
     let started = Instant::now();
     let response =
@@ -245,7 +265,9 @@ pub fn fetch(client: &Client, url: &str, limits: &Limits) -> Result<Fetched, Fet
     {
         return Err(FetchError::NotHtml(content_type));
     }
-    if response.content_length().is_some_and(|len| len > max_bytes as u64) {
+    if oversize == Oversize::Refuse
+        && response.content_length().is_some_and(|len| len > max_bytes as u64)
+    {
         return Err(FetchError::TooLarge(max_bytes));
     }
     // The header can lie or be absent: read in chunks, at most one byte
@@ -265,7 +287,10 @@ pub fn fetch(client: &Client, url: &str, limits: &Limits) -> Result<Fetched, Fet
         }
     }
     if bytes.len() > max_bytes {
-        return Err(FetchError::TooLarge(max_bytes));
+        match oversize {
+            Oversize::Refuse => return Err(FetchError::TooLarge(max_bytes)),
+            Oversize::Truncate => bytes.truncate(max_bytes),
+        }
     }
     let header_charset = content_type
         .split(';')

@@ -97,7 +97,9 @@ pub fn crawl(
     let loopback =
         matches!(start_url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
     let client = client::build_crawler(&Limits::default(), loopback)?;
-    let robots = robots_for(&client, &start_url);
+    let robots = start_url
+        .join("/robots.txt")
+        .map_or_else(|_| Robots::default(), |url| robots_for(&client, &url));
     crawl_with(start, max_pages, workers, &robots, |url| fetch_links(&client, url))
 }
 
@@ -202,18 +204,23 @@ pub fn crawl_with(
     Ok(report)
 }
 
-/// robots.txt for `start`'s host, through [`fetch`] with its size cap,
-/// content-type check and deadline (a robots file is untrusted input like
-/// any page). Allows everything if it cannot be read, as RFC 9309 says for
-/// a missing file.
-fn robots_for(client: &Client, start: &Url) -> Robots {
-    let Ok(url) = start.join("/robots.txt") else { return Robots::default() };
+/// The largest part of a robots.txt that is read and parsed (RFC 9309
+/// asks crawlers to parse at least 500 KiB; rules past the limit are
+/// ignored).
+pub const ROBOTS_PARSE_LIMIT: usize = 512 * 1024;
+
+/// The robots.txt at `url`, read through [`client::fetch_with`] like any
+/// page — its deadline, its content-type check (a robots file must be text),
+/// at most [`ROBOTS_PARSE_LIMIT`] bytes — because it is untrusted input like
+/// any page. Allows everything if it cannot be read, as RFC 9309 says for a
+/// missing file.
+pub fn robots_for(client: &Client, url: &Url) -> Robots {
     let limits = Limits {
-        max_bytes: 512 * 1024,
+        max_bytes: ROBOTS_PARSE_LIMIT,
         timeout: Duration::from_secs(5),
         ..Limits::default()
     };
-    match fetch(client, url.as_str(), &limits) {
+    match client::fetch_with(client, url.as_str(), &limits, client::Oversize::Truncate) {
         Ok(page) => Robots::parse(&page.body),
         Err(err) => {
             tracing::debug!(%url, %err, "no usable robots.txt; everything allowed");

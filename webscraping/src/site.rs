@@ -25,6 +25,7 @@
 //! | `/fault/windows-1252` | declares windows-1252 in `<meta>`, smart quotes and € |
 //! | `/fault/stall` | sends part of its body, then nothing (a deadline test) |
 //! | `/fault/redirect-loop` | 302 → `/fault/redirect-loop2` → 302 → back |
+//! | `/robots-late.txt`, `/robots-binary.txt` | a rule past 600 KiB; a robots file that is not text |
 //! | `/go-away`, `/go-private` | 302 to another host; 302 to a path robots.txt disallows |
 //! | `/flaky/<name>` | 503 for the first two requests per name, then a page |
 //! | `?delay=ms` on any path | overrides the latency for that request |
@@ -386,6 +387,19 @@ fn respond(
             send(stream, 302, &[("Location", "http://127.0.0.2:9/elsewhere")], b"")
         }
         "/go-private" => send(stream, 302, &[("Location", "/private/drafts")], b""),
+        // robots.txt variants for the crawler's tests.
+        "/robots-late.txt" => {
+            // A rule past the first 600 KiB: beyond a crawler's parse limit.
+            let mut body = "# padding\n".repeat(600 * 1024 / 10);
+            body.push_str("User-agent: *\nDisallow: /late/\n");
+            send(stream, 200, &[("Content-Type", "text/plain")], body.as_bytes())
+        }
+        "/robots-binary.txt" => send(
+            stream,
+            200,
+            &[("Content-Type", "application/octet-stream")],
+            b"User-agent: *\nDisallow: /bin/\n",
+        ),
         "/fault/redirect-loop" | "/fault/redirect-loop2" => {
             let next = if path.ends_with('2') {
                 "/fault/redirect-loop"

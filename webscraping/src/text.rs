@@ -118,7 +118,7 @@ mod tests {
     }
 
     #[test]
-    fn eighty_thousand_anchors_are_deduplicated_in_linear_time() {
+    fn eighty_thousand_anchors_are_deduplicated_in_order() {
         let mut page = String::from("<html><body>");
         for i in 0..80_000 {
             // Every link twice: 40 000 distinct.

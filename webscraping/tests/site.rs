@@ -283,3 +283,16 @@ fn fetch_accepts_large_real_pages_by_default_and_max_bytes_caps_them() {
         Some("too large: body larger than 1048576 bytes")
     );
 }
+
+#[test]
+fn robots_txt_is_read_with_the_page_limits_a_prefix_and_text_only() {
+    let site = site(0);
+    let client = client::build_crawler(&Limits::default(), true).unwrap();
+    let url = |path: &str| reqwest::Url::parse(&site.url(path)).unwrap();
+    // The site's own robots.txt: read and honoured.
+    assert!(!crawl::robots_for(&client, &url("/robots.txt")).allows("/private/x"));
+    // A rule 600 KiB in lies past the parse limit: not read, not applied.
+    assert!(crawl::robots_for(&client, &url("/robots-late.txt")).allows("/late/x"));
+    // Not text: not a robots.txt (everything allowed, as for a missing one).
+    assert!(crawl::robots_for(&client, &url("/robots-binary.txt")).allows("/bin/x"));
+}
