@@ -2,6 +2,10 @@
 //! threads it has and how much memory is resident. std has no portable way
 //! to ask (Python's `threading.active_count()` counts only threads Python
 //! started); on other systems these return `None`.
+//!
+//! And the questions the chapters' tests ask about *other* processes: which
+//! are still running under a tag ([`processes_with_env`]), and whether one
+//! has really exited ([`has_exited`]).
 
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -67,9 +71,79 @@ pub fn with_peaks<T>(f: impl FnOnce() -> T) -> (T, Status) {
     (value, peak)
 }
 
+/// The state letter of process `pid` (`R`, `S`, `Z`, …), or `None` if it
+/// is gone (reaped) or `/proc` is not available.
+pub fn state(pid: u32) -> Option<char> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).ok()?;
+    // The state follows the command name, which is in parentheses and may
+    // itself contain spaces and parentheses: split at the last ") ".
+    stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next())
+}
+
+/// Whether `pid` has exited: gone, or a zombie whose every thread has
+/// exited. (A killed process's main thread can show `Z` while its other
+/// threads are still on their way out, holding its files open.)
+pub fn has_exited(pid: u32) -> bool {
+    match state(pid) {
+        None => true,
+        Some('Z') => {
+            std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, Iterator::count) <= 1
+        }
+        Some(_) => false,
+    }
+}
+
+/// Running processes (zombies excluded) whose environment holds
+/// `var=value`, whoever their parent is now. Tests start children with a
+/// tag of their own in the environment and look for survivors this way:
+/// tests run in parallel, and must not see each other's children.
+pub fn processes_with_env(var: &str, value: &str) -> Vec<u32> {
+    let needle = format!("{var}={value}");
+    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
+    entries
+        .flatten()
+        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
+        .filter(|&pid| {
+            let environ =
+                std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
+            environ.split(|&b| b == 0).any(|entry| entry == needle.as_bytes())
+        })
+        .filter(|&pid| state(pid).is_some_and(|s| s != 'Z'))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_tagged_child_is_found_while_it_runs_and_not_after_it_exits() {
+        let tag = format!("procfs-test-{}", std::process::id());
+        let mut child = std::process::Command::new("sleep")
+            .arg("30")
+            .env("PROCFS_TEST_TAG", &tag)
+            .spawn()
+            .expect("sleep runs");
+        let pid = child.id();
+        // The new program's environment shows in /proc once exec is done,
+        // which can be a moment after spawn returns: poll for it.
+        let started = std::time::Instant::now();
+        while processes_with_env("PROCFS_TEST_TAG", &tag).is_empty() {
+            assert!(
+                started.elapsed() < Duration::from_secs(10),
+                "never saw the tagged child"
+            );
+            std::thread::sleep(Duration::from_millis(5));
+        }
+        assert_eq!(processes_with_env("PROCFS_TEST_TAG", &tag), [pid]);
+        assert!(state(pid).is_some());
+        assert!(!has_exited(pid));
+        child.kill().expect("kill");
+        child.wait().expect("reap");
+        assert!(processes_with_env("PROCFS_TEST_TAG", &tag).is_empty());
+        assert!(has_exited(pid));
+        assert_eq!(state(pid), None, "reaped: gone from /proc");
+    }
 
     #[test]
     fn a_panic_in_the_closure_is_passed_on_not_a_hang() {
@@ -94,6 +168,8 @@ mod tests {
                 std::thread::sleep(Duration::from_millis(200));
             });
         });
-        assert!(peak.threads >= before.threads + 4, "{before:?} → {peak:?}");
+        // At least the four workers and this test's own thread, whatever
+        // other tests' threads (running in this process) did meanwhile.
+        assert!(peak.threads >= 5, "{before:?} → {peak:?}");
     }
 }

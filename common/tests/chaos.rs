@@ -27,44 +27,16 @@ fn sigkill(pid: u32) -> bool {
     unsafe { libc::kill(pid, libc::SIGKILL) == 0 }
 }
 
-/// Processes that are running (not zombies) and carry `TAG_VAR=tag` in their
-/// environment: every worker a pool started with that tag, replacements
-/// included, whoever their parent is now.
+/// Running processes started under `tag` (workers, replacements, the
+/// orphan test's parent), whoever their parent is now.
 fn running_with_tag(tag: &str) -> Vec<u32> {
-    let needle = format!("{TAG_VAR}={tag}");
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    entries
-        .flatten()
-        .filter_map(|entry| entry.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let environ =
-                std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-            environ.split(|&b| b == 0).any(|var| var == needle.as_bytes())
-        })
-        .filter(|pid| {
-            let stat =
-                std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-            let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
-            !stat.is_empty() && state != Some('Z')
-        })
-        .collect()
+    common::procfs::processes_with_env(TAG_VAR, tag)
 }
 
-/// Waits (polling, up to 10 s) until `pid` has exited: gone, or a zombie
-/// whose every thread has exited. (A killed process's main thread can show
-/// `Z` while its other threads — the worker's watchdog — are still on their
-/// way out, holding its files open.)
+/// Waits (polling, up to 10 s) until `pid` has really exited.
 fn wait_until_dead(pid: u32) {
     let started = Instant::now();
-    loop {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        let state = stat.rsplit_once(") ").and_then(|(_, rest)| rest.chars().next());
-        let threads =
-            std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, |dir| dir.count());
-        if stat.is_empty() || (state == Some('Z') && threads <= 1) {
-            return;
-        }
+    while !common::procfs::has_exited(pid) {
         assert!(started.elapsed() < Duration::from_secs(10), "{pid} did not die");
         thread::sleep(Duration::from_millis(2));
     }

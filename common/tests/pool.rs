@@ -21,7 +21,7 @@ fn pool(workers: usize) -> ProcessPool<TestTask, u64> {
 
 fn alive(pid: u32) -> bool {
     // A reaped process has no /proc entry; a zombie still has one.
-    Path::new(&format!("/proc/{pid}")).exists()
+    common::procfs::state(pid).is_some()
 }
 
 fn assert_all_reaped(pids: &[u32]) {
@@ -153,24 +153,16 @@ fn sigkill(pid: u32) {
     assert_eq!(unsafe { libc::kill(pid, libc::SIGKILL) }, 0);
 }
 
-/// Waits (polling, up to 10 s) until `pid` has exited: gone, or a zombie
-/// whose every thread has exited (a killed worker's main thread can show
-/// `Z` while its watchdog thread still holds its files open).
+/// Waits (polling, up to 10 s) until `pid` has really exited.
 fn wait_until_dead(pid: u32) {
     let started = Instant::now();
-    while started.elapsed() < Duration::from_secs(10) {
-        let stat =
-            std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-        // The state letter follows the parenthesised command name.
-        let state = stat.rsplit_once(") ").map(|(_, rest)| rest.chars().next());
-        let threads =
-            std::fs::read_dir(format!("/proc/{pid}/task")).map_or(0, |dir| dir.count());
-        if stat.is_empty() || (state == Some(Some('Z')) && threads <= 1) {
-            return;
-        }
+    while !common::procfs::has_exited(pid) {
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "{pid} did not die within 10 s"
+        );
         std::thread::sleep(Duration::from_millis(5));
     }
-    panic!("process {pid} did not die within 10 s");
 }
 
 /// Waits (polling, up to 10 s) until the file exists.

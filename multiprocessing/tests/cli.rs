@@ -15,19 +15,9 @@ const EXE: &str = env!("CARGO_BIN_EXE_multiprocessing");
 /// this variable; tests run in parallel, and must not see each other's.
 const TAG_VAR: &str = "CHAPTER_246_TEST_TAG";
 
-/// Processes still alive that were started under `tag`.
+/// Processes still running that were started under `tag`.
 fn tagged_processes(tag: &str) -> Vec<u32> {
-    let marker = format!("{TAG_VAR}={tag}");
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            let environ =
-                std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-            environ.split(|b| *b == 0).any(|var| var == marker.as_bytes())
-        })
-        .collect()
+    common::procfs::processes_with_env(TAG_VAR, tag)
 }
 
 /// Shared-memory files a run with this PID left in the temp directory.

@@ -28,20 +28,13 @@ fn tag(name: &str) -> String {
     format!("{name}-{}", std::process::id())
 }
 
-/// Worker processes of this binary, started under `tag`, still alive.
+/// Worker processes of this binary, started under `tag`, still running.
 fn leftover_workers(tag: &str) -> Vec<u32> {
-    let Ok(entries) = std::fs::read_dir("/proc") else { return Vec::new() };
     let exe = Path::new(EXE).canonicalize().expect("the binary exists");
-    let marker = format!("{TAG_VAR}={tag}");
-    entries
-        .flatten()
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
+    common::procfs::processes_with_env(TAG_VAR, tag)
+        .into_iter()
         .filter(|pid| {
-            let same_exe =
-                std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe);
-            let environ =
-                std::fs::read(format!("/proc/{pid}/environ")).unwrap_or_default();
-            same_exe && environ.split(|b| *b == 0).any(|var| var == marker.as_bytes())
+            std::fs::read_link(format!("/proc/{pid}/exe")).is_ok_and(|p| p == exe)
         })
         .collect()
 }
