@@ -22,7 +22,7 @@
 //! which the parent connects to *its* stdout: all the lines still arrive in
 //! one place.
 
-use std::io::{self, BufReader, BufWriter};
+use std::io::{self, BufReader, BufWriter, Write};
 use std::os::fd::AsFd;
 use std::process::Stdio;
 use std::thread;
@@ -52,7 +52,12 @@ pub fn producer(count: usize, pause: Duration) -> anyhow::Result<()> {
     for item in items(count) {
         // write_frame flushes: the item is in the pipe before we say so.
         frame::write_frame(&mut queue, &item).context("queue.put: the pipe is closed")?;
-        eprintln!("Produced: {item}");
+        // One write for the whole line: stderr is unbuffered, and `eprintln!`
+        // writes a line in pieces, which the consumer's line (sharing the
+        // terminal) could land between ("Produced: Consumed: Item-2").
+        io::stderr()
+            .write_all(format!("Produced: {item}\n").as_bytes())
+            .context("writing to stderr")?;
         thread::sleep(pause);
     }
     Ok(())
