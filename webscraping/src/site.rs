@@ -340,12 +340,12 @@ fn respond(
         }
         "/fault/trickle" => trickle(stream, shared, 3000, Duration::from_millis(10)),
         "/fault/stall" => {
-            // 70 of 10 000 bytes over ~0.7 s, then nothing: a read that
+            // 180 of 10 000 bytes over ~1.8 s, then nothing: a read that
             // blocks late in the request.
             stream.write_all(
                 b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 10000\r\n\r\n",
             )?;
-            for _ in 0..70 {
+            for _ in 0..180 {
                 if !pause(shared, Duration::from_millis(10)) {
                     return Ok(());
                 }
