@@ -106,9 +106,36 @@ impl Connection {
         })
     }
 
-    /// Runs the initializer request, waiting at most `limit`. Returns the
-    /// bytes sent and received, or why it failed.
+    /// Runs the pool's initializer in this worker (worker slot `index`),
+    /// once: a no-op without an initializer or when it has already run. On
+    /// failure the worker is killed and reaped — before the caller drops
+    /// this connection, so its status is the kill, not a watchdog's exit —
+    /// and the error is the task's [`TaskError::InitFailed`].
     pub(super) fn initialize(
+        &mut self,
+        shared: &Shared,
+        index: usize,
+    ) -> Result<(), TaskError> {
+        let Some(init) = &shared.config.initializer else { return Ok(()) };
+        if self.initialized {
+            return Ok(());
+        }
+        match self.run_initializer(init, shared.config.initializer_timeout) {
+            Ok((sent, received)) => {
+                Counters::add(&shared.counters.bytes_sent, sent);
+                Counters::add(&shared.counters.bytes_received, received);
+                Ok(())
+            }
+            Err(message) => {
+                let status = reap(shared, index, Ending::Kill);
+                Err(TaskError::InitFailed(format!("{message} (worker {status})")))
+            }
+        }
+    }
+
+    /// Sends the initializer request and waits at most `limit` for its
+    /// reply. Returns the bytes sent and received, or why it failed.
+    fn run_initializer(
         &mut self,
         request: &[u8],
         limit: Duration,

@@ -78,18 +78,9 @@ impl Slot<'_> {
             None => Connection::spawn(self.shared, self.index)?,
         };
         let worker = self.worker.insert(worker);
-        if !worker.initialized
-            && let Some(init) = &self.shared.config.initializer
-        {
-            match worker.initialize(init, self.shared.config.initializer_timeout) {
-                Ok((sent, received)) => self.count_bytes(sent, received),
-                Err(message) => {
-                    let status = self.discard(Ending::Kill);
-                    return Err(TaskError::InitFailed(format!(
-                        "{message} (worker {status})"
-                    )));
-                }
-            }
+        if let Err(err) = worker.initialize(self.shared, self.index) {
+            self.worker = None; // killed and reaped by `initialize`
+            return Err(err);
         }
         Ok(self.worker.as_mut().expect("just inserted"))
     }

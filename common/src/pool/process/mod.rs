@@ -90,7 +90,7 @@ use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use self::connection::{Connection, Ending, reap};
+use self::connection::Connection;
 use self::error::Counters;
 pub use self::error::{PoolStats, TaskError};
 use super::frame::{self, FrameError, MAX_FRAME_BYTES};
@@ -594,22 +594,7 @@ impl<R: DeserializeOwned> TaskHandle<R> {
 /// workers are ready before `start` returns, as Python's `Pool()` is).
 fn start_worker(shared: &Shared, index: usize) -> Result<Connection, TaskError> {
     let mut worker = Connection::spawn(shared, index)?;
-    if let Some(init) = &shared.config.initializer {
-        match worker.initialize(init, shared.config.initializer_timeout) {
-            Ok((sent, received)) => {
-                Counters::add(&shared.counters.bytes_sent, sent);
-                Counters::add(&shared.counters.bytes_received, received);
-            }
-            Err(message) => {
-                // Kill before closing the socket (see `Slot::discard`).
-                let status = reap(shared, index, Ending::Kill);
-                drop(worker);
-                return Err(TaskError::InitFailed(format!(
-                    "{message} (worker {status})"
-                )));
-            }
-        }
-    }
+    worker.initialize(shared, index)?;
     Ok(worker)
 }
 
