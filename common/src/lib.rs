@@ -12,7 +12,10 @@
 //! | [`log`] | one idempotent [`init`](log::init): elapsed time, pid and thread name on every log line | `logging.basicConfig(format=…)` |
 //! | [`pool`] | worker counts for CPU-bound and I/O-bound work; [`ProcessPool`](pool::ProcessPool), a pool of worker processes | `os.cpu_count()`, `multiprocessing.Pool` |
 //! | [`sync`] | [`Event`](sync::Event) and [`Semaphore`](sync::Semaphore), which std leaves out | `threading.Event`, `threading.Semaphore` |
-//! | [`sections`] | a chapter's numbered sections, selectable from the command line | running one notebook cell |
+//! | [`chapter`] | a chapter binary's whole `main` ([`Chapter`](chapter::Chapter)) and the [`Settings`](chapter::Settings) most chapters need | the `if __name__ == "__main__":` block |
+//! | [`sections`] | a chapter's numbered sections: one table that names each lesson, chosen from the command line and [`run`](sections::run) | running one notebook cell |
+//! | [`scale`] | [`Scale`](scale::Scale): the notebook's sleeps and sizes, shrunk for this run (and more under `--quick`) | `time.sleep(2)` |
+//! | [`worker`] | a chapter binary re-run as its own worker process: the hidden argument, the command, the dispatch | the `spawn` start method |
 //! | [`child`] | [`ChildGuard`](child::ChildGuard): a child process killed and reaped on drop | `multiprocessing`'s reaping of its children |
 //! | [`procfs`] | this process's thread count and resident memory, and their peaks while a closure runs | `threading.active_count()` |
 //! | [`work`] | the CPU-bound sum of squares several notebooks time | `sum(i**2 for i in range(n))` |
@@ -21,13 +24,16 @@
 //! and each chapter's `main` decides what the learner sees.
 #![deny(missing_docs)]
 
+pub mod chapter;
 pub mod child;
 pub mod log;
 pub mod pool;
 pub mod procfs;
 pub mod report;
+pub mod scale;
 pub mod sections;
 pub mod sync;
 pub mod timeline;
 pub mod timing;
 pub mod work;
+pub mod worker;

@@ -1,16 +1,24 @@
-//! The list of a chapter's sections, and choosing one from the command line.
+//! A chapter's sections: declared once, chosen from the command line, run.
 //!
 //! Every chapter binary runs its notebook's sections in order when given no
 //! argument, and runs one section when given its number (`4`) or its name
 //! (`threading-basics`). The chapter declares its sections once, as a
-//! `const` slice of [`Section`], flattens [`SectionArgs`] into its clap
-//! `Cli`, and reads the command line with [`parse_cli`]:
+//! `const` table of [`Section`]s that also names the function each one runs,
+//! flattens [`SectionArgs`] into its clap `Cli`, and hands both to [`run`]:
 //!
 //! ```no_run
 //! use clap::Parser;
-//! use common::sections::{self, Section, SectionArgs};
+//! use common::sections::{self, Framing, Section, SectionArgs};
 //!
-//! const SECTIONS: &[Section] = &[Section { number: 1, name: "intro", title: "Intro" }];
+//! struct Config { quick: bool }
+//!
+//! fn intro(config: &Config) -> anyhow::Result<()> {
+//!     println!("quick: {}", config.quick);
+//!     Ok(())
+//! }
+//!
+//! const SECTIONS: &[Section<Config>] =
+//!     &[Section { number: 1, name: "intro", title: "Intro", run: intro }];
 //!
 //! #[derive(Debug, Parser)]
 //! struct Cli {
@@ -18,43 +26,68 @@
 //!     sections: SectionArgs,
 //! }
 //!
-//! let cli: Cli = sections::parse_cli(SECTIONS);
-//! for section in cli.sections.chosen(SECTIONS).unwrap_or_else(|err| err.exit()) {
-//!     println!("{}", common::report::banner(section.number, section.title));
+//! fn main() -> anyhow::Result<std::process::ExitCode> {
+//!     let cli: Cli = sections::parse_cli(SECTIONS);
+//!     let config = Config { quick: cli.sections.quick };
+//!     sections::run(SECTIONS, &cli.sections, &config, Framing::Banners)
 //! }
 //! ```
 //!
 //! A bad section becomes a clap error: one line on stderr, exit code 2.
 
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
+use std::process::ExitCode;
 
 use clap::Parser;
 use clap::error::ErrorKind;
 
-/// One numbered section of a chapter, mirroring a notebook cell.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Section {
+/// One numbered section of a chapter, mirroring a notebook cell, and the
+/// lesson that runs it. `C` is the chapter's run settings (its `Config`).
+pub struct Section<C: 'static> {
     /// The number shown in the banner, as in the notebook ("## 4. …").
     pub number: u32,
     /// A short kebab-case name to select it on the command line.
     pub name: &'static str,
     /// The banner title.
     pub title: &'static str,
+    /// The lesson: prints the section's output (the banner is already out).
+    pub run: fn(&C) -> anyhow::Result<()>,
+}
+
+// Written out rather than derived: a derive would ask `C: Clone` / `C: Debug`
+// of the chapter's settings, which a table of fn pointers does not need.
+impl<C> Clone for Section<C> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<C> Copy for Section<C> {}
+
+impl<C> fmt::Debug for Section<C> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Section")
+            .field("number", &self.number)
+            .field("name", &self.name)
+            .field("title", &self.title)
+            .finish_non_exhaustive()
+    }
 }
 
 /// Finds the section named or numbered by `arg`.
 ///
 /// ```
 /// use common::sections::{parse, Section};
-/// const SECTIONS: &[Section] = &[
-///     Section { number: 1, name: "intro", title: "Introduction" },
-///     Section { number: 2, name: "gil", title: "The GIL" },
+/// fn nothing(_: &()) -> anyhow::Result<()> { Ok(()) }
+/// const SECTIONS: &[Section<()>] = &[
+///     Section { number: 1, name: "intro", title: "Introduction", run: nothing },
+///     Section { number: 2, name: "gil", title: "The GIL", run: nothing },
 /// ];
 /// assert_eq!(parse(SECTIONS, "2").unwrap().name, "gil");
 /// assert_eq!(parse(SECTIONS, "intro").unwrap().number, 1);
 /// assert!(parse(SECTIONS, "nine").unwrap_err().contains("expected one of"));
 /// ```
-pub fn parse(sections: &[Section], arg: &str) -> Result<Section, String> {
+pub fn parse<C>(sections: &[Section<C>], arg: &str) -> Result<Section<C>, String> {
     let arg = arg.trim();
     sections
         .iter()
@@ -86,7 +119,10 @@ impl SectionArgs {
     /// The sections to run: the one named, or all of them in order. An
     /// unknown section is a clap error (`err.exit()` prints it on one line
     /// and exits with code 2).
-    pub fn chosen(&self, sections: &[Section]) -> Result<Vec<Section>, clap::Error> {
+    pub fn chosen<C>(
+        &self,
+        sections: &[Section<C>],
+    ) -> Result<Vec<Section<C>>, clap::Error> {
         match &self.section {
             None => Ok(sections.to_vec()),
             Some(arg) => parse(sections, arg).map(|one| vec![one]).map_err(|msg| {
@@ -98,13 +134,13 @@ impl SectionArgs {
 
 /// Parses the command line into a chapter's `Cli`, with the section list
 /// appended to `--help`. Exits (code 2) on a bad argument, as clap does.
-pub fn parse_cli<T: Parser>(sections: &[Section]) -> T {
+pub fn parse_cli<T: Parser, C>(sections: &[Section<C>]) -> T {
     let matches = T::command().after_help(help(sections)).get_matches();
     T::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
 }
 
 /// The section list for `--help`: `  4  threading-basics    Threading basics`.
-pub fn help(sections: &[Section]) -> String {
+pub fn help<C>(sections: &[Section<C>]) -> String {
     let width = sections.iter().map(|s| s.name.len()).max().unwrap_or(0);
     let mut text =
         String::from("Sections (run one by number or name; none runs them all):\n");
@@ -114,14 +150,72 @@ pub fn help(sections: &[Section]) -> String {
     text
 }
 
+/// What [`run`] prints around the lessons' own output.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Framing {
+    /// The build note, then each section's banner before its output.
+    Banners,
+    /// Nothing but the lessons' output (for machine-readable runs, such as
+    /// a section that prints JSON).
+    Bare,
+}
+
+/// Runs a chapter: the sections chosen by `args` (all of them, in order, or
+/// the one named), each under its banner, after the build note.
+///
+/// Starts logging first ([`crate::log::init`]). An unknown section exits
+/// with clap's one-line error (code 2); the first lesson that fails stops the
+/// run and its error is returned (`main` prints it, exit code 1).
+pub fn run<C>(
+    sections: &[Section<C>],
+    args: &SectionArgs,
+    config: &C,
+    framing: Framing,
+) -> anyhow::Result<ExitCode> {
+    let chosen = args.chosen(sections).unwrap_or_else(|err| err.exit());
+    crate::log::init();
+    if framing == Framing::Banners
+        && let Some(note) = crate::report::build_note()
+    {
+        println!("{note}");
+    }
+    for section in &chosen {
+        if framing == Framing::Banners {
+            println!("{}", crate::report::banner(section.number, section.title));
+        }
+        (section.run)(config)?;
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
 #[cfg(test)]
 mod tests {
+    use std::cell::RefCell;
+
     use super::*;
 
-    const SECTIONS: &[Section] = &[
-        Section { number: 0, name: "lecture", title: "The lecture script" },
-        Section { number: 10, name: "deadlock", title: "Deadlock" },
+    /// Records which sections ran, in order.
+    #[derive(Default)]
+    struct Ran(RefCell<Vec<u32>>);
+
+    fn lecture(ran: &Ran) -> anyhow::Result<()> {
+        ran.0.borrow_mut().push(0);
+        Ok(())
+    }
+
+    fn deadlock(ran: &Ran) -> anyhow::Result<()> {
+        ran.0.borrow_mut().push(10);
+        anyhow::bail!("deadlock detected")
+    }
+
+    const SECTIONS: &[Section<Ran>] = &[
+        Section { number: 0, name: "lecture", title: "The lecture script", run: lecture },
+        Section { number: 10, name: "deadlock", title: "Deadlock", run: deadlock },
     ];
+
+    fn numbers(sections: &[Section<Ran>]) -> Vec<u32> {
+        sections.iter().map(|s| s.number).collect()
+    }
 
     #[test]
     fn number_and_name_both_select() {
@@ -139,14 +233,28 @@ mod tests {
     #[test]
     fn chosen_is_all_sections_or_the_one_named() {
         let all = SectionArgs::default();
-        assert_eq!(all.chosen(SECTIONS).unwrap(), SECTIONS);
+        assert_eq!(numbers(&all.chosen(SECTIONS).unwrap()), [0, 10]);
         let one = SectionArgs { section: Some("deadlock".into()), quick: false };
-        assert_eq!(one.chosen(SECTIONS).unwrap(), [SECTIONS[1]]);
+        assert_eq!(numbers(&one.chosen(SECTIONS).unwrap()), [10]);
         let bad = SectionArgs { section: Some("7".into()), quick: false };
         let err = bad.chosen(SECTIONS).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidValue);
         assert_eq!(err.exit_code(), 2);
         assert!(err.to_string().contains("no section `7`"), "{err}");
+    }
+
+    #[test]
+    fn run_calls_each_chosen_lesson_once_in_order_and_stops_at_an_error() {
+        let ran = Ran::default();
+        let one = SectionArgs { section: Some("lecture".into()), quick: false };
+        run(SECTIONS, &one, &ran, Framing::Bare).unwrap();
+        assert_eq!(*ran.0.borrow(), [0]);
+
+        let ran = Ran::default();
+        let err =
+            run(SECTIONS, &SectionArgs::default(), &ran, Framing::Bare).unwrap_err();
+        assert_eq!(err.to_string(), "deadlock detected");
+        assert_eq!(*ran.0.borrow(), [0, 10]);
     }
 
     #[test]

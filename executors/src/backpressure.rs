@@ -88,8 +88,8 @@ pub fn bounded_pool(
 
 /// Section 9.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let tasks = if config.quick { 200 } else { 1_000 };
-    let pause = config.sleep(0.2);
+    let tasks = config.scale.pick(1_000, 200);
+    let pause = config.scale.sleep(0.2);
     let workers = 50;
     let capacity = 100;
     let (base_threads, base_rss) = threads_and_rss();

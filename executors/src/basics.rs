@@ -52,7 +52,7 @@ pub fn files() -> Vec<String> {
 
 /// Section 1.
 pub fn show_map(config: &Config) -> anyhow::Result<()> {
-    let pause = config.sleep(2.0);
+    let pause = config.scale.sleep(2.0);
     let (results, took) = time(|| -> anyhow::Result<Vec<String>> {
         let executor = ThreadPoolExecutor::new(3)?;
         let results = executor.map(move |url: String| fetch_url(&url, pause), urls());
@@ -70,7 +70,7 @@ pub fn show_map(config: &Config) -> anyhow::Result<()> {
 
 /// Submits every file and returns `(index, result)` in completion order.
 pub fn download_all(config: &Config) -> anyhow::Result<Vec<(usize, String)>> {
-    let pause = config.sleep(1.0);
+    let pause = config.scale.sleep(1.0);
     let executor = ThreadPoolExecutor::new(3)?;
     let futures: Vec<Future<String>> = files()
         .into_iter()

@@ -98,7 +98,8 @@ fn process_item(item: &str, pause: Duration) -> Result<String, String> {
 
 /// Section 7.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let processor = DataProcessor::new(3, config.sleep(0.5), config.sleep(5.0))?;
+    let processor =
+        DataProcessor::new(3, config.scale.sleep(0.5), config.scale.sleep(5.0))?;
     let (results, took) = time(|| processor.process_batch(&items()));
     for result in &results {
         println!("{result}");

@@ -40,7 +40,7 @@ pub fn measure(config: &Config, tasks: u32) -> anyhow::Result<Overheads> {
 
     let processes: ProcessPoolExecutor<u32, u32> = ProcessPoolExecutor::new(
         &config.worker_exe,
-        &Config::pool_args("nothing"),
+        &common::worker::pool_role("nothing"),
         workers,
     )?;
     let process_tasks = tasks / 4;
@@ -76,7 +76,7 @@ pub fn measure(config: &Config, tasks: u32) -> anyhow::Result<Overheads> {
 
 /// Section 6.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let tasks = if config.quick { 2_000 } else { 20_000 };
+    let tasks = config.scale.pick(20_000, 2_000);
     let o = measure(config, tasks)?;
     let mut table =
         Table::new(["", "overhead per task", "a panic…", "an abort / hang…", "use for"]);

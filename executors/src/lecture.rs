@@ -40,7 +40,7 @@ pub const SQUARE_NUMBERS: [i64; 14] = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 2, 3, 12, 
 
 /// The threading script: results in input order, and the timeline.
 pub fn threads(config: &Config, timeline: &Arc<Timeline>) -> anyhow::Result<Vec<String>> {
-    let pause = config.sleep(1.0);
+    let pause = config.scale.sleep(1.0);
     let executor = ThreadPoolExecutor::builder()
         .max_workers(3)
         .thread_name_prefix("worker")
@@ -72,9 +72,12 @@ pub fn threads(config: &Config, timeline: &Arc<Timeline>) -> anyhow::Result<Vec<
 
 /// The processing script, on three worker processes.
 pub fn processes(config: &Config) -> anyhow::Result<Vec<String>> {
-    let pause = config.sleep(2.0).as_micros() as u64;
-    let executor: ProcessPoolExecutor<(i64, u64), String> =
-        ProcessPoolExecutor::new(&config.worker_exe, &Config::pool_args("squares"), 3)?;
+    let pause = config.scale.sleep(2.0).as_micros() as u64;
+    let executor: ProcessPoolExecutor<(i64, u64), String> = ProcessPoolExecutor::new(
+        &config.worker_exe,
+        &common::worker::pool_role("squares"),
+        3,
+    )?;
     let results = executor.map(|n| (n, pause), SQUARE_NUMBERS);
     executor.shutdown(false);
     Ok(results.into_iter().collect::<Result<_, _>>()?)
@@ -86,7 +89,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         "advance_multi_threading.py: ThreadPoolExecutor(max_workers=3).map over {} numbers, \
          {} each:",
         NUMBERS.len(),
-        HumanDuration(config.sleep(1.0))
+        HumanDuration(config.scale.sleep(1.0))
     );
     let timeline = Arc::new(Timeline::new());
     let (results, took) = time(|| threads(config, &timeline));
@@ -97,7 +100,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     println!(
         "{} — {waves} waves of {} (⌈13/3⌉ = {waves}; the lecture: ~5 s)\n",
         HumanDuration(took),
-        HumanDuration(config.sleep(1.0))
+        HumanDuration(config.scale.sleep(1.0))
     );
     println!("{}", timeline.render(60));
 
@@ -105,7 +108,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         "advance_multi_processing.py: ProcessPoolExecutor(max_workers=3).map over {} numbers, \
          {} each:",
         SQUARE_NUMBERS.len(),
-        HumanDuration(config.sleep(2.0))
+        HumanDuration(config.scale.sleep(2.0))
     );
     let (results, took) = time(|| processes(config));
     let results = results?;
@@ -116,7 +119,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         "{} including starting 3 processes — {} waves of {} (the lecture: ~10 s)",
         HumanDuration(took),
         SQUARE_NUMBERS.len().div_ceil(3),
-        HumanDuration(config.sleep(2.0))
+        HumanDuration(config.scale.sleep(2.0))
     );
     Ok(())
 }

@@ -41,7 +41,7 @@
 //! RUST_LOG=debug cargo run -p executors -- batch   # task logs with thread names
 //! ```
 //!
-//! Notebook sleeps are divided by [`SCALE`] (2 s → 200 ms), and by 5 more
+//! Notebook sleeps are divided by 10 (2 s → 200 ms, [`Config::scale`]), and by 5 more
 //! with `--quick`.
 //!
 //! ## Map of this crate
@@ -59,11 +59,11 @@
 //! | 9. Bounded queues vs a thread per task | [`backpressure`] |
 //! | 10. rayon | [`rayon_tour`] |
 //! | the executor itself | [`executor`], [`process_executor`] |
-//! | worker-process tasks | [`jobs`] |
+//! | worker-process tasks | [`jobs`], run by [`worker`] |
 
 use std::path::PathBuf;
-use std::time::Duration;
 
+use common::scale::Scale;
 use common::sections::Section;
 
 pub mod backpressure;
@@ -79,81 +79,76 @@ pub mod process_executor;
 pub mod rayon_tour;
 pub mod sweep;
 pub mod timeouts;
+pub mod worker;
 
-/// Notebook sleeps are divided by this (2 s → 200 ms).
-pub const SCALE: u32 = 10;
-
-/// The sections, in order.
-pub const SECTIONS: &[Section] = &[
+/// The sections, in order. Each names the lesson it runs;
+/// [`common::sections::run`] prints the banners.
+pub const SECTIONS: &[Section<Config>] = &[
     Section {
         number: 0,
         name: "lecture",
         title: "The lecture scripts: map on threads and processes",
+        run: lecture::show,
     },
-    Section { number: 1, name: "map", title: "ThreadPoolExecutor" },
-    Section { number: 2, name: "submit", title: "ThreadPoolExecutor - submit" },
-    Section { number: 3, name: "process-pool", title: "ProcessPoolExecutor" },
-    Section { number: 4, name: "errors", title: "Error handling" },
-    Section { number: 5, name: "timeouts", title: "Timeout handling" },
-    Section { number: 6, name: "comparison", title: "Executor comparison" },
-    Section { number: 7, name: "batch", title: "Batch processing" },
+    Section {
+        number: 1,
+        name: "map",
+        title: "ThreadPoolExecutor",
+        run: basics::show_map,
+    },
+    Section {
+        number: 2,
+        name: "submit",
+        title: "ThreadPoolExecutor - submit",
+        run: basics::show_submit,
+    },
+    Section {
+        number: 3,
+        name: "process-pool",
+        title: "ProcessPoolExecutor",
+        run: process_demo::show,
+    },
+    Section { number: 4, name: "errors", title: "Error handling", run: errors::show },
+    Section {
+        number: 5,
+        name: "timeouts",
+        title: "Timeout handling",
+        run: timeouts::show,
+    },
+    Section {
+        number: 6,
+        name: "comparison",
+        title: "Executor comparison",
+        run: comparison::show,
+    },
+    Section { number: 7, name: "batch", title: "Batch processing", run: batch::show },
     Section {
         number: 8,
         name: "workers",
         title: "How many workers? (the README's tips, measured)",
+        run: sweep::show,
     },
     Section {
         number: 9,
         name: "backpressure",
         title: "Bounded queue vs a thread per task",
+        run: backpressure::show,
     },
-    Section { number: 10, name: "rayon", title: "rayon, the production thread pool" },
+    Section {
+        number: 10,
+        name: "rayon",
+        title: "rayon, the production thread pool",
+        run: rayon_tour::show,
+    },
 ];
 
-/// Settings for one run.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Shrink sleeps and workloads (for tests).
-    pub quick: bool,
-    /// The binary process-pool workers run (`current_exe()` in `main`,
-    /// `env!("CARGO_BIN_EXE_executors")` in tests).
-    pub worker_exe: PathBuf,
-}
+/// Settings for one run: the notebook's sleeps divided by 10 (2 s →
+/// 200 ms) and by 5 more with `--quick`, sizes a tenth with `--quick`; the
+/// binary process-pool workers run.
+pub type Config = common::chapter::Settings;
 
-impl Config {
-    /// A notebook sleep of `seconds`, divided by [`SCALE`] (and by 5 more
-    /// with `--quick`).
-    pub fn sleep(&self, seconds: f64) -> Duration {
-        let quick = if self.quick { 5.0 } else { 1.0 };
-        Duration::from_secs_f64(seconds / (f64::from(SCALE) * quick))
-    }
-
-    /// `n`, or a tenth of it with `--quick`.
-    pub fn size(&self, n: u64) -> u64 {
-        if self.quick { n / 10 } else { n }
-    }
-
-    /// Arguments that make this binary serve the process pool `kind`.
-    pub fn pool_args(kind: &str) -> [&str; 3] {
-        [jobs::WORKER_ARG, "pool", kind]
-    }
-}
-
-/// Runs one section: its banner, then its lesson.
-pub fn run_section(section: &Section, config: &Config) -> anyhow::Result<()> {
-    println!("{}", common::report::banner(section.number, section.title));
-    match section.number {
-        0 => lecture::show(config),
-        1 => basics::show_map(config),
-        2 => basics::show_submit(config),
-        3 => process_demo::show(config),
-        4 => errors::show(config),
-        5 => timeouts::show(config),
-        6 => comparison::show(config),
-        7 => batch::show(config),
-        8 => sweep::show(config),
-        9 => backpressure::show(config),
-        10 => rayon_tour::show(config),
-        other => anyhow::bail!("section {other} does not exist"),
-    }
+/// This chapter's settings for a run, `--quick` or not, whose child
+/// processes run `worker_exe`.
+pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
+    Config::new(Scale::new(10, 5, quick), worker_exe)
 }

@@ -19,8 +19,11 @@ use crate::process_executor::ProcessPoolExecutor;
 
 /// Four sums on a four-process executor (start-up included, as in Python).
 pub fn on_processes(config: &Config, n: u64) -> anyhow::Result<Vec<u128>> {
-    let executor: ProcessPoolExecutor<u64, u128> =
-        ProcessPoolExecutor::new(&config.worker_exe, &Config::pool_args("cpu"), 4)?;
+    let executor: ProcessPoolExecutor<u64, u128> = ProcessPoolExecutor::new(
+        &config.worker_exe,
+        &common::worker::pool_role("cpu"),
+        4,
+    )?;
     let results = executor.map(|n| n, [n; 4]);
     executor.shutdown(false);
     Ok(results.into_iter().collect::<Result<_, _>>()?)
@@ -34,7 +37,7 @@ pub fn on_threads(n: u64) -> anyhow::Result<Vec<u128>> {
 
 /// Section 3.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let n = config.size(10_000_000);
+    let n = config.scale.size(10_000_000);
     let (results, processes) = time(|| on_processes(config, n));
     let results = results?;
     for result in &results {

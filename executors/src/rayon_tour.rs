@@ -60,7 +60,7 @@ pub fn scoped_counts(words: &[&str]) -> (u64, u64) {
 
 /// Section 10.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let n = config.size(10_000_000);
+    let n = config.scale.size(10_000_000);
     let (sum, names) = pool_sum(2, n)?;
     println!(
         "ThreadPoolBuilder(2 threads).install(|| (1..={n}).into_par_iter().map(|x| x * 2).sum()) = {sum}"

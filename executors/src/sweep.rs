@@ -73,14 +73,14 @@ fn print(title: &str, rows: &[Row]) {
 pub fn show(config: &Config) -> anyhow::Result<()> {
     let cores = common::pool::cpu_workers();
     let tasks = 40;
-    let pause = config.sleep(0.2);
+    let pause = config.scale.sleep(0.2);
     let io = sweep(&[1, 2, 5, 10, 20, 40], tasks, move || std::thread::sleep(pause))?;
     print(
         &format!("I/O-bound: {tasks} tasks, each sleeping {}:", HumanDuration(pause)),
         &io,
     );
 
-    let n = config.size(2_000_000);
+    let n = config.scale.size(2_000_000);
     let cpu = sweep(&cpu_counts(cores), 16, move || {
         std::hint::black_box(common::work::sum_of_squares(n));
     })?;

@@ -42,12 +42,12 @@ pub fn notebook_cell(
     let executor = ThreadPoolExecutor::new(2)?;
     let futures: Vec<_> = [1, 5]
         .map(|seconds| {
-            let pause = config.sleep(f64::from(seconds));
+            let pause = config.scale.sleep(f64::from(seconds));
             executor.submit(move || slow_task(seconds, pause))
         })
         .into_iter()
         .collect();
-    let limit = config.sleep(2.0);
+    let limit = config.scale.sleep(2.0);
     let outcomes = futures.iter().map(|f| f.result_timeout(limit)).collect();
     let ((), waited) = time(|| drop(executor));
     Ok((outcomes, waited))
@@ -57,7 +57,7 @@ pub fn notebook_cell(
 pub fn stopping(
     config: &Config,
 ) -> anyhow::Result<Vec<(&'static str, Duration, String)>> {
-    let slow = config.sleep(5.0);
+    let slow = config.scale.sleep(5.0);
     let mut rows = Vec::new();
 
     // 1. Cancel what has not started: one worker, four slow tasks queued.
@@ -90,8 +90,11 @@ pub fn stopping(
     ));
 
     // 3. Kill: a process running an hour-long task.
-    let executor: ProcessPoolExecutor<u64, u64> =
-        ProcessPoolExecutor::new(&config.worker_exe, &Config::pool_args("slow"), 1)?;
+    let executor: ProcessPoolExecutor<u64, u64> = ProcessPoolExecutor::new(
+        &config.worker_exe,
+        &common::worker::pool_role("slow"),
+        1,
+    )?;
     let future = executor.submit(3_600_000);
     while !future.is_running() {
         std::thread::yield_now();
@@ -109,9 +112,9 @@ pub fn stopping(
 pub fn show(config: &Config) -> anyhow::Result<()> {
     println!(
         "Durations 1 and 5 (scaled: {} and {}), result_timeout({}):",
-        HumanDuration(config.sleep(1.0)),
-        HumanDuration(config.sleep(5.0)),
-        HumanDuration(config.sleep(2.0))
+        HumanDuration(config.scale.sleep(1.0)),
+        HumanDuration(config.scale.sleep(5.0)),
+        HumanDuration(config.scale.sleep(2.0))
     );
     let (outcomes, waited) = notebook_cell(config)?;
     for outcome in outcomes {
@@ -127,7 +130,10 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         HumanDuration(waited)
     );
 
-    println!("Three ways to really stop a {} task:", HumanDuration(config.sleep(5.0)));
+    println!(
+        "Three ways to really stop a {} task:",
+        HumanDuration(config.scale.sleep(5.0))
+    );
     let mut table = Table::new(["how", "executor gone after", "what happened"]);
     table.left_align(0).left_align(2);
     for (how, took, note) in stopping(config)? {

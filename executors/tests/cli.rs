@@ -1,26 +1,14 @@
 //! The binary, run as a learner runs it (with `--quick`).
 
-use std::time::Duration;
 
-use assert_cmd::Command;
-use predicates::prelude::*;
+use common::chapter::check;
 
 const EXE: &str = env!("CARGO_BIN_EXE_executors");
 
 #[test]
 fn full_quick_run_shows_every_section_and_the_notebook_lines() {
-    let output = Command::new(EXE)
-        .arg("--quick")
-        .timeout(Duration::from_secs(120))
-        .output()
-        .unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    // Every section the README's table lists, and no other, in order.
-    assert_eq!(
-        common::report::banner_numbers(&stdout),
-        common::report::readme_section_numbers(include_str!("../README.md"))
-    );
+    let stdout = check::run_ok(std::process::Command::new(EXE).arg("--quick"));
+    check::banners_match_readme(&stdout, include_str!("../README.md"));
     for expected in [
         "Number :0",
         "Square: 196",
@@ -58,11 +46,7 @@ fn full_quick_run_shows_every_section_and_the_notebook_lines() {
 }
 
 #[test]
-fn an_unknown_section_is_an_error_with_exit_code_2() {
-    Command::new(EXE)
-        .arg("gil")
-        .timeout(Duration::from_secs(30))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no section `gil`"));
+fn command_line_contract() {
+    // --help lists every section; a bad section or worker role is a clean error.
+    check::command_line(EXE, executors::SECTIONS);
 }

@@ -80,7 +80,7 @@ pub fn batch_pool(
     config: &Config,
 ) -> anyhow::Result<ProcessPool<Vec<u64>, Vec<Summary>>> {
     ProcessPool::builder(&config.worker_exe)
-        .args([crate::worker::WORKER_ARG, "pool", "batch"])
+        .args(common::worker::pool_role("batch"))
         .workers(config.workers)
         .start()
         .context("starting the process pool")
@@ -148,7 +148,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         inputs.len() - good
     );
 
-    let last = if config.quick { 300 } else { 2000 };
+    let last = config.scale.pick(2000, 300);
     let numbers: Vec<u64> = (1..=last).collect();
     let (sequential, sequential_time) =
         time(|| numbers.iter().map(|&n| summarize(n)).collect::<Vec<_>>());

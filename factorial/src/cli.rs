@@ -1,8 +1,57 @@
-//! The command line's own checks: bad input is one line and a non-zero
-//! exit, never a panic.
+//! The command line, and its own checks: bad input is one line and a
+//! non-zero exit, never a panic.
 
+use std::path::PathBuf;
+
+use clap::Parser;
+use common::sections::SectionArgs;
+
+use crate::Config;
 use crate::digits::{estimated_bytes, estimated_digits};
-use crate::methods::FactorialError;
+use crate::methods::{FactorialError, Method};
+
+/// Notebook 249: factorials with Pool.map, then one huge factorial on every
+/// core.
+#[derive(Debug, Parser)]
+#[command(name = "factorial")]
+pub struct Cli {
+    /// The section to run, and `--quick`.
+    #[command(flatten)]
+    pub sections: SectionArgs,
+    /// n for sections 4 and 6 [default: 1000000, or 100000 with --quick]
+    #[arg(long, value_parser = parse_n, allow_hyphen_values = true)]
+    pub n: Option<u64>,
+    /// Worker threads and processes [default: one per core]
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=1024))]
+    pub workers: Option<u16>,
+    /// Only this method in sections 4 and 6 [default: all]
+    #[arg(long, value_enum)]
+    pub method: Option<Method>,
+    /// Print the full decimal numbers (section 3: the lecture's output)
+    #[arg(long)]
+    pub print_digits: bool,
+}
+
+impl Cli {
+    /// The run's settings, and rayon's global pool sized to `--workers` with
+    /// named threads (so "Computing factorial of …" lines say who computed).
+    pub fn config(&self, worker_exe: PathBuf) -> Config {
+        let workers = self.workers.map_or_else(common::pool::cpu_workers, usize::from);
+        let sized = rayon::ThreadPoolBuilder::new()
+            .num_threads(workers)
+            .thread_name(|i| format!("rayon-{i}"))
+            .build_global();
+        if let Err(err) = sized {
+            // Only if a global pool already exists (a second call): use it.
+            tracing::debug!(%err, "rayon's global pool was already built");
+        }
+        let mut config = Config::new(self.sections.quick, workers, worker_exe);
+        config.n = self.n.unwrap_or(config.n);
+        config.method = self.method;
+        config.print_digits = self.print_digits;
+        config
+    }
+}
 
 /// The largest result this program agrees to compute, in MiB. 10,000,000!
 /// is about 26 MiB; much beyond, num-bigint (no FFT multiplication) would

@@ -69,7 +69,7 @@ pub fn factorial_pool(
     workers: usize,
 ) -> anyhow::Result<ProcessPool<u64, Vec<u8>>> {
     ProcessPool::builder(&config.worker_exe)
-        .args([crate::worker::WORKER_ARG, "pool", "factorials"])
+        .args(common::worker::pool_role("factorials"))
         .workers(workers)
         .start()
         .context("starting the process pool")

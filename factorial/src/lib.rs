@@ -67,6 +67,7 @@
 
 use std::path::PathBuf;
 
+use common::scale::Scale;
 use common::sections::Section;
 
 pub mod batch;
@@ -83,18 +84,40 @@ pub mod worker;
 
 use methods::Method;
 
-/// The sections, in order.
-pub const SECTIONS: &[Section] = &[
-    Section { number: 1, name: "function", title: "Factorial calculation" },
-    Section { number: 2, name: "sequential", title: "Sequential processing" },
+/// The sections, in order. Each names the lesson it runs;
+/// [`common::sections::run`] prints the banners.
+pub const SECTIONS: &[Section<Config>] = &[
+    Section {
+        number: 1,
+        name: "function",
+        title: "Factorial calculation",
+        run: notebook::show_factorial,
+    },
+    Section {
+        number: 2,
+        name: "sequential",
+        title: "Sequential processing",
+        run: notebook::show_heavy,
+    },
     Section {
         number: 3,
         name: "lecture",
         title: "The lecture script: Pool.map of factorials",
+        run: lecture::show,
     },
-    Section { number: 4, name: "huge", title: "One huge factorial on every core" },
-    Section { number: 5, name: "batch", title: "Batch processing and error handling" },
-    Section { number: 6, name: "speedup", title: "Speedup analysis" },
+    Section {
+        number: 4,
+        name: "huge",
+        title: "One huge factorial on every core",
+        run: huge::show,
+    },
+    Section {
+        number: 5,
+        name: "batch",
+        title: "Batch processing and error handling",
+        run: batch::show,
+    },
+    Section { number: 6, name: "speedup", title: "Speedup analysis", run: scaling::show },
 ];
 
 /// The n of sections 4 and 6 when `--n` is not given.
@@ -105,8 +128,9 @@ pub const QUICK_N: u64 = 100_000;
 /// Settings for one run.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Smaller workloads (for tests).
-    pub quick: bool,
+    /// Smaller workloads with `--quick` (for tests). No sleeps here: the
+    /// notebook's work is real.
+    pub scale: Scale,
     /// n for sections 4 and 6.
     pub n: u64,
     /// Worker threads / processes.
@@ -120,16 +144,18 @@ pub struct Config {
     pub worker_exe: PathBuf,
 }
 
-/// Runs one section: its banner, then its lesson.
-pub fn run_section(section: &Section, config: &Config) -> anyhow::Result<()> {
-    println!("{}", common::report::banner(section.number, section.title));
-    match section.number {
-        1 => notebook::show_factorial(config),
-        2 => notebook::show_heavy(config),
-        3 => lecture::show(config),
-        4 => huge::show(config),
-        5 => batch::show(config),
-        6 => scaling::show(config),
-        other => anyhow::bail!("section {other} does not exist"),
+impl Config {
+    /// The defaults of a run, `quick` or not, with `workers` workers whose
+    /// processes run `worker_exe`; `--n`, `--method` and `--print-digits`
+    /// are set on the result.
+    pub fn new(quick: bool, workers: usize, worker_exe: PathBuf) -> Self {
+        Self {
+            scale: Scale::new(1, 1, quick),
+            n: if quick { QUICK_N } else { DEFAULT_N },
+            workers,
+            method: None,
+            print_digits: false,
+            worker_exe,
+        }
     }
 }

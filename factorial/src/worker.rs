@@ -1,14 +1,11 @@
 //! The child side: this binary re-run as a process-pool worker.
 //!
-//! `main` checks for [`WORKER_ARG`] before parsing the command line and
-//! hands over to [`main`](fn@main) here.
+//! `main` checks for a role ([`common::worker`]) before parsing the command
+//! line and hands over to [`main`](fn@main) here.
 
 use std::process::ExitCode;
 
 use crate::lecture::computer_factorial;
-
-/// The hidden first argument that makes this binary a worker.
-pub const WORKER_ARG: &str = "__worker";
 
 /// Serves the pool named in `args`.
 pub fn main(args: &[String]) -> ExitCode {

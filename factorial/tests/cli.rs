@@ -3,6 +3,7 @@
 use std::time::Duration;
 
 use assert_cmd::Command;
+use common::chapter::check;
 use predicates::prelude::*;
 
 const EXE: &str = env!("CARGO_BIN_EXE_factorial");
@@ -15,14 +16,8 @@ fn factorial() -> Command {
 
 #[test]
 fn full_quick_run_shows_six_sections_and_the_notebook_values() {
-    let output = factorial().arg("--quick").output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    // Every section the README's table lists, and no other, in order.
-    assert_eq!(
-        common::report::banner_numbers(&stdout),
-        common::report::readme_section_numbers(include_str!("../README.md"))
-    );
+    let stdout = check::run_ok(std::process::Command::new(EXE).arg("--quick"));
+    check::banners_match_readme(&stdout, include_str!("../README.md"));
     for expected in [
         "5! = 120",
         "10! = 3628800",
@@ -87,6 +82,7 @@ fn one_method_for_a_chosen_n() {
 
 #[test]
 fn bad_input_is_one_line_and_a_non_zero_exit_never_a_panic() {
+    check::command_line(EXE, factorial::SECTIONS);
     for (args, message) in [
         (&["--n", "-5"][..], "negative"),
         (&["--n=-5"][..], "negative"),

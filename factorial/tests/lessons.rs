@@ -2,19 +2,12 @@
 
 use std::path::PathBuf;
 
+use factorial::Config;
 use factorial::batch::{self, ItemError};
 use factorial::lecture::{self, NUMBERS};
-use factorial::{Config, QUICK_N};
 
 fn config() -> Config {
-    Config {
-        quick: true,
-        n: QUICK_N,
-        workers: 2,
-        method: None,
-        print_digits: false,
-        worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_factorial")),
-    }
+    Config::new(true, 2, PathBuf::from(env!("CARGO_BIN_EXE_factorial")))
 }
 
 #[test]

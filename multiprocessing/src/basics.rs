@@ -38,7 +38,7 @@ pub fn processes() -> Vec<(String, i64)> {
 
 /// Starts the three processes, prints main's PID, joins them.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let pause = config.sleep(2.0);
+    let pause = config.scale.sleep(2.0);
     let pause_arg = pause.as_micros().to_string();
     println!("Each worker sleeps {} (the notebook's 2 s).\n", HumanDuration(pause));
     let children = processes()

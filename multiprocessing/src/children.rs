@@ -10,7 +10,7 @@
 //! (an explicit `wait`) was skipped by an error or a panic.
 
 use std::io;
-use std::process::{Command, ExitStatus, Stdio};
+use std::process::{Command, ExitStatus};
 use std::thread;
 use std::time::Instant;
 
@@ -19,15 +19,12 @@ pub use common::child::ChildGuard;
 use common::timeline::Timeline;
 
 use crate::Config;
-use crate::worker::WORKER_ARG;
 
 /// `<this binary> __worker <args…>`, with stdin closed and stdout/stderr
 /// shared with ours (so a child's `println!` lands in our output, as a
 /// Python child's `print` does).
 pub fn worker_command(config: &Config, args: &[&str]) -> Command {
-    let mut command = Command::new(&config.worker_exe);
-    command.arg(WORKER_ARG).args(args).stdin(Stdio::null());
-    command
+    common::worker::command(&config.worker_exe, args)
 }
 
 /// Starts all `children` at once, waits for every one (one waiter thread

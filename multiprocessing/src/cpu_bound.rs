@@ -33,7 +33,7 @@ pub fn sums_pool(
     workers: usize,
 ) -> anyhow::Result<ProcessPool<u64, u128>> {
     ProcessPool::builder(&config.worker_exe)
-        .args([crate::worker::WORKER_ARG, "pool", "sums"])
+        .args(common::worker::pool_role("sums"))
         .workers(workers)
         .start()
         .context("starting the process pool")
@@ -93,7 +93,7 @@ pub fn measure(config: &Config, n: u64, runs: usize) -> anyhow::Result<Timings> 
 
 /// Prints the notebook's lines and a comparison table.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let n = config.size(10_000_000);
+    let n = config.scale.size(10_000_000);
     println!(
         "cpu_bound_task({n}) = {} (a u128: it overflows u64)\n",
         sum_of_squares_formula(n)

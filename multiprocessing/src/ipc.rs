@@ -104,7 +104,7 @@ pub fn consumer(count: usize, pause: Duration) -> anyhow::Result<()> {
 /// Connects a producer and a consumer process with a pipe and runs both.
 pub fn show(config: &Config) -> anyhow::Result<()> {
     let count = 3;
-    let pause = config.sleep(0.5);
+    let pause = config.scale.sleep(0.5);
     let pause_arg = pause.as_micros().to_string();
     let count_arg = count.to_string();
     println!(

@@ -33,7 +33,7 @@ pub fn faults_pool(
     task_timeout: Option<Duration>,
 ) -> anyhow::Result<ProcessPool<FaultJob, u64>> {
     let mut builder = ProcessPool::builder(&config.worker_exe)
-        .args([crate::worker::WORKER_ARG, "pool", "faults"])
+        .args(common::worker::pool_role("faults"))
         .workers(workers);
     if let Some(limit) = task_timeout {
         builder = builder.task_timeout(limit);
@@ -129,7 +129,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     println!(
         "3. A thread that aborts — in a child process, so that we survive to watch:"
     );
-    let tick = config.sleep(0.5);
+    let tick = config.scale.sleep(0.5);
     let mut command =
         worker_command(config, &["blast-radius", &tick.as_micros().to_string()]);
     command.stdout(Stdio::piped());

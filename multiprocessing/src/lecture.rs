@@ -13,7 +13,7 @@
 //! ```
 //!
 //! Each function runs in its own process. Sequentially they take 5 s + 7.5 s;
-//! in parallel, about the longer one (7.5 s). Scaled down by [`SCALE`](crate::SCALE).
+//! in parallel, about the longer one (7.5 s). Scaled down by [`Config::scale`](crate::Config).
 
 use std::time::Duration;
 
@@ -41,8 +41,8 @@ pub fn cube_numbers(pause: Duration) {
 }
 
 fn commands(config: &Config) -> [(String, std::process::Command); 2] {
-    let square_pause = config.sleep(1.0).as_micros().to_string();
-    let cube_pause = config.sleep(1.5).as_micros().to_string();
+    let square_pause = config.scale.sleep(1.0).as_micros().to_string();
+    let cube_pause = config.scale.sleep(1.5).as_micros().to_string();
     [
         (
             "square_numbers".into(),
@@ -56,9 +56,9 @@ fn commands(config: &Config) -> [(String, std::process::Command); 2] {
 pub fn show(config: &Config) -> anyhow::Result<()> {
     println!(
         "square_numbers sleeps {} per line, cube_numbers {} (the lecture's 1 s and 1.5 s ÷ {}).\n",
-        HumanDuration(config.sleep(1.0)),
-        HumanDuration(config.sleep(1.5)),
-        crate::SCALE
+        HumanDuration(config.scale.sleep(1.0)),
+        HumanDuration(config.scale.sleep(1.5)),
+        config.scale.divisor()
     );
     println!(
         "One process, then the other (p1.start(); p1.join(); p2.start(); p2.join()):"
@@ -87,7 +87,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     println!(
         "The parallel run takes about as long as the slower process ({} of sleeps) plus\n\
          the cost of starting two processes — not the sum of both.",
-        HumanDuration(config.sleep(7.5))
+        HumanDuration(config.scale.sleep(7.5))
     );
     Ok(())
 }

@@ -26,7 +26,7 @@
 //! ## Where Rust differs
 //!
 //! * **No `fork` of a running interpreter.** A child is this same binary
-//!   re-run with a hidden argument ([`worker::WORKER_ARG`]), which is what
+//!   re-run with a hidden argument ([`common::worker`]), which is what
 //!   Python's `spawn` start method does. Functions cannot be pickled by
 //!   name, so a task is plain data — a serde enum such as [`jobs::IntJob`] —
 //!   and the worker's `match` is the dispatch table.
@@ -49,8 +49,8 @@
 //! RUST_LOG=debug cargo run -p multiprocessing -- 9  # see workers start and get reaped
 //! ```
 //!
-//! Sleeps are the notebook's divided by [`SCALE`] (2 s → 200 ms), and by 5
-//! more with `--quick`.
+//! Sleeps are the notebook's divided by 10 (2 s → 200 ms), and by 5 more with
+//! `--quick` ([`Config::scale`]).
 //!
 //! ## What to watch in the output
 //!
@@ -76,8 +76,8 @@
 //! | child processes: start, reap | [`worker`], [`children`] |
 
 use std::path::PathBuf;
-use std::time::Duration;
 
+use common::scale::Scale;
 use common::sections::Section;
 
 pub mod basics;
@@ -93,78 +93,79 @@ pub mod timeouts;
 pub mod versus;
 pub mod worker;
 
-/// The notebook's sleeps are divided by this (2 s → 200 ms, 0.5 s → 50 ms).
-pub const SCALE: u32 = 10;
-
 /// The sections, in order: the lecture, the notebook's seven, then Rust's.
-pub const SECTIONS: &[Section] = &[
+/// Each names the lesson it runs; [`common::sections::run`] prints the
+/// banners.
+pub const SECTIONS: &[Section<Config>] = &[
     Section {
         number: 0,
         name: "lecture",
         title: "The lecture script: squares and cubes",
+        run: lecture::show,
     },
-    Section { number: 1, name: "basics", title: "Multiprocessing basics" },
-    Section { number: 2, name: "ipc", title: "Inter-process communication" },
-    Section { number: 3, name: "shared-memory", title: "Shared memory" },
-    Section { number: 4, name: "cpu-bound", title: "CPU-bound performance" },
-    Section { number: 5, name: "pool", title: "Process pool" },
-    Section { number: 6, name: "initializer", title: "Pool with initializer" },
+    Section {
+        number: 1,
+        name: "basics",
+        title: "Multiprocessing basics",
+        run: basics::show,
+    },
+    Section {
+        number: 2,
+        name: "ipc",
+        title: "Inter-process communication",
+        run: ipc::show,
+    },
+    Section {
+        number: 3,
+        name: "shared-memory",
+        title: "Shared memory",
+        run: shared_memory::show,
+    },
+    Section {
+        number: 4,
+        name: "cpu-bound",
+        title: "CPU-bound performance",
+        run: cpu_bound::show,
+    },
+    Section {
+        number: 5,
+        name: "pool",
+        title: "Process pool",
+        run: pool_basics::show_pool,
+    },
+    Section {
+        number: 6,
+        name: "initializer",
+        title: "Pool with initializer",
+        run: pool_basics::show_initializer,
+    },
     Section {
         number: 7,
         name: "threads-vs-processes",
         title: "Threading vs multiprocessing",
+        run: versus::show,
     },
     Section {
         number: 8,
         name: "crash-isolation",
         title: "Crash isolation (beyond the notebook)",
+        run: isolation::show,
     },
     Section {
         number: 9,
         name: "timeouts",
         title: "Timeouts and exit statuses (beyond the notebook)",
+        run: timeouts::show,
     },
 ];
 
-/// Settings for one run.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Shrink sleeps and workloads (for tests).
-    pub quick: bool,
-    /// The binary every child process runs: `current_exe()` in `main`,
-    /// `env!("CARGO_BIN_EXE_multiprocessing")` in integration tests (inside a
-    /// test, `current_exe()` is the test harness).
-    pub worker_exe: PathBuf,
-}
+/// Settings for one run: the notebook's sleeps divided by 10 (2 s →
+/// 200 ms) and by 5 more with `--quick`, sizes a tenth with `--quick`; the
+/// binary every child process runs.
+pub type Config = common::chapter::Settings;
 
-impl Config {
-    /// A notebook sleep of `seconds`, divided by [`SCALE`] (and by 5 more
-    /// with `--quick`).
-    pub fn sleep(&self, seconds: f64) -> Duration {
-        let quick = if self.quick { 5.0 } else { 1.0 };
-        Duration::from_secs_f64(seconds / (f64::from(SCALE) * quick))
-    }
-
-    /// The notebook's workload size `n`, or a tenth of it with `--quick`.
-    pub fn size(&self, n: u64) -> u64 {
-        if self.quick { n / 10 } else { n }
-    }
-}
-
-/// Runs one section: its banner, then its lesson.
-pub fn run_section(section: &Section, config: &Config) -> anyhow::Result<()> {
-    println!("{}", common::report::banner(section.number, section.title));
-    match section.number {
-        0 => lecture::show(config),
-        1 => basics::show(config),
-        2 => ipc::show(config),
-        3 => shared_memory::show(config),
-        4 => cpu_bound::show(config),
-        5 => pool_basics::show_pool(config),
-        6 => pool_basics::show_initializer(config),
-        7 => versus::show(config),
-        8 => isolation::show(config),
-        9 => timeouts::show(config),
-        other => anyhow::bail!("section {other} does not exist"),
-    }
+/// This chapter's settings for a run, `--quick` or not, whose child
+/// processes run `worker_exe`.
+pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
+    Config::new(Scale::new(10, 5, quick), worker_exe)
 }

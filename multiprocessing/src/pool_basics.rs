@@ -34,7 +34,7 @@ pub fn ints_pool(
     initializer: Option<IntJob>,
 ) -> anyhow::Result<ProcessPool<IntJob, i64>> {
     let mut builder = ProcessPool::builder(&config.worker_exe)
-        .args([crate::worker::WORKER_ARG, "pool", "ints"])
+        .args(common::worker::pool_role("ints"))
         .workers(workers);
     if let Some(task) = initializer {
         builder = builder.initializer(task);

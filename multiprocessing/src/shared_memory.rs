@@ -306,7 +306,7 @@ pub fn run(
 ) -> anyhow::Result<(i64, Duration)> {
     let file = SharedFile::create()?;
     let path = file.path().to_str().context("temp path is not UTF-8")?.to_string();
-    let pause = config.sleep(0.5).as_micros().to_string();
+    let pause = config.scale.sleep(0.5).as_micros().to_string();
     let increments = increments.to_string();
     let children = (0..processes)
         .map(|i| {
@@ -332,7 +332,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     println!("\nFinal value: {final_value}");
     anyhow::ensure!(final_value == 30, "expected 30, got {final_value}");
 
-    let increments = config.size(1_000_000);
+    let increments = config.scale.size(1_000_000);
     let expected = 3 * increments as i64;
     println!(
         "\nNow each of 3 processes adds 1, {increments} times, with no lock (expected {expected}).\n\

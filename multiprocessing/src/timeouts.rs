@@ -65,7 +65,7 @@ pub fn python_exitcode(status: ExitStatus) -> Option<i32> {
 
 /// Section 9.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let limit = config.sleep(3.0);
+    let limit = config.scale.sleep(3.0);
     println!("1. A child that hangs, given {} to finish:", HumanDuration(limit));
     let (outcome, took) = time(|| run_with_deadline(config, &["hang"], limit));
     let hung = outcome?;
@@ -103,7 +103,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     }
     println!("{table}");
 
-    let task_limit = config.sleep(3.0);
+    let task_limit = config.scale.sleep(3.0);
     println!(
         "3. A process pool with a {} task timeout, one task that would sleep an hour:\n",
         HumanDuration(task_limit)

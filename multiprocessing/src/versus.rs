@@ -150,7 +150,7 @@ pub fn thread_round_trip(tasks: u32) -> Duration {
 
 /// Prints the CPU-bound race and the IPC cost.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let n = config.size(50_000_000);
+    let n = config.scale.size(50_000_000);
     let expected = vec![sum_of_squares_formula(n); TASKS];
 
     println!("Threading (CPU-bound): {TASKS} threads × cpu_task({n})");
@@ -197,7 +197,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         stats.bytes_sent, stats.bytes_received
     );
 
-    let tasks = if config.quick { 500 } else { 5_000 };
+    let tasks = config.scale.pick(5_000, 500);
     println!("\nThe cost of a process boundary, per trivial task ({tasks} tasks):\n");
     let trip = round_trip(config, tasks)?;
     let mut table = Table::new(["", "per task", "vs the floor"]);

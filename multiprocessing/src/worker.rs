@@ -1,9 +1,9 @@
 //! The child side: what this binary does when re-run as a worker.
 //!
-//! Every process this chapter starts is `<this binary> __worker <role> …`.
-//! `main` checks for [`WORKER_ARG`] before parsing the command line and
-//! hands over to [`main`](fn@main) here, which runs one role and exits. The
-//! roles are the notebook's target functions.
+//! Every process this chapter starts is `<this binary> __worker <role> …`
+//! ([`common::worker`]). `main` checks for a role before parsing the command
+//! line and hands over to [`main`](fn@main) here, which runs one role and
+//! exits. The roles are the notebook's target functions.
 
 use std::path::Path;
 use std::process::ExitCode;
@@ -14,10 +14,7 @@ use anyhow::{Context, bail};
 
 use crate::{basics, ipc, isolation, jobs, lecture, shared_memory, versus};
 
-/// The hidden first argument that makes this binary a worker.
-pub const WORKER_ARG: &str = "__worker";
-
-/// Runs the role named in `args` (everything after [`WORKER_ARG`]).
+/// Runs the role named in `args` (everything after the hidden argument).
 pub fn main(args: &[String]) -> ExitCode {
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     // Pool workers answer on a socket and report their own errors.

@@ -1,10 +1,10 @@
 //! The chapter binary, run as a learner runs it (with `--quick`).
 
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use assert_cmd::Command as AssertCommand;
+use common::chapter::check;
 use predicates::prelude::*;
 
 /// The binary Cargo built for this package (never `current_exe()`: in a
@@ -48,12 +48,7 @@ fn full_run_shows_every_section_and_leaves_no_process_or_file_behind() {
     let stdout = String::from_utf8_lossy(&output.stdout);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "stderr: {stderr}");
-
-    // Every section the README's table lists, and no other, in order.
-    assert_eq!(
-        common::report::banner_numbers(&stdout),
-        common::report::readme_section_numbers(include_str!("../README.md"))
-    );
+    check::banners_match_readme(&stdout, include_str!("../README.md"));
     for expected in [
         "Square: 16",
         "Cube: 64",
@@ -98,27 +93,6 @@ fn one_section_by_name() {
 }
 
 #[test]
-fn an_unknown_section_is_a_one_line_error_with_exit_code_2() {
-    AssertCommand::new(EXE)
-        .arg("gil")
-        .timeout(Duration::from_secs(30))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no section `gil`"))
-        .stderr(predicate::str::contains("panicked").not());
-}
-
-#[test]
-fn a_worker_with_a_bad_role_says_so_and_fails() {
-    AssertCommand::new(EXE)
-        .args(["__worker", "fly"])
-        .timeout(Duration::from_secs(30))
-        .assert()
-        .failure()
-        .stderr(predicate::str::contains("unknown worker role"));
-}
-
-#[test]
 fn a_pool_worker_started_by_hand_explains_itself() {
     AssertCommand::new(EXE)
         .args(["__worker", "pool", "ints"])
@@ -129,12 +103,7 @@ fn a_pool_worker_started_by_hand_explains_itself() {
 }
 
 #[test]
-fn help_lists_the_sections() {
-    let out =
-        AssertCommand::new(EXE).arg("--help").timeout(Duration::from_secs(30)).output();
-    let stdout = String::from_utf8(out.unwrap().stdout).unwrap();
-    for name in ["lecture", "shared-memory", "threads-vs-processes", "crash-isolation"] {
-        assert!(stdout.contains(name), "{name} missing from --help");
-    }
-    assert!(Path::new(EXE).exists());
+fn command_line_contract() {
+    // --help lists every section; a bad section or worker role is a clean error.
+    check::command_line(EXE, multiprocessing::SECTIONS);
 }

@@ -10,10 +10,7 @@ use multiprocessing::shared_memory::{self, Mode};
 use multiprocessing::{Config, cpu_bound, isolation, pool_basics, timeouts};
 
 fn config() -> Config {
-    Config {
-        quick: true,
-        worker_exe: PathBuf::from(env!("CARGO_BIN_EXE_multiprocessing")),
-    }
+    multiprocessing::config(true, PathBuf::from(env!("CARGO_BIN_EXE_multiprocessing")))
 }
 
 #[test]

@@ -87,7 +87,7 @@ pub fn custom_threads(sleep: Duration) -> anyhow::Result<Vec<Vec<String>>> {
 
 /// Prints section 1.
 pub fn show_basic(config: &Config) -> anyhow::Result<()> {
-    let counts = basic_threads(config.notebook(0.5))?;
+    let counts = basic_threads(config.scale.sleep(0.5))?;
     println!(
         "\nAll threads completed! (each returned its count through join: {counts:?})"
     );
@@ -96,7 +96,7 @@ pub fn show_basic(config: &Config) -> anyhow::Result<()> {
 
 /// Prints section 2.
 pub fn show_custom(config: &Config) -> anyhow::Result<()> {
-    let outputs = custom_threads(config.notebook(0.3))?;
+    let outputs = custom_threads(config.scale.sleep(0.3))?;
     println!("\nBoth workers finished ({} lines each).", outputs[0].len());
     Ok(())
 }

@@ -93,9 +93,8 @@ pub fn three_counters(threads: u64, per_thread: u64) -> [u64; 3] {
 }
 
 /// Prints section 11.
-pub fn show(config: &Config) {
-    let hold =
-        if config.quick { Duration::from_micros(100) } else { Duration::from_millis(1) };
+pub fn show(config: &Config) -> anyhow::Result<()> {
+    let hold = config.scale.pick(Duration::from_millis(1), Duration::from_micros(100));
     let run = readers_and_writer(4, 20, 50, hold);
     println!(
         "RwLock: 4 readers × 20 reads while a writer makes 50 updates:\n\
@@ -128,6 +127,7 @@ pub fn show(config: &Config) {
         "immutable: no lock",
     ]);
     print!("{table}");
+    Ok(())
 }
 
 #[cfg(test)]

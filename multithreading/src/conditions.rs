@@ -68,7 +68,7 @@ pub fn run(sleep_holding_lock: bool, sleep: Duration) -> Vec<String> {
 
 /// Prints section 8.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let sleep = config.notebook(0.5);
+    let sleep = config.scale.sleep(0.5);
     println!("As in the notebook — the producer sleeps while holding the lock:");
     let held = run(true, sleep);
     println!("\nFixed — the producer releases the lock before sleeping:");

@@ -130,8 +130,8 @@ pub fn hammer(counter: &dyn Counter, threads: usize, per_thread: usize) -> usize
 }
 
 /// Prints section 16.
-pub fn show(quick: bool) {
-    let (threads, per_thread) = (4, if quick { 10_000 } else { 100_000 });
+pub fn show(config: &crate::Config) -> anyhow::Result<()> {
+    let (threads, per_thread) = (4, config.scale.pick(100_000, 10_000));
     let expected = threads * per_thread;
     println!("{threads} threads × {per_thread} increments (expected {expected}):");
     let racy = hammer(&RacyCounter::new(), threads, per_thread);
@@ -152,6 +152,7 @@ pub fn show(quick: bool) {
          tests/loom.rs: racy_counter_loses_an_update (expects loom's panic \"lost update\"),\n\
          atomic_counter_never_loses, mutex_counter_never_loses."
     );
+    Ok(())
 }
 
 #[cfg(all(test, not(loom)))]

@@ -5,9 +5,10 @@
 //!
 //! Rust has the same behaviour without the flag: a thread that is never
 //! joined (*detached*) is killed when `main` returns. To show it honestly we
-//! must end a whole process, so this section re-runs the binary as a child
-//! ([`CHILD_ARG`]) that starts an endless background thread and returns from
-//! `main` — and the parent watches the child's output stop.
+//! must end a whole process, so this section re-runs the binary as a worker
+//! ([`crate::worker`], role [`CHILD_ROLE`]) that runs [`child_main`]: it
+//! starts an endless background thread and returns from `main` — and the
+//! parent watches the child's output stop.
 //!
 //! Killing a thread mid-step can leave files half-written and locks held, so
 //! the right pattern is to **ask** it to stop and **join** it:
@@ -17,20 +18,21 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use common::child::ChildGuard;
 use common::timing::HumanDuration;
 use crossbeam_channel::{RecvTimeoutError, bounded};
 
 use crate::{Config, join};
 
-/// The hidden argument that makes this binary run [`child_main`].
-pub const CHILD_ARG: &str = "__daemon-child";
+/// The worker role that runs [`child_main`].
+pub const CHILD_ROLE: &str = "daemon-child";
 
 /// The child process: a background thread prints every `TICK_MS`; main
 /// prints, sleeps `MAIN_MS`, prints and returns. Arguments: `TICK_MS MAIN_MS`.
@@ -70,33 +72,29 @@ pub fn run_daemon_child(
     main: Duration,
 ) -> anyhow::Result<DaemonRun> {
     let started = Instant::now();
-    let mut child = Command::new(exe)
-        .args([CHILD_ARG, &tick.as_millis().to_string(), &main.as_millis().to_string()])
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .spawn()
-        .context("starting the daemon demo child")?;
-    let stdout = child.stdout.take().expect("stdout is piped");
+    let (tick, main) = (tick.as_millis().to_string(), main.as_millis().to_string());
+    let mut command = common::worker::command(exe, &[CHILD_ROLE, &tick, &main]);
+    command.stdout(Stdio::piped());
+    // In a guard: on every early return below the child is killed and reaped.
+    let mut child = ChildGuard::spawn("daemon demo child", &mut command)?;
+    let stdout = child.take_stdout().expect("stdout is piped");
     // Read in a thread so the wait below can have a timeout.
     let reader = thread::spawn(move || {
         BufReader::new(stdout).lines().map_while(Result::ok).collect::<Vec<_>>()
     });
-    let status = match wait_timeout::ChildExt::wait_timeout(
-        &mut child,
-        Duration::from_secs(10),
-    )? {
-        Some(status) => status,
-        None => {
-            child.kill().context("killing the stuck child")?;
-            child.wait().context("reaping the killed child")?;
-            // The pipe closed with the child, so the reader ends: join it too.
-            let _partial_output = reader.join();
-            bail!("the daemon demo child did not exit within 10 s");
-        }
+    let Some(status) = child.wait_timeout(Duration::from_secs(10))? else {
+        child.kill_and_reap().context("reaping the stuck child")?;
+        // The pipe closed with the child, so the reader ends: join it too.
+        let partial = join(reader)?;
+        bail!(
+            "the daemon demo child did not exit within 10 s (it printed {} lines)",
+            partial.len()
+        );
     };
+    // wait_timeout reaped it; the guard only has to forget it.
+    child.wait()?;
     let lifetime = started.elapsed();
-    let lines =
-        reader.join().map_err(|_| anyhow::anyhow!("the output reader panicked"))?;
+    let lines = join(reader)?;
     if !status.success() {
         bail!("the daemon demo child failed: {status}");
     }
@@ -155,9 +153,10 @@ pub fn stop_with_channel(
 
 /// Prints section 7.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let (tick, main) = (config.notebook(1.0), config.notebook(3.0));
+    let (tick, main) = (config.scale.sleep(1.0), config.scale.sleep(3.0));
     println!(
-        "A child process runs the notebook's cell (this binary as `{CHILD_ARG}`):\n"
+        "A child process runs the notebook's cell (this binary as `{} {CHILD_ROLE}`):\n",
+        common::worker::WORKER_ARG
     );
     let run = run_daemon_child(&config.worker_exe, tick, main)?;
     for line in &run.lines {

@@ -113,9 +113,9 @@ pub fn transfer(
 }
 
 /// Prints section 12.
-pub fn show(config: &Config) {
+pub fn show(config: &Config) -> anyhow::Result<()> {
     let patience =
-        if config.quick { Duration::from_millis(20) } else { Duration::from_millis(200) };
+        config.scale.pick(Duration::from_millis(200), Duration::from_millis(20));
     println!("Opposite lock order (A: a then b; B: b then a), patience {patience:?}:");
     let (outcomes, balances) = transfer(false, patience);
     for outcome in &outcomes {
@@ -137,6 +137,7 @@ pub fn show(config: &Config) {
     let (outcomes, balances) = transfer(true, patience);
     let done = outcomes.iter().filter(|o| o.is_ok()).count();
     println!("  {done} of 2 transfers done, balances {balances:?} (total still 200).");
+    Ok(())
 }
 
 #[cfg(test)]

@@ -74,7 +74,7 @@ pub fn barrier_start(threads: usize) -> (usize, usize) {
 
 /// Prints section 5.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let waits = start_signal(3, config.notebook(2.0), config.notebook(1.0))?;
+    let waits = start_signal(3, config.scale.sleep(2.0), config.scale.sleep(1.0))?;
     println!("\nAll workers finished! Each waited about the main thread's setup time:");
     for (i, waited) in waits.iter().enumerate() {
         println!("  Worker-{i}: {}", HumanDuration(*waited));

@@ -65,13 +65,19 @@ fn join_scoped<T>(handle: thread::ScopedJoinHandle<'_, T>) -> anyhow::Result<T> 
         .map_err(|p| anyhow::anyhow!("thread panicked: {}", crate::panics::message(&*p)))
 }
 
+/// A sleep of the lecture script: its ten 2-second steps would take 20 s
+/// even at a tenth, so they are halved again (÷ 20 in all).
+pub fn lecture_sleep(config: &Config, seconds: f64) -> Duration {
+    config.scale.sleep(seconds / 2.0)
+}
+
 /// Prints section 0.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let sleep = config.lecture(2.0);
+    let sleep = lecture_sleep(config, 2.0);
     println!(
         "Each step sleeps {} (the lecture's 2 s ÷ {}).\n",
         HumanDuration(sleep),
-        crate::LECTURE_SCALE
+        config.scale.divisor() * 2
     );
     println!("Sequentially — print_numbers(), then print_letter():");
     let quiet = Timeline::new();

@@ -40,8 +40,8 @@
 //! cargo run -p multithreading -- deadlock  # one section, by name or number
 //! ```
 //!
-//! Sleeps are the notebook's divided by 10 ([`NOTEBOOK_SCALE`]) and the
-//! lecture's by 20 ([`LECTURE_SCALE`]).
+//! Sleeps are the notebook's divided by 10 ([`Config::scale`]) and the
+//! lecture's by 20 ([`lecture::lecture_sleep`]).
 //!
 //! ## What to watch in the output
 //!
@@ -69,10 +69,11 @@
 //! | 14 timeouts | [`timeouts`] |
 //! | 15 logging | [`logging`] |
 //! | 16 the race, model-checked | [`counter`] |
+//! | the daemon demo's child process | [`worker`] |
 
 use std::path::PathBuf;
-use std::time::Duration;
 
+use common::scale::Scale;
 use common::sections::Section;
 
 pub mod basics;
@@ -91,89 +92,115 @@ pub mod producer_consumer;
 pub mod scoped;
 pub mod shared_data;
 pub mod timeouts;
-
-/// Notebook sleeps are divided by this (0.5 s → 50 ms).
-pub const NOTEBOOK_SCALE: u32 = 10;
-/// The lecture's 2-second sleeps are divided by this (2 s → 100 ms).
-pub const LECTURE_SCALE: u32 = 20;
+pub mod worker;
 
 /// The sections, in order: the lecture, the notebook's nine, then Rust's.
-pub const SECTIONS: &[Section] = &[
+/// Each names the lesson it runs; [`common::sections::run`] prints the
+/// banners.
+pub const SECTIONS: &[Section<Config>] = &[
     Section {
         number: 0,
         name: "lecture",
         title: "The lecture script: numbers and letters",
+        run: lecture::show,
     },
-    Section { number: 1, name: "basics", title: "Basic threading" },
-    Section { number: 2, name: "custom-thread", title: "Custom thread class" },
-    Section { number: 3, name: "shared-data", title: "Thread-safe data sharing" },
-    Section { number: 4, name: "producer-consumer", title: "Producer-consumer pattern" },
-    Section { number: 5, name: "events", title: "Threading events" },
-    Section { number: 6, name: "thread-local", title: "Thread-local storage" },
-    Section { number: 7, name: "daemon", title: "Daemon threads" },
-    Section { number: 8, name: "conditions", title: "Condition variables" },
-    Section { number: 9, name: "performance", title: "Threading performance" },
-    Section { number: 10, name: "scoped", title: "Scoped threads (beyond the notebook)" },
-    Section { number: 11, name: "choosing", title: "Mutex vs RwLock vs atomics" },
-    Section { number: 12, name: "deadlock", title: "Deadlock: detect, then prevent" },
-    Section { number: 13, name: "panics", title: "Panics in threads and lock poisoning" },
-    Section { number: 14, name: "timeouts", title: "Timeouts on every wait" },
-    Section { number: 15, name: "logging", title: "Logging from threads" },
-    Section { number: 16, name: "race", title: "The race, model-checked" },
+    Section {
+        number: 1,
+        name: "basics",
+        title: "Basic threading",
+        run: basics::show_basic,
+    },
+    Section {
+        number: 2,
+        name: "custom-thread",
+        title: "Custom thread class",
+        run: basics::show_custom,
+    },
+    Section {
+        number: 3,
+        name: "shared-data",
+        title: "Thread-safe data sharing",
+        run: shared_data::show,
+    },
+    Section {
+        number: 4,
+        name: "producer-consumer",
+        title: "Producer-consumer pattern",
+        run: producer_consumer::show,
+    },
+    Section { number: 5, name: "events", title: "Threading events", run: events::show },
+    Section {
+        number: 6,
+        name: "thread-local",
+        title: "Thread-local storage",
+        run: locals::show,
+    },
+    Section { number: 7, name: "daemon", title: "Daemon threads", run: daemon::show },
+    Section {
+        number: 8,
+        name: "conditions",
+        title: "Condition variables",
+        run: conditions::show,
+    },
+    Section {
+        number: 9,
+        name: "performance",
+        title: "Threading performance",
+        run: performance::show,
+    },
+    Section {
+        number: 10,
+        name: "scoped",
+        title: "Scoped threads (beyond the notebook)",
+        run: scoped::show,
+    },
+    Section {
+        number: 11,
+        name: "choosing",
+        title: "Mutex vs RwLock vs atomics",
+        run: choosing::show,
+    },
+    Section {
+        number: 12,
+        name: "deadlock",
+        title: "Deadlock: detect, then prevent",
+        run: deadlock::show,
+    },
+    Section {
+        number: 13,
+        name: "panics",
+        title: "Panics in threads and lock poisoning",
+        run: panics::show,
+    },
+    Section {
+        number: 14,
+        name: "timeouts",
+        title: "Timeouts on every wait",
+        run: timeouts::show,
+    },
+    Section {
+        number: 15,
+        name: "logging",
+        title: "Logging from threads",
+        run: logging::show,
+    },
+    Section {
+        number: 16,
+        name: "race",
+        title: "The race, model-checked",
+        run: counter::show,
+    },
 ];
 
-/// Settings for one run.
-#[derive(Debug, Clone)]
-pub struct Config {
-    /// Shrink sleeps and loop counts (for tests).
-    pub quick: bool,
-    /// This binary, for the daemon demo's child process (`current_exe()` in
-    /// `main`, `env!("CARGO_BIN_EXE_multithreading")` in tests).
-    pub worker_exe: PathBuf,
-}
+/// Settings for one run: the notebook's sleeps divided by 10 (0.5 s →
+/// 50 ms) and by 10 more with `--quick`; this binary, for the daemon demo's
+/// child process.
+pub type Config = common::chapter::Settings;
 
-impl Config {
-    /// A notebook sleep of `seconds`, scaled by [`NOTEBOOK_SCALE`] (and by 10
-    /// more with `--quick`).
-    pub fn notebook(&self, seconds: f64) -> Duration {
-        self.scaled(seconds, NOTEBOOK_SCALE)
-    }
-
-    /// A lecture sleep of `seconds`, scaled by [`LECTURE_SCALE`].
-    pub fn lecture(&self, seconds: f64) -> Duration {
-        self.scaled(seconds, LECTURE_SCALE)
-    }
-
-    fn scaled(&self, seconds: f64, scale: u32) -> Duration {
-        let quick = if self.quick { 10.0 } else { 1.0 };
-        Duration::from_secs_f64(seconds / (f64::from(scale) * quick))
-    }
-}
-
-/// Runs one section: its banner, then its lesson.
-pub fn run_section(section: &Section, config: &Config) -> anyhow::Result<()> {
-    println!("{}", common::report::banner(section.number, section.title));
-    match section.number {
-        0 => lecture::show(config)?,
-        1 => basics::show_basic(config)?,
-        2 => basics::show_custom(config)?,
-        3 => shared_data::show(config)?,
-        4 => producer_consumer::show(config)?,
-        5 => events::show(config)?,
-        6 => locals::show(config)?,
-        7 => daemon::show(config)?,
-        8 => conditions::show(config)?,
-        9 => performance::show(config)?,
-        10 => scoped::show(),
-        11 => choosing::show(config),
-        12 => deadlock::show(config),
-        13 => panics::show(),
-        14 => timeouts::show(config),
-        15 => logging::show(config)?,
-        16 => counter::show(config.quick),
-        other => anyhow::bail!("section {other} does not exist"),
-    }
-    Ok(())
+/// This chapter's settings for a run, `--quick` or not, whose child process
+/// runs `worker_exe`.
+pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
+    Config::new(Scale::new(10, 10, quick), worker_exe)
 }
 
 /// Joins a thread, turning a panic into an error that names the thread —

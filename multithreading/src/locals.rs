@@ -56,7 +56,7 @@ pub fn run(pause: Duration) -> anyhow::Result<Vec<Reading>> {
 
 /// Prints section 6.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    run(config.notebook(1.0))?;
+    run(config.scale.sleep(1.0))?;
     println!("\nEach thread maintained its own data!");
     println!("The main thread never set them, so it still sees {:?}.", read());
     Ok(())

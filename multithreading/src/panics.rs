@@ -70,7 +70,7 @@ pub fn poisoning() -> Poisoned {
 }
 
 /// Prints section 13.
-pub fn show() {
+pub fn show(_config: &crate::Config) -> anyhow::Result<()> {
     println!(
         "(The default panic hook prints each panic on stderr; the lines below are ours.)"
     );
@@ -85,6 +85,7 @@ pub fn show() {
          after checking it and clear_poison(): lock() works again = {}",
         run.panic, run.was_poisoned, run.data, run.recovered
     );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -39,7 +39,7 @@ pub fn compare(n: usize, duration: Duration) -> (Duration, Duration, Vec<Span>) 
 
 /// Prints section 9.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let (sequential, threaded, spans) = compare(5, config.notebook(1.0));
+    let (sequential, threaded, spans) = compare(5, config.scale.sleep(1.0));
     println!("Sequential: {:.2}s", sequential.as_secs_f64());
     println!("Threaded: {:.2}s", threaded.as_secs_f64());
     println!("Speedup: {:.1}x\n", common::timing::speedup(sequential, threaded));

@@ -100,7 +100,7 @@ pub fn run(
 
 /// Prints section 4.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let max_sleep = config.notebook(1.0);
+    let max_sleep = config.scale.sleep(1.0);
     let consumed = run(1, 1, 5, 5, max_sleep);
     println!("\nProducer-Consumer pattern complete! ({} items consumed)", consumed.len());
     anyhow::ensure!(consumed.len() == 5, "items were lost");

@@ -52,7 +52,7 @@ pub fn double_in_place(data: &mut [u64]) {
 }
 
 /// Prints section 10.
-pub fn show() {
+pub fn show(_config: &crate::Config) -> anyhow::Result<()> {
     let mut data: Vec<u64> = (1..=1_000).collect();
     println!(
         "A local Vec of 1..=1000, borrowed by 4 scoped threads: sum = {}",
@@ -68,6 +68,7 @@ pub fn show() {
          dropped, and the two &mut halves are disjoint. A plain thread::spawn borrowing\n\
          `data` is a compile error (E0373; see the compile_fail examples in src/scoped.rs)."
     );
+    Ok(())
 }
 
 #[cfg(test)]

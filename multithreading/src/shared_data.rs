@@ -117,7 +117,7 @@ pub fn append_from_threads(threads: usize, per_thread: usize) -> Vec<(usize, usi
 
 /// Prints section 3.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let balance = two_customers(config.notebook(0.1));
+    let balance = two_customers(config.scale.sleep(0.1));
     println!("\nFinal balance: {balance}   (1000 + 4 × 100 − 4 × 50 = 1200, every run)");
     anyhow::ensure!(balance == 1200, "lost update: balance {balance}");
 

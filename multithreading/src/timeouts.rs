@@ -69,8 +69,8 @@ pub fn join_within(work: Duration, limit: Duration) -> Option<u64> {
 }
 
 /// Prints section 14.
-pub fn show(config: &Config) {
-    let unit = config.notebook(0.5);
+pub fn show(config: &Config) -> anyhow::Result<()> {
+    let unit = config.scale.sleep(0.5);
     let (timeouts, reply) = recv_with_timeout(unit * 4, unit);
     println!(
         "recv_timeout({unit:?}): timed out {timeouts}× while the reply was on its way, then got {reply:?}"
@@ -87,6 +87,7 @@ pub fn show(config: &Config) {
         "                      slow worker → {:?} (and it was still joined afterwards)",
         join_within(unit * 2, unit)
     );
+    Ok(())
 }
 
 #[cfg(test)]

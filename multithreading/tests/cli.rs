@@ -4,6 +4,7 @@ use std::path::Path;
 use std::time::Duration;
 
 use assert_cmd::Command;
+use common::chapter::check;
 use predicates::prelude::*;
 
 const EXE: &str = env!("CARGO_BIN_EXE_multithreading");
@@ -16,17 +17,10 @@ fn chapter() -> Command {
 
 #[test]
 fn full_run_prints_every_section_in_order_with_its_invariants() {
-    let output = chapter().arg("--quick").output().expect("the binary runs");
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "stderr: {stderr}");
-    let stdout = String::from_utf8(output.stdout).expect("utf-8");
-
-    let numbers = common::report::banner_numbers(&stdout);
-    // Every section the README's table lists, and no other, in order.
-    assert_eq!(
-        numbers,
-        common::report::readme_section_numbers(include_str!("../README.md"))
-    );
+    let run = check::run(std::process::Command::new(EXE).arg("--quick"));
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let (stdout, stderr) = (run.stdout, run.stderr);
+    let numbers = check::banners_match_readme(&stdout, include_str!("../README.md"));
     assert_eq!(numbers, (0..=16).collect::<Vec<_>>());
 
     for must in [
@@ -70,21 +64,17 @@ fn daemon_child_exits_even_though_its_thread_never_ends() {
 }
 
 #[test]
-fn one_section_and_bad_input() {
+fn one_section_by_name() {
     chapter()
         .args(["deadlock", "--quick"])
         .assert()
         .success()
         .stdout(predicate::str::contains("12. DEADLOCK"))
         .stdout(predicate::str::contains("0. THE LECTURE").not());
-    chapter()
-        .arg("17")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no section `17`"));
-    chapter()
-        .arg("--help")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("16  race"));
+}
+
+#[test]
+fn command_line_contract() {
+    // --help lists every section; a bad section or worker role is a clean error.
+    check::command_line(EXE, multithreading::SECTIONS);
 }

@@ -53,19 +53,45 @@ impl Default for Limits {
 pub const USER_AGENT: &str =
     concat!("rust-concurrency-course-scraper/", env!("CARGO_PKG_VERSION"), " (teaching)");
 
-/// Builds the one client. `local` disables proxies: `HTTP_PROXY` would
-/// otherwise apply to 127.0.0.1 too.
-pub fn build(limits: &Limits, local: bool) -> reqwest::Result<Client> {
+/// Where a client's requests go, which decides whether proxies apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Network {
+    /// The local site on 127.0.0.1: no proxy (`HTTP_PROXY` would otherwise
+    /// send loopback requests to the proxy too).
+    Loopback,
+    /// The real web: proxies from the environment apply, as in requests.
+    Internet,
+}
+
+impl Network {
+    /// The network `url` is on: loopback for 127.0.0.1, `localhost`, `[::1]`.
+    pub fn of(url: &reqwest::Url) -> Self {
+        match url.host_str() {
+            Some("127.0.0.1" | "localhost" | "[::1]") => Network::Loopback,
+            _ => Network::Internet,
+        }
+    }
+}
+
+/// Builds the one client: it follows up to `limits.max_redirects`
+/// redirects by itself.
+pub fn build(limits: &Limits, network: Network) -> reqwest::Result<Client> {
+    builder(limits, network)
+        .redirect(reqwest::redirect::Policy::limited(limits.max_redirects))
+        .build()
+}
+
+/// What [`build`] and [`build_crawler`] share: timeouts, user agent, proxies.
+fn builder(limits: &Limits, network: Network) -> reqwest::blocking::ClientBuilder {
     install_crypto_provider();
-    let mut builder = Client::builder()
+    let builder = Client::builder()
         .connect_timeout(limits.connect_timeout)
         .timeout(limits.timeout)
-        .user_agent(USER_AGENT)
-        .redirect(reqwest::redirect::Policy::limited(limits.max_redirects));
-    if local {
-        builder = builder.no_proxy();
+        .user_agent(USER_AGENT);
+    match network {
+        Network::Loopback => builder.no_proxy(),
+        Network::Internet => builder,
     }
-    builder.build()
 }
 
 /// Why a page could not be scraped. Each kind is handled differently: some
@@ -133,17 +159,8 @@ impl FetchError {
 /// A client like [`build`]'s that follows no redirect by itself: the
 /// crawler sees each one as [`FetchError::Redirected`] and checks the
 /// target (host, robots.txt, seen before?) as it checks links.
-pub fn build_crawler(limits: &Limits, local: bool) -> reqwest::Result<Client> {
-    install_crypto_provider();
-    let mut builder = Client::builder()
-        .connect_timeout(limits.connect_timeout)
-        .timeout(limits.timeout)
-        .user_agent(USER_AGENT)
-        .redirect(reqwest::redirect::Policy::none());
-    if local {
-        builder = builder.no_proxy();
-    }
-    builder.build()
+pub fn build_crawler(limits: &Limits, network: Network) -> reqwest::Result<Client> {
+    builder(limits, network).redirect(reqwest::redirect::Policy::none()).build()
 }
 
 /// An error and every cause under it, `outer: inner: innermost` — what

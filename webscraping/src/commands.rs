@@ -1,14 +1,98 @@
-//! The binary's commands besides the sections: `serve` (the local site
-//! alone), `fetch URL…` (the lecture on real pages) and `crawl [URL]`.
+//! The binary's command line, and its commands besides the sections:
+//! `serve` (the local site alone), `fetch URL…` (the lecture on real pages)
+//! and `crawl [URL]`.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::thread;
 
+use clap::{Parser, Subcommand};
+use common::sections::SectionArgs;
 use serde::Serialize;
 
-use crate::client::{self, FetchError, Limits};
-use crate::{Context, crawl, pages, site};
+use crate::client::{self, FetchError, Limits, Network};
+use crate::{Config, Context, crawl, pages, site};
+
+/// Notebook 248: web scraping with threads — offline, against a local site.
+#[derive(Debug, Parser)]
+#[command(name = "webscraping", args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    /// `serve`, `fetch` or `crawl`; none runs the sections.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    /// The section to run, and `--quick`.
+    #[command(flatten)]
+    pub sections: SectionArgs,
+    /// Section 4 prints its records as JSON (and nothing else: no banners).
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// The commands besides the sections.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the local site alone, and print its URL (open it in a browser).
+    Serve {
+        /// Latency added to every page.
+        #[arg(long, default_value_t = 100)]
+        latency_ms: u64,
+        /// Number of /pageN pages.
+        #[arg(long, default_value_t = 500)]
+        pages: usize,
+        /// Instead of serving, write the fixture pages into this directory.
+        #[arg(long)]
+        dump: Option<PathBuf>,
+    },
+    /// Fetch real URLs (needs the network), one thread each, and print
+    /// BeautifulSoup's text length for each.
+    Fetch {
+        /// The URLs.
+        #[arg(required = true)]
+        urls: Vec<String>,
+        /// Largest body accepted, in bytes.
+        #[arg(long, default_value_t = 16 << 20)]
+        max_bytes: usize,
+        /// Print one JSON record per URL (count, encoding, bytes, error).
+        #[arg(long)]
+        json: bool,
+    },
+    /// Crawl from a URL (default: the local site).
+    Crawl {
+        /// Where to start.
+        start: Option<String>,
+        /// At most this many pages.
+        #[arg(long, default_value_t = 30)]
+        max_pages: usize,
+        /// Worker threads.
+        #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
+        workers: u16,
+    },
+}
+
+impl Command {
+    /// Runs the command. `config` is the run's settings: `crawl` starts the
+    /// local site with it when no URL is given.
+    pub fn run(self, config: Config) -> anyhow::Result<ExitCode> {
+        common::log::init();
+        match self {
+            Command::Serve { latency_ms, pages, dump } => {
+                serve(latency_ms, pages, dump.as_deref())
+            }
+            Command::Fetch { urls, max_bytes, json } => fetch(&urls, max_bytes, json),
+            Command::Crawl { start, max_pages, workers } => {
+                let context = match start {
+                    Some(_) => None,
+                    None => Some(Context::start(config)?),
+                };
+                let start = start
+                    .or_else(|| context.as_ref().map(|c| c.site.url("/page0")))
+                    .expect("a start URL, or the local site's first page");
+                crawl::run_and_print(&start, max_pages, usize::from(workers))?;
+                Ok(ExitCode::SUCCESS)
+            }
+        }
+    }
+}
 
 /// `serve`: runs the local site until stdin closes (Ctrl-D), or writes the
 /// fixture pages into `dump` instead.
@@ -67,7 +151,7 @@ pub struct FetchReport {
 /// Fetches every URL on a thread of its own (the lecture's shape) and
 /// reports each: one report per URL, in the order given.
 pub fn fetch_all(urls: &[String], limits: &Limits) -> anyhow::Result<Vec<FetchReport>> {
-    let client = client::build(limits, false)?;
+    let client = client::build(limits, Network::Internet)?;
     let reports = thread::scope(|scope| {
         let handles: Vec<_> = urls
             .iter()
@@ -148,16 +232,4 @@ pub fn fetch(urls: &[String], max_bytes: usize, json: bool) -> anyhow::Result<Ex
     }
     let failed = reports.iter().filter(|r| r.error.is_some()).count();
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-}
-
-/// `crawl [URL]`: the local site by default.
-pub fn crawl(
-    context: &Context,
-    start: Option<String>,
-    max_pages: usize,
-    workers: usize,
-) -> anyhow::Result<ExitCode> {
-    let start = start.unwrap_or_else(|| context.site.url("/page0"));
-    crawl::run_and_print(&start, max_pages, workers)?;
-    Ok(ExitCode::SUCCESS)
 }

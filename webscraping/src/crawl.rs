@@ -21,7 +21,7 @@ use reqwest::Url;
 use reqwest::blocking::Client;
 
 use crate::Context;
-use crate::client::{self, FetchError, Limits, fetch};
+use crate::client::{self, FetchError, Limits, Network, fetch};
 use crate::text::extract;
 
 /// The rules of one robots.txt that apply to us (the `User-agent: *`
@@ -94,9 +94,7 @@ pub fn crawl(
     workers: usize,
 ) -> anyhow::Result<CrawlReport> {
     let start_url = Url::parse(start)?;
-    let loopback =
-        matches!(start_url.host_str(), Some("127.0.0.1" | "localhost" | "[::1]"));
-    let client = client::build_crawler(&Limits::default(), loopback)?;
+    let client = client::build_crawler(&Limits::default(), Network::of(&start_url))?;
     let robots = start_url
         .join("/robots.txt")
         .map_or_else(|_| Robots::default(), |url| robots_for(&client, &url));

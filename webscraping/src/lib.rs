@@ -57,6 +57,7 @@
 
 use std::time::Duration;
 
+use common::scale::Scale;
 use common::sections::Section;
 
 pub mod client;
@@ -73,26 +74,44 @@ pub mod site;
 pub mod soup;
 pub mod text;
 
-/// The sections, in order.
-pub const SECTIONS: &[Section] = &[
-    Section { number: 0, name: "lecture", title: "The lecture script: a thread per URL" },
-    Section { number: 1, name: "pool", title: "Thread pool scraper" },
-    Section { number: 2, name: "queue", title: "Queue-based scraper" },
+/// The sections, in order. Each names the lesson it runs;
+/// [`common::sections::run`] prints the banners.
+pub const SECTIONS: &[Section<Context>] = &[
+    Section {
+        number: 0,
+        name: "lecture",
+        title: "The lecture script: a thread per URL",
+        run: lecture::show,
+    },
+    Section { number: 1, name: "pool", title: "Thread pool scraper", run: pool::show },
+    Section { number: 2, name: "queue", title: "Queue-based scraper", run: queue::show },
     Section {
         number: 3,
         name: "robust",
         title: "Robust scraping: timeouts, faults, retries, rate limits",
+        run: robust::show,
     },
-    Section { number: 4, name: "extract", title: "What a scraper extracts" },
-    Section { number: 5, name: "crawl", title: "Crawling a site" },
-    Section { number: 6, name: "scale", title: "Threads at scale vs async" },
+    Section {
+        number: 4,
+        name: "extract",
+        title: "What a scraper extracts",
+        run: extract::show,
+    },
+    Section { number: 5, name: "crawl", title: "Crawling a site", run: crawl::show },
+    Section {
+        number: 6,
+        name: "scale",
+        title: "Threads at scale vs async",
+        run: scale::show,
+    },
 ];
 
 /// Settings for one run.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Smaller workloads, shorter latency (for tests).
-    pub quick: bool,
+    /// The notebook's simulated 1 s of network time divided by 10 (100 ms),
+    /// and by 5 more with `--quick` (20 ms).
+    pub scale: Scale,
     /// Section 4 prints JSON instead of a table.
     pub json: bool,
     /// The binary, for section 6's out-of-process site.
@@ -100,10 +119,14 @@ pub struct Config {
 }
 
 impl Config {
-    /// The notebook's simulated 1 s network time, scaled: 100 ms (20 ms
-    /// with `--quick`).
+    /// The settings for a run, `quick` or not, whose section 6 starts `exe`.
+    pub fn new(quick: bool, exe: std::path::PathBuf) -> Self {
+        Self { scale: Scale::new(10, 5, quick), json: false, exe }
+    }
+
+    /// The notebook's simulated network time, for this run.
     pub fn latency(&self) -> Duration {
-        Duration::from_millis(if self.quick { 20 } else { 100 })
+        self.scale.sleep(1.0)
     }
 }
 
@@ -125,25 +148,8 @@ impl Context {
             latency: config.latency(),
             pages: 500,
         })?;
-        let client = client::build(&client::Limits::default(), true)?;
+        let client =
+            client::build(&client::Limits::default(), client::Network::Loopback)?;
         Ok(Self { site, client, config })
-    }
-}
-
-/// Runs one section: its banner, then its lesson.
-pub fn run_section(section: &Section, context: &Context) -> anyhow::Result<()> {
-    // With --json, section 4's output is pure JSON: no banner.
-    if !(context.config.json && section.number == 4) {
-        println!("{}", common::report::banner(section.number, section.title));
-    }
-    match section.number {
-        0 => lecture::show(context),
-        1 => pool::show(context),
-        2 => queue::show(context),
-        3 => robust::show(context),
-        4 => extract::show(context),
-        5 => crawl::show(context),
-        6 => scale::show(context),
-        other => anyhow::bail!("section {other} does not exist"),
     }
 }

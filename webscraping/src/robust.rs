@@ -16,20 +16,21 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use common::report::Table;
+use common::scale::Scale;
 use common::sync::{Permit, Semaphore};
 use common::timing::{HumanDuration, time};
 use executors::executor::ThreadPoolExecutor;
 use reqwest::blocking::Client;
 
 use crate::Context;
-use crate::client::{self, FetchError, Limits, Retry, fetch_with_retry};
+use crate::client::{self, FetchError, Limits, Network, Retry, fetch_with_retry};
 use crate::pages::{FAULT_PATHS, LECTURE_PATHS, page_path};
 
 /// The client limits for this section: short, so the fault pages fail fast.
-pub fn limits(quick: bool) -> Limits {
+pub fn limits(scale: Scale) -> Limits {
     Limits {
         connect_timeout: Duration::from_secs(1),
-        timeout: Duration::from_millis(if quick { 300 } else { 500 }),
+        timeout: Duration::from_millis(scale.pick(500, 300)),
         max_bytes: 1 << 20,
         max_redirects: 5,
     }
@@ -194,8 +195,8 @@ pub fn rate_limited(
 
 /// Section 3.
 pub fn show(context: &Context) -> anyhow::Result<()> {
-    let limits = limits(context.config.quick);
-    let client = client::build(&limits, true)?;
+    let limits = limits(context.config.scale);
+    let client = client::build(&limits, Network::Loopback)?;
     println!(
         "Client: connect timeout {}, timeout {}, body cap {} KiB, {} redirects, user agent {:?};\n\
          retries: {} attempts, backoff {}·2ⁿ with full jitter, for timeouts and 5xx only.\n",

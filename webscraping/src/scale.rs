@@ -209,11 +209,8 @@ pub fn compare(
 
 /// Section 6.
 pub fn show(context: &Context) -> anyhow::Result<()> {
-    let (pages, latency, workers) = if context.config.quick {
-        (60, Duration::from_millis(20), 10)
-    } else {
-        (200, Duration::from_millis(100), 20)
-    };
+    let (pages, workers) = context.config.scale.pick((200, 20), (60, 10));
+    let latency = context.config.latency();
     let site = ChildSite::start(&context.config.exe, latency, pages)?;
     let (base_threads, base_rss) = status();
     println!(

@@ -5,6 +5,7 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use assert_cmd::Command as AssertCommand;
+use common::chapter::check;
 use predicates::prelude::*;
 
 const EXE: &str = env!("CARGO_BIN_EXE_webscraping");
@@ -17,14 +18,8 @@ fn webscraping() -> AssertCommand {
 
 #[test]
 fn full_quick_run_shows_every_section() {
-    let output = webscraping().arg("--quick").output().unwrap();
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
-    // Every section the README's table lists, and no other, in order.
-    assert_eq!(
-        common::report::banner_numbers(&stdout),
-        common::report::readme_section_numbers(include_str!("../README.md"))
-    );
+    let stdout = check::run_ok(Command::new(EXE).arg("--quick"));
+    check::banners_match_readme(&stdout, include_str!("../README.md"));
     for expected in [
         "Fetched 1957 characters from http://127.0.0.1:",
         "Fetched 2747 characters from",
@@ -87,11 +82,8 @@ fn fetch_reports_an_unreachable_url_and_fails() {
 
 #[test]
 fn bad_arguments_exit_2() {
-    webscraping()
-        .arg("gil")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no section"));
+    // --help lists every section; a bad section is a one-line error.
+    check::command_line(EXE, webscraping::SECTIONS);
     webscraping().args(["crawl", "--workers", "0"]).assert().code(2);
 }
 
@@ -108,7 +100,11 @@ fn serve_prints_a_loopback_url_that_serves_pages_until_its_stdin_closes() {
     BufReader::new(child.take_stdout().unwrap()).read_line(&mut line).unwrap();
     let url = line.trim().rsplit(' ').next().unwrap().to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
-    let client = webscraping::client::build(&Default::default(), true).unwrap();
+    let client = webscraping::client::build(
+        &Default::default(),
+        webscraping::client::Network::Loopback,
+    )
+    .unwrap();
     let page = webscraping::client::fetch(
         &client,
         &format!("{url}/docs/concepts/"),

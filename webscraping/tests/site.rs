@@ -3,7 +3,7 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
-use webscraping::client::{self, FetchError, Limits};
+use webscraping::client::{self, FetchError, Limits, Network};
 use webscraping::site::{Site, SiteConfig};
 use webscraping::{crawl, lecture, pages, pool, queue, robust, scale, text};
 
@@ -13,7 +13,7 @@ fn site(latency_ms: u64) -> Site {
 }
 
 fn client() -> reqwest::blocking::Client {
-    client::build(&Limits::default(), true).unwrap()
+    client::build(&Limits::default(), Network::Loopback).unwrap()
 }
 
 /// `name count` lines written by python/bs4_counts.py with BeautifulSoup.
@@ -95,8 +95,8 @@ fn the_queue_scraper_returns_every_page_exactly_once() {
 #[test]
 fn every_fault_is_reported_as_its_kind_and_the_others_succeed() {
     let site = site(1);
-    let limits = robust::limits(true);
-    let client = client::build(&limits, true).unwrap();
+    let limits = robust::limits(common::scale::Scale::new(10, 5, true));
+    let client = client::build(&limits, Network::Loopback).unwrap();
     let paths = robust::paths("test");
     let outcomes =
         robust::scrape_faults(&client, &limits, &site.base_url(), &paths).unwrap();
@@ -132,7 +132,7 @@ fn every_fault_is_reported_as_its_kind_and_the_others_succeed() {
 fn the_hang_page_fails_within_the_timeout_plus_a_margin() {
     let site = site(0);
     let limits = Limits { timeout: Duration::from_millis(300), ..Limits::default() };
-    let client = client::build(&limits, true).unwrap();
+    let client = client::build(&limits, Network::Loopback).unwrap();
     for path in ["/fault/hang", "/fault/trickle"] {
         let started = Instant::now();
         let result = client::fetch(&client, &site.url(path), &limits);
@@ -201,7 +201,7 @@ fn the_site_joins_its_threads_and_frees_its_port_on_drop() {
 fn the_total_deadline_holds_when_a_body_stalls_late() {
     let site = site(0);
     let limits = Limits { timeout: Duration::from_secs(2), ..Limits::default() };
-    let client = client::build(&limits, true).unwrap();
+    let client = client::build(&limits, Network::Loopback).unwrap();
     let started = Instant::now();
     let result = client::fetch(&client, &site.url("/fault/stall"), &limits);
     let took = started.elapsed();
@@ -288,7 +288,7 @@ fn fetch_accepts_large_real_pages_by_default_and_max_bytes_caps_them() {
 #[test]
 fn robots_txt_is_read_with_the_page_limits_a_prefix_and_text_only() {
     let site = site(0);
-    let client = client::build_crawler(&Limits::default(), true).unwrap();
+    let client = client::build_crawler(&Limits::default(), Network::Loopback).unwrap();
     let url = |path: &str| reqwest::Url::parse(&site.url(path)).unwrap();
     // The site's own robots.txt: read and honoured.
     assert!(!crawl::robots_for(&client, &url("/robots.txt")).allows("/private/x"));

@@ -14,6 +14,7 @@
 //! the main thread and from a second thread, and looks each address up in
 //! `/proc/self/maps` to name the region it lives in.
 
+use crate::Config;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 /// The lecture's definitions and the notebook's fact sheet, with the Rust
@@ -171,7 +172,7 @@ pub fn region_of(maps: &str, addr: usize) -> Option<String> {
 }
 
 /// Prints section 2.
-pub fn show() {
+pub fn show(_config: &Config) -> anyhow::Result<()> {
     println!("{THEORY}\n");
     let facts = process_facts();
     println!("CURRENT PROCESS:");
@@ -218,6 +219,7 @@ pub fn show() {
          Each thread has its own stack: the main thread's is [stack]; a spawned\n\
          thread's is an anonymous mapping the runtime allocated for it."
     );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -171,7 +171,7 @@ pub fn run(mode: GilMode, threads: usize, units: u64, timeline: &Timeline) -> Ve
 pub const THREADS: usize = 4;
 
 /// Prints section 3.
-pub fn show(config: &Config) {
+pub fn show(config: &Config) -> anyhow::Result<()> {
     println!(
         "What is the GIL? A mutex in CPython: only the thread holding it runs Python\n\
          bytecode, even on a multi-core machine. Every {} the holder is asked to\n\
@@ -192,7 +192,7 @@ pub fn show(config: &Config) {
         common::pool::cpu_workers()
     );
 
-    let units = config.pick(1600, 40);
+    let units = config.scale.pick(1600, 40);
     let (serial, serial_time) = time(|| run_serial(THREADS, units));
     let gil_timeline = Timeline::new();
     let (with_gil, gil_time) =
@@ -233,6 +233,7 @@ pub fn show(config: &Config) {
          - Mixed: a PROCESS POOL for CPU + a THREAD POOL for I/O\n\
          In Rust, threads serve both; section 9 says when processes still win."
     );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -43,7 +43,7 @@
 //!   in Rust (see [`race`]); to share a counter you must choose a `Mutex` or
 //!   an atomic, and the type system checks that you did.
 //! * **Processes** are started by re-running this very binary with a hidden
-//!   worker argument ([`processes::WORKER_ARG`]), the Rust equivalent of
+//!   worker argument ([`common::worker`], [`worker`]), the Rust equivalent of
 //!   Python's `spawn` start method.
 //!
 //! ## Run it
@@ -55,8 +55,8 @@
 //! cargo run -p what_is_process_and_threads -- --help  # the list
 //! ```
 //!
-//! The notebook's 2-second sleeps are scaled to [`TASK_SLEEP`] (200 ms) so
-//! the whole run takes a few seconds.
+//! The notebook's 2-second sleeps are divided by 10 (200 ms, [`Config::scale`])
+//! so the whole run takes a few seconds.
 //!
 //! ## What to watch in the output
 //!
@@ -76,10 +76,13 @@
 //! | 7. Race conditions | [`race`] |
 //! | 8. Synchronization primitives | [`primitives`] |
 //! | 9. Summary, Rust edition | [`summary`] |
+//! | the worker processes of section 5 | [`worker`] |
 
+use std::cell::Cell;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use common::scale::Scale;
 use common::sections::Section;
 
 pub mod anatomy;
@@ -89,79 +92,91 @@ pub mod processes;
 pub mod race;
 pub mod summary;
 pub mod tasks;
+pub mod worker;
 pub mod workloads;
 
-/// The notebook's `time.sleep(2)`, scaled down ten times so a full run stays
-/// short. Every "simulated work" sleep in this chapter is this long.
-pub const TASK_SLEEP: Duration = Duration::from_millis(200);
-
-/// The sections, in notebook order.
-pub const SECTIONS: &[Section] = &[
-    Section { number: 1, name: "sequential", title: "Sequential execution" },
-    Section { number: 2, name: "processes-vs-threads", title: "Processes vs threads" },
-    Section { number: 3, name: "gil", title: "Global Interpreter Lock (GIL), measured" },
-    Section { number: 4, name: "threading", title: "Threading example" },
-    Section { number: 5, name: "multiprocessing", title: "Multiprocessing example" },
-    Section { number: 6, name: "cpu-vs-io", title: "CPU-bound vs I/O-bound tasks" },
-    Section { number: 7, name: "race", title: "Thread safety & race conditions" },
-    Section { number: 8, name: "primitives", title: "Synchronization primitives" },
+/// The sections, in notebook order. Each names the lesson it runs;
+/// [`common::sections::run`] prints the banners.
+pub const SECTIONS: &[Section<Config>] = &[
+    Section {
+        number: 1,
+        name: "sequential",
+        title: "Sequential execution",
+        run: tasks::show_sequential,
+    },
+    Section {
+        number: 2,
+        name: "processes-vs-threads",
+        title: "Processes vs threads",
+        run: anatomy::show,
+    },
+    Section {
+        number: 3,
+        name: "gil",
+        title: "Global Interpreter Lock (GIL), measured",
+        run: gil::show,
+    },
+    Section {
+        number: 4,
+        name: "threading",
+        title: "Threading example",
+        run: tasks::show_threads,
+    },
+    Section {
+        number: 5,
+        name: "multiprocessing",
+        title: "Multiprocessing example",
+        run: processes::show,
+    },
+    Section {
+        number: 6,
+        name: "cpu-vs-io",
+        title: "CPU-bound vs I/O-bound tasks",
+        run: workloads::show,
+    },
+    Section {
+        number: 7,
+        name: "race",
+        title: "Thread safety & race conditions",
+        run: race::show,
+    },
+    Section {
+        number: 8,
+        name: "primitives",
+        title: "Synchronization primitives",
+        run: primitives::show,
+    },
     Section {
         number: 9,
         name: "summary",
         title: "Summary: when to use what (Rust edition)",
+        run: summary::show,
     },
 ];
 
 /// Settings for one run of the chapter.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Shrink every workload (sleeps, loop counts) for fast tests.
-    pub quick: bool,
+    /// The notebook's sleeps divided by 10 (2 s → 200 ms), and by 10 more
+    /// with `--quick`; loop counts smaller with `--quick`.
+    pub scale: Scale,
     /// The executable to start as a worker process: this binary in `main`,
     /// `env!("CARGO_BIN_EXE_…")` in integration tests (never
     /// `current_exe()` there: in a test that is the test harness).
     pub worker_exe: PathBuf,
+    /// What section 1 leaves for section 4: its measured sequential time,
+    /// which section 4 compares itself with, as the notebook does with
+    /// `sequential_time`.
+    pub sequential_time: Cell<Option<Duration>>,
 }
 
 impl Config {
-    /// The simulated-work sleep: [`TASK_SLEEP`], or a tenth of it with
-    /// `--quick`.
-    pub fn task_sleep(&self) -> Duration {
-        if self.quick { TASK_SLEEP / 10 } else { TASK_SLEEP }
+    /// The settings for a run, `quick` or not, whose workers run `worker_exe`.
+    pub fn new(quick: bool, worker_exe: PathBuf) -> Self {
+        Self {
+            scale: Scale::new(10, 10, quick),
+            worker_exe,
+            sequential_time: Cell::new(None),
+        }
     }
-
-    /// `full` normally, `quick` with `--quick`.
-    pub fn pick<T>(&self, full: T, quick: T) -> T {
-        if self.quick { quick } else { full }
-    }
-}
-
-/// What one section leaves for later ones: section 4 compares itself with
-/// section 1's sequential time, as the notebook does with `sequential_time`.
-#[derive(Debug, Default)]
-pub struct Carry {
-    /// Section 1's measured sequential time, once it has run.
-    pub sequential_time: Option<Duration>,
-}
-
-/// Runs one section: prints its banner and its cell's output.
-pub fn run_section(
-    section: &Section,
-    config: &Config,
-    carry: &mut Carry,
-) -> anyhow::Result<()> {
-    println!("{}", common::report::banner(section.number, section.title));
-    match section.number {
-        1 => tasks::show_sequential(config, carry),
-        2 => anatomy::show(),
-        3 => gil::show(config),
-        4 => tasks::show_threads(config, carry)?,
-        5 => processes::show(config)?,
-        6 => workloads::show(config),
-        7 => race::show(config),
-        8 => primitives::show(config),
-        9 => summary::show(),
-        other => anyhow::bail!("section {other} does not exist"),
-    }
-    Ok(())
 }

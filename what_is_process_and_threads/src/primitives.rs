@@ -159,11 +159,11 @@ pub fn queue_demo(items: u32) -> Vec<u32> {
 }
 
 /// Prints section 8.
-pub fn show(config: &Config) {
+pub fn show(config: &Config) -> anyhow::Result<()> {
     println!("8.1 LOCK (Mutex) — one thread at a time in the critical section");
     println!("   3 threads × 1000 increments of a Mutex<u64> → {}", lock_demo());
 
-    let delay = config.pick(Duration::from_millis(50), Duration::from_millis(5));
+    let delay = config.scale.pick(Duration::from_millis(50), Duration::from_millis(5));
     println!("\n8.2 EVENT — one thread signals, others wait");
     let waits = event_demo(3, delay);
     for (i, waited) in waits.iter().enumerate() {
@@ -186,7 +186,7 @@ pub fn show(config: &Config) {
     let run = semaphore_demo(
         6,
         3,
-        config.pick(Duration::from_millis(40), Duration::from_millis(4)),
+        config.scale.pick(Duration::from_millis(40), Duration::from_millis(4)),
     );
     println!(
         "   6 threads, Semaphore(3): peak inside at once = {} (never above 3)",
@@ -199,6 +199,7 @@ pub fn show(config: &Config) {
         "   consumer received {:?}; the loop ended when the producer dropped its sender",
         queue_demo(5)
     );
+    Ok(())
 }
 
 #[cfg(test)]

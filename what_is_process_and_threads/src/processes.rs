@@ -7,8 +7,8 @@
 //!
 //! Rust has no `fork`-and-continue-in-a-closure for safe code, and does not
 //! need one: the parent re-runs **its own executable** with a hidden first
-//! argument, [`WORKER_ARG`], and `main` sends such a process to
-//! [`worker_main`] before anything else. Arguments travel on the command
+//! argument ([`common::worker`]), and `main` sends such a process to
+//! [`crate::worker::main`] before anything else. Arguments travel on the command
 //! line; output comes back on the child's stdout, which the parent reads line
 //! by line in one thread per child (so a chatty child can never block on a
 //! full pipe) and prints as it arrives. Every child is waited for: a child
@@ -21,64 +21,22 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Child, Command, ExitCode, ExitStatus, Stdio};
+use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, bail};
+use common::child::ChildGuard;
 use common::report::Table;
 use common::timeline::Timeline;
 use common::timing::{HumanDuration, time};
 
 use crate::Config;
 
-/// The hidden first argument that turns this binary into a worker process.
-pub const WORKER_ARG: &str = "__worker";
-
 /// How many times the isolation demo's child and thread increment their
 /// counter.
 pub const INCREMENTS: i64 = 5;
-
-/// Entry point of a worker process: `main` calls this when the first
-/// argument is [`WORKER_ARG`], passing the arguments after it.
-///
-/// * `task NAME SLEEP_MS` — the notebook's `process_worker(name, duration)`.
-/// * `isolate VALUE` — add [`INCREMENTS`] to its own copy of `VALUE` and
-///   print `counter=N`.
-/// * `noop` — exit at once (to measure the cost of a process itself).
-pub fn worker_main(args: &[String]) -> ExitCode {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let pid = std::process::id();
-    match args.as_slice() {
-        ["task", name, sleep_ms] => {
-            let Ok(ms) = sleep_ms.parse::<u64>() else {
-                eprintln!("worker: bad sleep `{sleep_ms}`");
-                return ExitCode::from(2);
-            };
-            println!("[Process {name} pid {pid}] Starting {name}");
-            thread::sleep(Duration::from_millis(ms));
-            println!("[Process {name} pid {pid}] Completed {name}");
-            ExitCode::SUCCESS
-        }
-        ["isolate", value] => {
-            let Ok(mut counter) = value.parse::<i64>() else {
-                eprintln!("worker: bad value `{value}`");
-                return ExitCode::from(2);
-            };
-            for _ in 0..INCREMENTS {
-                counter += 1; // our own copy: no lock needed, nobody else sees it
-            }
-            println!("counter={counter}");
-            ExitCode::SUCCESS
-        }
-        ["noop"] => ExitCode::SUCCESS,
-        _ => {
-            eprintln!("worker: unknown job {args:?}");
-            ExitCode::from(2)
-        }
-    }
-}
 
 /// What the parent learned about one finished child.
 #[derive(Debug)]
@@ -111,32 +69,22 @@ pub fn run_children(
     mut on_line: impl FnMut(usize, &str),
 ) -> anyhow::Result<Vec<ChildRun>> {
     let (line_sender, line_receiver) = crossbeam_channel::unbounded();
-    let mut started: Vec<(Child, thread::JoinHandle<()>)> = Vec::new();
+    // Each child in a guard: whatever path leaves this function early, the
+    // guards' drops kill and reap the children still held.
+    let mut started: Vec<(ChildGuard, thread::JoinHandle<()>)> = Vec::new();
     for (index, args) in jobs.iter().enumerate() {
-        let spawned = Command::new(exe)
-            .arg(WORKER_ARG)
-            .args(args)
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .spawn()
+        let mut command = common::worker::command(exe, args);
+        command.stdout(Stdio::piped());
+        let spawned = ChildGuard::spawn(format!("worker {index}"), &mut command)
             .with_context(|| format!("starting worker process {}", exe.display()));
         let mut child = match spawned {
             Ok(child) => child,
             Err(err) => {
-                for (mut child, reader) in started {
-                    // kill() fails only if the child already exited; wait()
-                    // then reaps it either way.
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    if reader.join().is_err() {
-                        tracing::error!("an output reader thread panicked");
-                    }
-                }
+                stop_all(started);
                 return Err(err);
             }
         };
-        tracing::debug!(pid = child.id(), ?args, "spawned worker process");
-        let stdout = child.stdout.take().expect("stdout was configured as a pipe");
+        let stdout = child.take_stdout().expect("stdout was configured as a pipe");
         // Each reader owns a clone of the sender; the channel closes when the
         // last reader finishes (its child closed stdout, i.e. exited).
         let sender = line_sender.clone();
@@ -160,13 +108,37 @@ pub fn run_children(
     }
 
     let mut runs = Vec::with_capacity(jobs.len());
-    for ((mut child, reader), lines) in started.into_iter().zip(lines) {
-        let status = child.wait().context("waiting for a worker process")?;
-        tracing::debug!(pid = child.id(), %status, "reaped worker process");
-        reader.join().map_err(|_| anyhow::anyhow!("an output reader thread panicked"))?;
-        runs.push(ChildRun { pid: child.id(), status, lines });
+    let mut started = started.into_iter();
+    for ((child, reader), lines) in started.by_ref().zip(lines) {
+        let pid = child.id();
+        let waited = child.wait().context("waiting for a worker process");
+        let joined = reader
+            .join()
+            .map_err(|_| anyhow::anyhow!("an output reader thread panicked"));
+        match waited.and_then(|status| joined.map(|()| status)) {
+            Ok(status) => runs.push(ChildRun { pid, status, lines }),
+            Err(err) => {
+                // The rest are killed and reaped, their readers joined.
+                stop_all(started.collect());
+                return Err(err);
+            }
+        }
     }
     Ok(runs)
+}
+
+/// Kills and reaps every child, then joins its output reader (which ends
+/// when the dead child's pipe closes).
+fn stop_all(started: Vec<(ChildGuard, thread::JoinHandle<()>)>) {
+    for (child, reader) in started {
+        let name = child.name().to_string();
+        if let Err(err) = child.kill_and_reap() {
+            tracing::error!(%name, %err, "could not reap a worker process");
+        }
+        if reader.join().is_err() {
+            tracing::error!(%name, "an output reader thread panicked");
+        }
+    }
 }
 
 /// The notebook's three processes: each runs `task NAME SLEEP`. Returns the
@@ -279,11 +251,9 @@ pub fn spawn_cost(exe: &Path, threads: u32, processes: u32) -> anyhow::Result<Sp
     let mut pids = Vec::with_capacity(processes as usize);
     let (reaped, processes_time) = time(|| -> anyhow::Result<()> {
         for _ in 0..processes {
-            let mut child = Command::new(exe)
-                .args([WORKER_ARG, "noop"])
-                .stdin(Stdio::null())
-                .stdout(Stdio::null())
-                .spawn()
+            let mut command = common::worker::command(exe, &["noop"]);
+            command.stdout(Stdio::null());
+            let child = ChildGuard::spawn("noop", &mut command)
                 .context("starting a no-op worker process")?;
             pids.push(child.id());
             // wait() reaps the child before the next one starts.
@@ -309,10 +279,11 @@ pub const TASKS: [&str; 3] = ["Task-1", "Task-2", "Task-3"];
 
 /// Prints section 5.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let sleep = config.task_sleep();
+    let sleep = config.scale.sleep(2.0);
     println!(
-        "Three child processes, each this same binary re-run as `{WORKER_ARG} task …`,\n\
+        "Three child processes, each this same binary re-run as `{} task …`,\n\
          each sleeping {}. Parent PID: {}.\n",
+        common::worker::WORKER_ARG,
         HumanDuration(sleep),
         std::process::id()
     );
@@ -354,7 +325,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         println!("{}", format!("  {label:<42} {value}   {note}").trim_end());
     }
     println!("\nOverhead (the README's \"process creation is expensive\"), measured:");
-    let (threads, processes) = config.pick((100, 20), (20, 4));
+    let (threads, processes) = config.scale.pick((100, 20), (20, 4));
     let cost = spawn_cost(&config.worker_exe, threads, processes)?;
     let per_thread = cost.threads_time / cost.threads;
     let per_process = cost.processes_time / cost.processes;

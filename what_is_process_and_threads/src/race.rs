@@ -95,8 +95,8 @@ pub fn atomic_counter(threads: u64, per_thread: u64) -> u64 {
 }
 
 /// Prints section 7.
-pub fn show(config: &Config) {
-    let per_thread = config.pick(INCREMENTS, INCREMENTS / 10);
+pub fn show(config: &Config) -> anyhow::Result<()> {
+    let per_thread = config.scale.pick(INCREMENTS, INCREMENTS / 10);
     let expected = THREADS * per_thread;
     println!("\nUNSAFE VERSION (Race Condition): load, add 1, store — three runs:");
     for run in 1..=3 {
@@ -126,6 +126,7 @@ pub fn show(config: &Config) {
          compile in Rust (error E0499: two mutable borrows; see the compile_fail example\n\
          in src/race.rs). The type system makes you choose Mutex or an atomic."
     );
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,6 +1,8 @@
 //! Section 9: when to use threads, processes and async — every item of the
 //! notebook's summary, with what changes in Rust beside it.
 
+use crate::Config;
+
 /// One line of the notebook's summary and the Rust note beside it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Advice {
@@ -136,8 +138,9 @@ pub fn render() -> String {
 }
 
 /// Prints section 9.
-pub fn show() {
+pub fn show(_config: &Config) -> anyhow::Result<()> {
     print!("{}", render());
+    Ok(())
 }
 
 #[cfg(test)]

@@ -18,7 +18,7 @@ use common::report::Comparison;
 use common::timeline::{Timeline, current_lane};
 use common::timing::{HumanDuration, Speedup, speedup, time};
 
-use crate::{Carry, Config};
+use crate::Config;
 
 /// The notebook's `task(name, duration)`: announce, sleep, announce.
 pub fn task(name: &str, duration: Duration) {
@@ -98,8 +98,8 @@ pub const SEQUENTIAL_TASKS: [&str; 3] = ["A", "B", "C"];
 pub const THREADED_TASKS: [&str; 3] = ["Task-1", "Task-2", "Task-3"];
 
 /// Prints section 1.
-pub fn show_sequential(config: &Config, carry: &mut Carry) {
-    let sleep = config.task_sleep();
+pub fn show_sequential(config: &Config) -> anyhow::Result<()> {
+    let sleep = config.scale.sleep(2.0);
     println!(
         "Each task sleeps {} (the notebook sleeps 2 s: everything is 10× shorter).\n",
         HumanDuration(sleep)
@@ -112,13 +112,14 @@ pub fn show_sequential(config: &Config, carry: &mut Carry) {
         HumanDuration(sleep)
     );
     println!("\nOne thread, one task at a time — a staircase:\n{}", timeline.render(60));
-    carry.sequential_time = Some(took);
+    config.sequential_time.set(Some(took));
+    Ok(())
 }
 
 /// Prints section 4.
-pub fn show_threads(config: &Config, carry: &mut Carry) -> anyhow::Result<()> {
-    let sleep = config.task_sleep();
-    let baseline = carry.sequential_time.unwrap_or_else(|| {
+pub fn show_threads(config: &Config) -> anyhow::Result<()> {
+    let sleep = config.scale.sleep(2.0);
+    let baseline = config.sequential_time.get().unwrap_or_else(|| {
         println!(
             "(Section 1 did not run: measuring its sequential baseline quietly first.)"
         );

@@ -97,7 +97,7 @@ I/O-BOUND TASKS:
   - BEST FOR (Rust):   threads, or async for thousands of connections";
 
 /// Prints section 6.
-pub fn show(config: &Config) {
+pub fn show(config: &Config) -> anyhow::Result<()> {
     println!("{KINDS}\n");
     println!("Testing CPU-bound with {N} operations...");
     let (sum, took) = time(|| cpu_bound_task(N));
@@ -106,7 +106,7 @@ pub fn show(config: &Config) {
         HumanDuration(took)
     );
 
-    let n = config.pick(N_FOR_THREADS, N);
+    let n = config.scale.pick(N_FOR_THREADS, N);
     println!(
         "\nToo quick to compare with threads, so: the sum of 0..{n}, 1 thread vs {THREADS}\n\
          (best of 3 runs each: outside noise only ever adds time):"
@@ -118,7 +118,7 @@ pub fn show(config: &Config) {
     cpu.add_with_note(format!("{THREADS} threads"), threaded, check);
     println!("{cpu}");
 
-    let sleep = config.task_sleep();
+    let sleep = config.scale.sleep(2.0);
     println!("Testing I/O-bound with a {} sleep...", HumanDuration(sleep));
     let (message, one) = time(|| io_bound_task(sleep));
     println!("Time: {:.2}s   ({message})", one.as_secs_f64());
@@ -144,6 +144,7 @@ pub fn show(config: &Config) {
          (section 3 showed why), so CPU-bound Python work needs processes.",
         common::pool::cpu_workers()
     );
+    Ok(())
 }
 
 #[cfg(test)]

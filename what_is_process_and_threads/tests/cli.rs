@@ -5,6 +5,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use assert_cmd::Command as AssertCommand;
+use common::chapter::check;
 use predicates::prelude::*;
 
 /// The binary Cargo built for this package (never `current_exe()`: in a
@@ -42,24 +43,8 @@ fn leftover_workers(tag: &str) -> Vec<u32> {
 #[test]
 fn full_run_prints_nine_numbered_sections_and_leaves_no_children() {
     let run_tag = tag("full-run");
-    let output = chapter()
-        .arg("--quick")
-        .env(TAG_VAR, &run_tag)
-        .output()
-        .expect("the binary runs");
-    assert!(
-        output.status.success(),
-        "stderr: {}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let stdout = String::from_utf8(output.stdout).expect("utf-8 output");
-
-    let numbers = common::report::banner_numbers(&stdout);
-    // Every section the README's table lists, and no other, in order.
-    assert_eq!(
-        numbers,
-        common::report::readme_section_numbers(include_str!("../README.md"))
-    );
+    let stdout = check::run_ok(Command::new(EXE).arg("--quick").env(TAG_VAR, &run_tag));
+    let numbers = check::banners_match_readme(&stdout, include_str!("../README.md"));
     assert_eq!(numbers, (1..=9).collect::<Vec<_>>());
 
     // Values that must never vary.
@@ -103,33 +88,6 @@ fn one_section_by_name_or_number() {
 }
 
 #[test]
-fn help_lists_the_sections() {
-    chapter()
-        .arg("--help")
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("3  gil"))
-        .stdout(predicate::str::contains("9  summary"));
-}
-
-#[test]
-fn bad_section_is_a_short_error_with_exit_code_2() {
-    chapter()
-        .arg("ten")
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("no section `ten`"))
-        .stderr(predicate::str::contains("panicked").not());
-}
-
-#[test]
-fn unknown_worker_job_fails_cleanly() {
-    let status = Command::new(EXE).args(["__worker", "explode"]).output().expect("runs");
-    assert_eq!(status.status.code(), Some(2));
-    assert!(String::from_utf8_lossy(&status.stderr).contains("unknown job"));
-}
-
-#[test]
 fn the_leftover_check_does_see_a_live_worker() {
     // Guards the guard: without this, a broken `leftover_workers` would make
     // the "no children left" assertion pass vacuously.
@@ -144,4 +102,10 @@ fn the_leftover_check_does_see_a_live_worker() {
     child.kill().expect("the worker is still sleeping");
     child.wait().expect("reaped");
     assert!(found, "a live worker was not detected");
+}
+
+#[test]
+fn command_line_contract() {
+    // --help lists every section; a bad section or worker role is a clean error.
+    check::command_line(EXE, what_is_process_and_threads::SECTIONS);
 }

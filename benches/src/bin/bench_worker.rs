@@ -4,12 +4,9 @@
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().collect();
-    match args.get(1) {
-        Some(arg) if arg == executors::jobs::WORKER_ARG => {
-            executors::jobs::worker_main(&args[2..])
-        }
-        _ => {
+    match common::worker::role() {
+        Some(role) => executors::worker::main(&role),
+        None => {
             eprintln!(
                 "bench-worker is started by `cargo bench -p benches --bench executors`"
             );

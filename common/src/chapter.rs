@@ -1,0 +1,223 @@
+//! A chapter binary's whole `main`, and the settings most chapters need.
+//!
+//! Every chapter has the same shape (the top README's "Layout" shows it):
+//!
+//! * `src/lib.rs` declares `SECTIONS`, a table of [`Section`]s, each naming
+//!   the lesson function that runs it, and the chapter's `Config`;
+//! * `src/worker.rs`, in a chapter that starts child processes, is what the
+//!   binary does when re-run as one of them ([`crate::worker`]);
+//! * `src/main.rs` hands those three to [`Chapter`]:
+//!
+//! ```no_run
+//! use std::path::PathBuf;
+//! use std::process::ExitCode;
+//!
+//! use common::chapter::{Chapter, Settings};
+//! use common::scale::Scale;
+//! use common::sections::Section;
+//!
+//! // src/lib.rs
+//! pub type Config = Settings;
+//! pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
+//!     Settings::new(Scale::new(10, 5, quick), worker_exe)
+//! }
+//! fn hello(config: &Config) -> anyhow::Result<()> {
+//!     println!("the notebook's 2 s sleep is {:?} here", config.scale.sleep(2.0));
+//!     Ok(())
+//! }
+//! pub const SECTIONS: &[Section<Config>] =
+//!     &[Section { number: 1, name: "hello", title: "Hello", run: hello }];
+//!
+//! // src/worker.rs
+//! fn worker_main(role: &[String]) -> ExitCode {
+//!     eprintln!("unknown worker role {role:?}");
+//!     ExitCode::FAILURE
+//! }
+//!
+//! // src/main.rs
+//! fn main() -> anyhow::Result<ExitCode> {
+//!     let about = "Notebook 250: hello";
+//!     Chapter::new(about, SECTIONS, config).worker(worker_main).main()
+//! }
+//! ```
+//!
+//! A chapter with flags or commands of its own (factorial's `--n`,
+//! webscraping's `fetch`) writes its own clap `Cli` and ends its `main` with
+//! [`sections::run`](crate::sections::run), as [`Chapter::main`] does.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Args, FromArgMatches};
+
+use crate::scale::Scale;
+use crate::sections::{self, Framing, Section, SectionArgs};
+
+/// The settings of a chapter that needs nothing else: how this run scales
+/// the notebook, and the binary its child processes run.
+#[derive(Debug, Clone)]
+pub struct Settings {
+    /// The notebook's sleeps and sizes, for this run.
+    pub scale: Scale,
+    /// The binary child processes run: `current_exe()` in `main`,
+    /// `env!("CARGO_BIN_EXE_<chapter>")` in integration tests (inside a test,
+    /// `current_exe()` is the test harness).
+    pub worker_exe: PathBuf,
+}
+
+impl Settings {
+    /// Settings with this scale and worker binary.
+    pub fn new(scale: Scale, worker_exe: PathBuf) -> Self {
+        Self { scale, worker_exe }
+    }
+}
+
+/// A chapter binary whose command line is [`SectionArgs`] alone.
+pub struct Chapter<C: 'static> {
+    about: &'static str,
+    sections: &'static [Section<C>],
+    config: fn(bool, PathBuf) -> C,
+    worker: Option<fn(&[String]) -> ExitCode>,
+}
+
+impl<C> Chapter<C> {
+    /// A chapter: its one-line description (for `--help`), its sections,
+    /// and how to build its settings from `--quick` and this binary's path.
+    pub fn new(
+        about: &'static str,
+        sections: &'static [Section<C>],
+        config: fn(bool, PathBuf) -> C,
+    ) -> Self {
+        Self { about, sections, config, worker: None }
+    }
+
+    /// What the binary does when re-run as a worker process
+    /// ([`crate::worker`]): called with the role's arguments.
+    pub fn worker(self, worker: fn(&[String]) -> ExitCode) -> Self {
+        Self { worker: Some(worker), ..self }
+    }
+
+    /// The whole `main`: a worker role first (a worker must not parse the
+    /// user's command line or print the chapter), then the command line,
+    /// the settings, and the chosen sections under their banners.
+    pub fn main(&self) -> anyhow::Result<ExitCode> {
+        if let Some(worker) = self.worker
+            && let Some(role) = crate::worker::role()
+        {
+            return Ok(worker(&role));
+        }
+        // clap names the program in `Usage:` after argv[0], as typed.
+        let command = SectionArgs::augment_args(clap::Command::new("chapter"))
+            .about(self.about)
+            .after_help(sections::help(self.sections));
+        let args = SectionArgs::from_arg_matches(&command.get_matches())
+            .unwrap_or_else(|err| err.exit());
+        let config = (self.config)(args.quick, std::env::current_exe()?);
+        sections::run(self.sections, &args, &config, Framing::Banners)
+    }
+}
+
+/// What every chapter's integration tests check the same way: the binary
+/// run as a learner runs it, its banners against its README, and the
+/// command-line contract. Each function panics with the evidence.
+pub mod check {
+    use std::io::Read;
+    use std::process::{Command, Stdio};
+    use std::thread;
+    use std::time::Duration;
+
+    use wait_timeout::ChildExt;
+
+    use crate::sections::Section;
+
+    /// How long one run may take before the test kills it and fails.
+    pub const RUN_LIMIT: Duration = Duration::from_secs(180);
+
+    /// What a finished run printed.
+    #[derive(Debug)]
+    pub struct Run {
+        /// The exit code (`None` if a signal ended it).
+        pub code: Option<i32>,
+        /// Standard output, as text.
+        pub stdout: String,
+        /// Standard error, as text.
+        pub stderr: String,
+    }
+
+    /// Runs `command` (stdin from `/dev/null`) to its end, or kills it after
+    /// [`RUN_LIMIT`] and panics.
+    pub fn run(command: &mut Command) -> Run {
+        let mut child = command
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap_or_else(|err| panic!("cannot start {command:?}: {err}"));
+        // Read both pipes while waiting, so a chatty child never blocks.
+        let read = |mut pipe: Box<dyn Read + Send>| {
+            thread::spawn(move || {
+                let mut bytes = Vec::new();
+                pipe.read_to_end(&mut bytes).map(|_| bytes)
+            })
+        };
+        let stdout = read(Box::new(child.stdout.take().expect("piped")));
+        let stderr = read(Box::new(child.stderr.take().expect("piped")));
+        let status = match child.wait_timeout(RUN_LIMIT).expect("waiting for the run") {
+            Some(status) => status,
+            None => {
+                child.kill().expect("killing the stuck run");
+                child.wait().expect("reaping the stuck run");
+                panic!("{command:?} ran longer than {RUN_LIMIT:?}");
+            }
+        };
+        let text = |reader: thread::JoinHandle<std::io::Result<Vec<u8>>>| {
+            let bytes = reader.join().expect("reader thread").expect("reading a pipe");
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
+        Run { code: status.code(), stdout: text(stdout), stderr: text(stderr) }
+    }
+
+    /// Runs `command`, asserts it succeeded (showing its stderr if not), and
+    /// returns its stdout.
+    pub fn run_ok(command: &mut Command) -> String {
+        let run = run(command);
+        assert_eq!(run.code, Some(0), "{command:?} failed; stderr:\n{}", run.stderr);
+        run.stdout
+    }
+
+    /// Asserts that the banners in `stdout` are the sections the README's
+    /// table lists — every one, no other, in order — and returns them.
+    pub fn banners_match_readme(stdout: &str, readme: &str) -> Vec<u32> {
+        let printed = crate::report::banner_numbers(stdout);
+        assert_eq!(
+            printed,
+            crate::report::readme_section_numbers(readme),
+            "the banners printed are not the README's sections"
+        );
+        printed
+    }
+
+    /// The command-line contract of a chapter binary: `--help` lists every
+    /// section by number and name; an unknown section is one line on stderr
+    /// and exit code 2, never a panic; an unknown worker role fails with a
+    /// message, never a panic.
+    pub fn command_line<C>(exe: &str, sections: &[Section<C>]) {
+        let help = run_ok(Command::new(exe).arg("--help"));
+        for section in sections {
+            let row = format!("{:>2}  {}", section.number, section.name);
+            assert!(help.contains(&row), "--help lacks `{row}`:\n{help}");
+        }
+
+        let bad = run(Command::new(exe).arg("no-such-section"));
+        assert_eq!(bad.code, Some(2), "stderr: {}", bad.stderr);
+        assert!(bad.stderr.contains("no section `no-such-section`"), "{}", bad.stderr);
+        assert_eq!(bad.stderr.trim_end().lines().count(), 1, "{}", bad.stderr);
+        assert!(bad.stdout.is_empty(), "printed before failing: {}", bad.stdout);
+
+        let role =
+            run(Command::new(exe).args([crate::worker::WORKER_ARG, "no-such-role"]));
+        assert_ne!(role.code, Some(0), "an unknown worker role succeeded");
+        assert!(!role.stderr.is_empty(), "an unknown worker role failed silently");
+        assert!(!role.stderr.contains("panicked"), "{}", role.stderr);
+    }
+}
