@@ -136,6 +136,8 @@ pub mod check {
     /// What a finished run printed.
     #[derive(Debug)]
     pub struct Run {
+        /// The process id it ran as.
+        pub pid: u32,
         /// The exit code (`None` if a signal ended it).
         pub code: Option<i32>,
         /// Standard output, as text.
@@ -174,7 +176,8 @@ pub mod check {
             let bytes = reader.join().expect("reader thread").expect("reading a pipe");
             String::from_utf8_lossy(&bytes).into_owned()
         };
-        Run { code: status.code(), stdout: text(stdout), stderr: text(stderr) }
+        let pid = child.id();
+        Run { pid, code: status.code(), stdout: text(stdout), stderr: text(stderr) }
     }
 
     /// Runs `command`, asserts it succeeded (showing its stderr if not), and
@@ -183,6 +186,23 @@ pub mod check {
         let run = run(command);
         assert_eq!(run.code, Some(0), "{command:?} failed; stderr:\n{}", run.stderr);
         run.stdout
+    }
+
+    /// Runs a chapter binary (`command` with its arguments) to success and
+    /// checks its banners against the README ([`banners_match_readme`]);
+    /// returns its stdout.
+    pub fn sections_run(command: &mut Command, readme: &str) -> String {
+        let stdout = run_ok(command);
+        banners_match_readme(&stdout, readme);
+        stdout
+    }
+
+    /// Asserts that `text` contains every one of `expected`, naming the
+    /// first that is missing.
+    pub fn contains_all(text: &str, expected: &[&str]) {
+        for line in expected {
+            assert!(text.contains(line), "missing {line:?} in:\n{text}");
+        }
     }
 
     /// Asserts that the banners in `stdout` are the sections the README's

@@ -195,79 +195,112 @@ pub fn render(spans: &[Span], width: usize) -> String {
     }
     let mut spans = spans.to_vec();
     spans.sort_by_key(|s| (s.start, s.end));
-
-    let total = spans
-        .iter()
-        .map(|s| s.end)
-        .max()
-        .unwrap_or_default()
-        .max(Duration::from_nanos(1));
-    let cell = total.as_secs_f64() / width as f64;
-
-    // Lanes and glyphs in order of first appearance, so the chart reads
-    // top-to-bottom in the order things started.
-    let mut lanes: Vec<&str> = Vec::new();
-    let mut glyph_of: HashMap<&str, char> = HashMap::new();
-    let mut legend: Vec<(char, &str)> = Vec::new();
-    for span in &spans {
-        if !lanes.contains(&span.lane.as_str()) {
-            lanes.push(&span.lane);
-        }
-        if !glyph_of.contains_key(span.label.as_str()) {
-            let glyph = GLYPHS[legend.len() % GLYPHS.len()];
-            glyph_of.insert(&span.label, glyph);
-            legend.push((glyph, &span.label));
-        }
-    }
-
-    let lane_width =
-        lanes.iter().map(|l| l.chars().count()).max().unwrap_or(0).min(MAX_LANE_WIDTH);
+    let chart = Chart::lay_out(&spans, width);
     let mut out = String::new();
-
-    // Time axis on top: 0, the middle and the end.
-    let mid = format!("{:.0}", AxisTime(total / 2));
-    let end = format!("{:.0}", AxisTime(total));
-    let mut axis = vec![' '; width + 2];
-    let end_at = (width + 2).saturating_sub(end.chars().count());
-    let mid_at = (width + 2).saturating_sub(mid.chars().count()) / 2;
-    place(&mut axis, 1, "0");
-    // The middle label only where it fits with a gap on both sides.
-    if mid_at > 2 && mid_at + mid.chars().count() < end_at {
-        place(&mut axis, mid_at, &mid);
+    let _ = writeln!(out, "{:w$}  {}", "", chart.axis().trim_end(), w = chart.lane_width);
+    for lane in &chart.lanes {
+        let name: String = lane.chars().take(chart.lane_width).collect();
+        let _ = writeln!(
+            out,
+            "{name:w$}  │{}│",
+            chart.row(&spans, lane),
+            w = chart.lane_width
+        );
     }
-    place(&mut axis, end_at.max(3), &end);
-    let axis: String = axis.iter().collect();
-    let _ = writeln!(out, "{:lane_width$}  {}", "", axis.trim_end());
-
-    for lane in &lanes {
-        let mut row = vec![IDLE; width];
-        for span in spans.iter().filter(|s| s.lane == *lane) {
-            let from =
-                ((span.start.as_secs_f64() / cell).round() as usize).min(width - 1);
-            let to =
-                ((span.end.as_secs_f64() / cell).round() as usize).clamp(from + 1, width);
-            row[from..to].fill(glyph_of[span.label.as_str()]);
-        }
-        let name: String = lane.chars().take(lane_width).collect();
-        let _ = writeln!(out, "{name:lane_width$}  │{}│", row.iter().collect::<String>());
-    }
-    let _ = writeln!(out, "{:lane_width$}  └{}┘", "", "─".repeat(width));
-
-    // Legend: glyph = label, then the scale.
-    let mut line = String::from("  ");
-    for (glyph, label) in legend.iter().take(MAX_LEGEND) {
-        let _ = write!(line, "{glyph} {label}   ");
-    }
-    if legend.len() > MAX_LEGEND {
-        let _ = write!(line, "… ({} labels; glyphs repeat)   ", legend.len());
-    }
-    let _ = write!(
-        line,
-        "(1 column ≈ {})",
-        crate::timing::HumanDuration(total / width as u32)
-    );
-    let _ = writeln!(out, "{}", line.trim_end());
+    let _ = writeln!(out, "{:w$}  └{}┘", "", "─".repeat(width), w = chart.lane_width);
+    let _ = writeln!(out, "{}", chart.legend().trim_end());
     out
+}
+
+/// What the chart's rows, axis and legend share, worked out once.
+struct Chart<'a> {
+    width: usize,
+    /// The time the whole chart spans (the last end).
+    total: Duration,
+    /// Lanes in order of first activity, so the chart reads top to bottom
+    /// in the order things started.
+    lanes: Vec<&'a str>,
+    lane_width: usize,
+    glyph_of: HashMap<&'a str, char>,
+    /// Glyphs and labels in order of first appearance.
+    legend: Vec<(char, &'a str)>,
+}
+
+impl<'a> Chart<'a> {
+    /// `spans` sorted by start.
+    fn lay_out(spans: &'a [Span], width: usize) -> Self {
+        let total = spans
+            .iter()
+            .map(|s| s.end)
+            .max()
+            .unwrap_or_default()
+            .max(Duration::from_nanos(1));
+        let mut lanes: Vec<&str> = Vec::new();
+        let mut glyph_of: HashMap<&str, char> = HashMap::new();
+        let mut legend: Vec<(char, &str)> = Vec::new();
+        for span in spans {
+            if !lanes.contains(&span.lane.as_str()) {
+                lanes.push(&span.lane);
+            }
+            if !glyph_of.contains_key(span.label.as_str()) {
+                let glyph = GLYPHS[legend.len() % GLYPHS.len()];
+                glyph_of.insert(&span.label, glyph);
+                legend.push((glyph, &span.label));
+            }
+        }
+        let lane_width = lanes
+            .iter()
+            .map(|l| l.chars().count())
+            .max()
+            .unwrap_or(0)
+            .min(MAX_LANE_WIDTH);
+        Self { width, total, lanes, lane_width, glyph_of, legend }
+    }
+
+    /// The time axis: 0, the middle (where it fits with a gap on both
+    /// sides) and the end.
+    fn axis(&self) -> String {
+        let width = self.width;
+        let mid = format!("{:.0}", AxisTime(self.total / 2));
+        let end = format!("{:.0}", AxisTime(self.total));
+        let mut axis = vec![' '; width + 2];
+        let end_at = (width + 2).saturating_sub(end.chars().count());
+        let mid_at = (width + 2).saturating_sub(mid.chars().count()) / 2;
+        place(&mut axis, 1, "0");
+        if mid_at > 2 && mid_at + mid.chars().count() < end_at {
+            place(&mut axis, mid_at, &mid);
+        }
+        place(&mut axis, end_at.max(3), &end);
+        axis.iter().collect()
+    }
+
+    /// One lane's row: each column stands for `total / width` of time.
+    fn row(&self, spans: &[Span], lane: &str) -> String {
+        let cell = self.total.as_secs_f64() / self.width as f64;
+        let mut row = vec![IDLE; self.width];
+        for span in spans.iter().filter(|s| s.lane == lane) {
+            let from =
+                ((span.start.as_secs_f64() / cell).round() as usize).min(self.width - 1);
+            let to = ((span.end.as_secs_f64() / cell).round() as usize)
+                .clamp(from + 1, self.width);
+            row[from..to].fill(self.glyph_of[span.label.as_str()]);
+        }
+        row.into_iter().collect()
+    }
+
+    /// `glyph = label` for each label, then the scale of one column.
+    fn legend(&self) -> String {
+        let mut line = String::from("  ");
+        for (glyph, label) in self.legend.iter().take(MAX_LEGEND) {
+            let _ = write!(line, "{glyph} {label}   ");
+        }
+        if self.legend.len() > MAX_LEGEND {
+            let _ = write!(line, "… ({} labels; glyphs repeat)   ", self.legend.len());
+        }
+        let column = self.total / self.width as u32;
+        let _ = write!(line, "(1 column ≈ {})", crate::timing::HumanDuration(column));
+        line
+    }
 }
 
 /// Writes `text` into `buf` starting at `at`, never past the end.

@@ -81,6 +81,17 @@ pub mod sweep;
 pub mod timeouts;
 pub mod worker;
 
+/// Settings for one run: the notebook's sleeps divided by 10 (2 s →
+/// 200 ms) and by 5 more with `--quick`, sizes a tenth with `--quick`; the
+/// binary process-pool workers run.
+pub type Config = common::chapter::Settings;
+
+/// This chapter's settings for a run, `--quick` or not, whose child
+/// processes run `worker_exe`.
+pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
+    Config::new(Scale::new(10, 5, quick), worker_exe)
+}
+
 /// The sections, in order. Each names the lesson it runs;
 /// [`common::sections::run`] prints the banners.
 pub const SECTIONS: &[Section<Config>] = &[
@@ -141,14 +152,3 @@ pub const SECTIONS: &[Section<Config>] = &[
         run: rayon_tour::show,
     },
 ];
-
-/// Settings for one run: the notebook's sleeps divided by 10 (2 s →
-/// 200 ms) and by 5 more with `--quick`, sizes a tenth with `--quick`; the
-/// binary process-pool workers run.
-pub type Config = common::chapter::Settings;
-
-/// This chapter's settings for a run, `--quick` or not, whose child
-/// processes run `worker_exe`.
-pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
-    Config::new(Scale::new(10, 5, quick), worker_exe)
-}

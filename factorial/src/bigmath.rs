@@ -44,29 +44,41 @@ pub fn pack(factors: impl IntoIterator<Item = u64>) -> Vec<u64> {
     words
 }
 
-/// The product of `words`, as a balanced tree: halves are multiplied
-/// recursively, then together. With `parallel`, the halves run on different
-/// cores (rayon's `join`) while they are large enough to be worth it, and
-/// the big multiplications near the root are split with [`par_mul`].
-pub fn product(words: &[u64], parallel: bool) -> BigUint {
+/// The product of `words`, as a balanced tree on one thread: halves are
+/// multiplied recursively, then together.
+pub fn product_serial(words: &[u64]) -> BigUint {
+    match split_product(words) {
+        Ok(leaf) => leaf,
+        Err((left, right)) => product_serial(left) * product_serial(right),
+    }
+}
+
+/// The same tree as [`product_serial`] on every core: while the halves are
+/// large enough to be worth it they run on different cores (rayon's `join`),
+/// and the big multiplications near the root are split with [`par_mul`].
+pub fn product_parallel(words: &[u64]) -> BigUint {
+    match split_product(words) {
+        Ok(leaf) => leaf,
+        // Splitting a tree over threads pays off only for large halves.
+        Err((left, right)) if words.len() >= 512 => {
+            let (a, b) =
+                rayon::join(|| product_parallel(left), || product_parallel(right));
+            par_mul(&a, &b)
+        }
+        Err((left, right)) => product_parallel(left) * product_parallel(right),
+    }
+}
+
+/// A leaf's product (`Ok`), or the two halves still to multiply (`Err`).
+fn split_product(words: &[u64]) -> Result<BigUint, (&[u64], &[u64])> {
     match words {
-        [] => BigUint::from(1_u8),
-        [one] => BigUint::from(*one),
+        [] => Ok(BigUint::from(1_u8)),
+        [one] => Ok(BigUint::from(*one)),
+        // Leaves: a running product; the numbers are still small.
         _ if words.len() <= 16 => {
-            // Leaves: a running product; the numbers are still small.
-            words[1..].iter().fold(BigUint::from(words[0]), |acc, &w| acc * w)
+            Ok(words[1..].iter().fold(BigUint::from(words[0]), |acc, &w| acc * w))
         }
-        _ => {
-            let (left, right) = words.split_at(words.len() / 2);
-            // Splitting a tree over threads pays off only for large halves.
-            if parallel && words.len() >= 512 {
-                let (a, b) =
-                    rayon::join(|| product(left, parallel), || product(right, parallel));
-                par_mul(&a, &b)
-            } else {
-                product(left, parallel) * product(right, parallel)
-            }
-        }
+        _ => Err(words.split_at(words.len() / 2)),
     }
 }
 
@@ -149,16 +161,8 @@ mod tests {
 
     fn big(seed: u64, bits: u64) -> BigUint {
         // A deterministic pseudo-random number of about `bits` bits.
-        let mut state = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-        let words: Vec<u32> = (0..bits.div_ceil(32))
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 7;
-                state ^= state << 17;
-                state as u32
-            })
-            .collect();
-        BigUint::new(words)
+        let mut rng = fastrand::Rng::with_seed(seed);
+        BigUint::new((0..bits.div_ceil(32)).map(|_| rng.u32(..)).collect())
     }
 
     #[test]
@@ -173,7 +177,7 @@ mod tests {
     #[test]
     fn product_is_the_same_sequential_and_parallel() {
         let words = pack(1..=5_000);
-        assert_eq!(product(&words, false), product(&words, true));
+        assert_eq!(product_serial(&words), product_parallel(&words));
     }
 
     #[test]

@@ -13,7 +13,7 @@ use std::time::{Duration, Instant};
 
 use num_bigint::BigUint;
 
-use crate::bigmath::{pack, par_mul, product};
+use crate::bigmath::{pack, par_mul, product_parallel, product_serial};
 use crate::primes::{legendre, odd_primes_up_to};
 
 /// Errors of the notebook's `factorial(n)` and of the CLI's `--n`.
@@ -84,8 +84,8 @@ impl fmt::Display for Method {
 pub fn factorial(n: u64, method: Method) -> BigUint {
     match method {
         Method::Naive => naive(n),
-        Method::Tree => product(&pack(2..=n), false),
-        Method::ParallelTree => product(&pack(2..=n), true),
+        Method::Tree => product_serial(&pack(2..=n)),
+        Method::ParallelTree => product_parallel(&pack(2..=n)),
         Method::Primes => by_prime_exponents(n),
     }
 }
@@ -163,7 +163,7 @@ pub fn by_prime_exponents_profiled(n: u64) -> (BigUint, Profile) {
                     .zip(&exponents)
                     .filter(|&(_, &e)| e >> bit & 1 == 1)
                     .map(|(&p, _)| p);
-                product(&pack(members), true)
+                product_parallel(&pack(members))
             })
             .collect()
     };

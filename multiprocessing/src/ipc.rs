@@ -68,7 +68,8 @@ pub fn producer(count: usize, pause: Duration) -> anyhow::Result<()> {
 pub fn consumer(count: usize, pause: Duration) -> anyhow::Result<()> {
     // A pipe read cannot time out, so a reader thread does the blocking
     // reads and hands items over a channel, whose `recv_timeout` can.
-    let (items, queue) = crossbeam_channel::bounded::<Result<String, String>>(1);
+    let (item_sender, item_receiver) =
+        crossbeam_channel::bounded::<Result<String, String>>(1);
     thread::Builder::new().name("queue-reader".into()).spawn(move || {
         let mut stdin = BufReader::new(io::stdin().lock());
         loop {
@@ -78,7 +79,7 @@ pub fn consumer(count: usize, pause: Duration) -> anyhow::Result<()> {
                 Err(err) => Err(err.to_string()),
             };
             let stop = next.is_err();
-            if items.send(next).is_err() || stop {
+            if item_sender.send(next).is_err() || stop {
                 break;
             }
         }
@@ -86,7 +87,7 @@ pub fn consumer(count: usize, pause: Duration) -> anyhow::Result<()> {
     // The reader thread is detached on purpose: it may be blocked in read()
     // when we return, and the process exit ends it.
     for _ in 0..count {
-        match queue.recv_timeout(GET_TIMEOUT) {
+        match item_receiver.recv_timeout(GET_TIMEOUT) {
             Ok(Ok(item)) => println!("Consumed: {item}"),
             Ok(Err(reason)) => bail!("queue.get: {reason}"),
             Err(RecvTimeoutError::Timeout) => {

@@ -93,6 +93,17 @@ pub mod timeouts;
 pub mod versus;
 pub mod worker;
 
+/// Settings for one run: the notebook's sleeps divided by 10 (2 s →
+/// 200 ms) and by 5 more with `--quick`, sizes a tenth with `--quick`; the
+/// binary every child process runs.
+pub type Config = common::chapter::Settings;
+
+/// This chapter's settings for a run, `--quick` or not, whose child
+/// processes run `worker_exe`.
+pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
+    Config::new(Scale::new(10, 5, quick), worker_exe)
+}
+
 /// The sections, in order: the lecture, the notebook's seven, then Rust's.
 /// Each names the lesson it runs; [`common::sections::run`] prints the
 /// banners.
@@ -158,14 +169,3 @@ pub const SECTIONS: &[Section<Config>] = &[
         run: timeouts::show,
     },
 ];
-
-/// Settings for one run: the notebook's sleeps divided by 10 (2 s →
-/// 200 ms) and by 5 more with `--quick`, sizes a tenth with `--quick`; the
-/// binary every child process runs.
-pub type Config = common::chapter::Settings;
-
-/// This chapter's settings for a run, `--quick` or not, whose child
-/// processes run `worker_exe`.
-pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
-    Config::new(Scale::new(10, 5, quick), worker_exe)
-}

@@ -127,39 +127,44 @@ pub fn socket_round_trip(config: &Config, tasks: u32) -> anyhow::Result<Duration
 /// Send a number to a thread and get it back, `tasks` times: the in-process
 /// equivalent of a pool round trip.
 pub fn thread_round_trip(tasks: u32) -> Duration {
-    let (to_worker, inbox) = crossbeam_channel::bounded::<u32>(1);
-    let (to_caller, replies) = crossbeam_channel::bounded::<u32>(1);
+    let (request_sender, request_receiver) = crossbeam_channel::bounded::<u32>(1);
+    let (reply_sender, reply_receiver) = crossbeam_channel::bounded::<u32>(1);
     thread::scope(|scope| {
         scope.spawn(move || {
-            for task in inbox {
-                if to_caller.send(task).is_err() {
+            for task in request_receiver {
+                if reply_sender.send(task).is_err() {
                     break;
                 }
             }
         });
         let (_, took) = time(|| {
             for task in 0..tasks {
-                to_worker.send(task).expect("the echo thread is alive");
-                replies.recv().expect("the echo thread is alive");
+                request_sender.send(task).expect("the echo thread is alive");
+                reply_receiver.recv().expect("the echo thread is alive");
             }
         });
-        drop(to_worker); // ends the echo thread's loop, so the scope can join it
+        drop(request_sender); // ends the echo thread's loop, so the scope can join it
         took / tasks
     })
 }
 
-/// Prints the CPU-bound race and the IPC cost.
-pub fn show(config: &Config) -> anyhow::Result<()> {
-    let n = config.scale.size(50_000_000);
-    let expected = vec![sum_of_squares_formula(n); TASKS];
+/// The notebook's race: threads against a process pool on the same sums.
+#[derive(Debug, Clone)]
+pub struct Race {
+    /// Best of three, `TASKS` threads.
+    pub threading: Duration,
+    /// Best of three, a fresh pool each time (created inside the timing, as
+    /// in the notebook).
+    pub multiprocessing: Duration,
+    /// What the last pool moved.
+    pub stats: PoolStats,
+}
 
-    println!("Threading (CPU-bound): {TASKS} threads × cpu_task({n})");
+/// Runs the race on `n`, checking both sides' sums against the formula.
+pub fn race(config: &Config, n: u64) -> anyhow::Result<Race> {
+    let expected = vec![sum_of_squares_formula(n); TASKS];
     let (results, threading) = best_of(3, || on_threads(n));
     anyhow::ensure!(results == expected, "threaded sums are wrong");
-    println!("Time: {:.3}s", threading.as_secs_f64());
-
-    // As in the notebook, the pool is created inside the timed block.
-    println!("Multiprocessing (CPU-bound): Pool({TASKS}).map(cpu_task, [{n}] * {TASKS})");
     let mut multiprocessing = Duration::MAX;
     let mut stats = PoolStats::default();
     for _ in 0..3 {
@@ -176,30 +181,59 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         stats = result?;
         multiprocessing = multiprocessing.min(took);
     }
-    println!("Time: {:.3}s", multiprocessing.as_secs_f64());
-    let ratio = threading.as_secs_f64() / multiprocessing.as_secs_f64();
-    if ratio > 1.1 {
-        println!("\nMultiprocessing is {ratio:.1}x faster for CPU-bound tasks");
-    } else if ratio >= 0.9 {
-        println!(
-            "\nMultiprocessing is {ratio:.1}x as fast as threading for CPU-bound tasks: a tie.\n\
-             Both use every core; the processes' extra cost (start, IPC) is small at this size."
-        );
-    } else {
-        println!(
-            "\nMultiprocessing is {:.1}x *slower* for CPU-bound tasks: no GIL to escape,\n\
-             only processes to start and results to ship.",
-            1.0 / ratio
-        );
-    }
+    Ok(Race { threading, multiprocessing, stats })
+}
+
+/// Prints the CPU-bound race and the IPC cost.
+pub fn show(config: &Config) -> anyhow::Result<()> {
+    let n = config.scale.size(50_000_000);
+    let race = race(config, n)?;
+    println!("Threading (CPU-bound): {TASKS} threads × cpu_task({n})");
+    println!("Time: {:.3}s", race.threading.as_secs_f64());
+    println!("Multiprocessing (CPU-bound): Pool({TASKS}).map(cpu_task, [{n}] * {TASKS})");
+    println!("Time: {:.3}s", race.multiprocessing.as_secs_f64());
+    println!("\n{}", verdict(race.threading, race.multiprocessing));
     println!(
         "That pool moved {} bytes out and {} bytes back for {TASKS} tasks (u64 in, u128 out).",
-        stats.bytes_sent, stats.bytes_received
+        race.stats.bytes_sent, race.stats.bytes_received
     );
 
     let tasks = config.scale.pick(5_000, 500);
     println!("\nThe cost of a process boundary, per trivial task ({tasks} tasks):\n");
-    let trip = round_trip(config, tasks)?;
+    println!("{}", trip_table(&round_trip(config, tasks)?));
+    println!(
+        "One at a time, a task waits for two process wake-ups (worker, then us) — the\n\
+         bare-socket line is that cost alone — plus two hand-offs inside this process\n\
+         (caller → the worker's manager thread → caller): the ratio above is their price.\n\
+         With many tasks in flight the wake-ups overlap, and the per-task cost falls to\n\
+         the encode, copy and decode. Worth it for tasks of milliseconds; for\n\
+         microsecond tasks, batch them (map over chunks) or use threads."
+    );
+    Ok(())
+}
+
+/// The notebook's sentence, from the measured times: faster, a tie, or
+/// slower.
+pub fn verdict(threading: Duration, multiprocessing: Duration) -> String {
+    let ratio = threading.as_secs_f64() / multiprocessing.as_secs_f64();
+    if ratio > 1.1 {
+        format!("Multiprocessing is {ratio:.1}x faster for CPU-bound tasks")
+    } else if ratio >= 0.9 {
+        format!(
+            "Multiprocessing is {ratio:.1}x as fast as threading for CPU-bound tasks: a tie.\n\
+             Both use every core; the processes' extra cost (start, IPC) is small at this size."
+        )
+    } else {
+        format!(
+            "Multiprocessing is {:.1}x *slower* for CPU-bound tasks: no GIL to escape,\n\
+             only processes to start and results to ship.",
+            1.0 / ratio
+        )
+    }
+}
+
+/// The per-task costs, each against the bare-socket floor.
+fn trip_table(trip: &RoundTrip) -> Table {
     let mut table = Table::new(["", "per task", "vs the floor"]);
     table.left_align(0);
     let floor = trip.socket_latency.as_secs_f64().max(f64::MIN_POSITIVE);
@@ -229,18 +263,22 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         trip.bytes_per_task.to_string(),
         String::new(),
     ]);
-    println!("{table}");
-    println!(
-        "One at a time, a task waits for two process wake-ups (worker, then us) — the\n\
-         bare-socket line is that cost alone — plus two hand-offs inside this process\n\
-         (caller → the worker's manager thread → caller): the ratio above is their price.\n\
-         With many tasks in flight the wake-ups overlap, and the per-task cost falls to\n\
-         the encode, copy and decode. Worth it for tasks of milliseconds; for\n\
-         microsecond tasks, batch them (map over chunks) or use threads."
-    );
-    Ok(())
+    table
 }
 
 fn human(d: Duration) -> String {
     HumanDuration(d).to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_verdict_follows_the_measured_ratio() {
+        let ms = Duration::from_millis;
+        assert!(verdict(ms(200), ms(100)).starts_with("Multiprocessing is 2.0x faster"));
+        assert!(verdict(ms(100), ms(105)).contains("a tie"));
+        assert!(verdict(ms(100), ms(300)).contains("3.0x *slower*"));
+    }
 }

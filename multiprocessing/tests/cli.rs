@@ -1,11 +1,8 @@
 //! The chapter binary, run as a learner runs it (with `--quick`).
 
-use std::process::{Command, Stdio};
-use std::time::Duration;
+use std::process::Command;
 
-use assert_cmd::Command as AssertCommand;
 use common::chapter::check;
-use predicates::prelude::*;
 
 /// The binary Cargo built for this package (never `current_exe()`: in a
 /// test that is the test harness).
@@ -36,41 +33,33 @@ fn leftover_files(pid: u32) -> Vec<String> {
 #[test]
 fn full_run_shows_every_section_and_leaves_no_process_or_file_behind() {
     let tag = format!("full-run-{}", std::process::id());
-    let child = Command::new(EXE)
-        .arg("--quick")
-        .env(TAG_VAR, &tag)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .expect("the binary starts");
-    let pid = child.id();
-    let output = child.wait_with_output().expect("the binary runs");
-    let stdout = String::from_utf8_lossy(&output.stdout);
-    let stderr = String::from_utf8_lossy(&output.stderr);
-    assert!(output.status.success(), "stderr: {stderr}");
+    let run = check::run(Command::new(EXE).arg("--quick").env(TAG_VAR, &tag));
+    assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
+    let (stdout, pid) = (run.stdout, run.pid);
     check::banners_match_readme(&stdout, include_str!("../README.md"));
-    for expected in [
-        "Square: 16",
-        "Cube: 64",
-        "[Process-0] PID: ",
-        "[Process-2] Done",
-        "All processes completed",
-        "Produced: Item-2",
-        "Consumed: Item-2",
-        "IPC completed",
-        "Final value: 30",
-        "Speedup: ",
-        "Squares: [1, 4, 9, 16, 25]",
-        "Cubes: [1, 8, 27, 64, 125]",
-        "10 squared: 100",
-        "Results: [0, 2, 4, 6, 8]",
-        "process pool, one at a time (latency)",
-        "signal: 6 (SIGABRT)",
-        "signal: 9 (SIGKILL)",
-        "exit status: 3",
-    ] {
-        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
-    }
+    check::contains_all(
+        &stdout,
+        &[
+            "Square: 16",
+            "Cube: 64",
+            "[Process-0] PID: ",
+            "[Process-2] Done",
+            "All processes completed",
+            "Produced: Item-2",
+            "Consumed: Item-2",
+            "IPC completed",
+            "Final value: 30",
+            "Speedup: ",
+            "Squares: [1, 4, 9, 16, 25]",
+            "Cubes: [1, 8, 27, 64, 125]",
+            "10 squared: 100",
+            "Results: [0, 2, 4, 6, 8]",
+            "process pool, one at a time (latency)",
+            "signal: 6 (SIGABRT)",
+            "signal: 9 (SIGKILL)",
+            "exit status: 3",
+        ],
+    );
     assert_eq!(stdout.matches("Modified value: ").count(), 3);
     assert_eq!(stdout.matches("Worker initialized: PID ").count(), 2);
     // The "Main PID" line names the chapter process itself.
@@ -82,24 +71,16 @@ fn full_run_shows_every_section_and_leaves_no_process_or_file_behind() {
 
 #[test]
 fn one_section_by_name() {
-    AssertCommand::new(EXE)
-        .args(["pool", "--quick"])
-        .timeout(Duration::from_secs(60))
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("5. PROCESS POOL"))
-        .stdout(predicate::str::contains("Squares: [1, 4, 9, 16, 25]"))
-        .stdout(predicate::str::contains("6. POOL WITH INITIALIZER").not());
+    let stdout = check::run_ok(Command::new(EXE).args(["pool", "--quick"]));
+    check::contains_all(&stdout, &["5. PROCESS POOL", "Squares: [1, 4, 9, 16, 25]"]);
+    assert!(!stdout.contains("6. POOL WITH INITIALIZER"), "{stdout}");
 }
 
 #[test]
 fn a_pool_worker_started_by_hand_explains_itself() {
-    AssertCommand::new(EXE)
-        .args(["__worker", "pool", "ints"])
-        .timeout(Duration::from_secs(30))
-        .assert()
-        .code(2)
-        .stderr(predicate::str::contains("process-pool worker"));
+    let run = check::run(Command::new(EXE).args(["__worker", "pool", "ints"]));
+    assert_eq!(run.code, Some(2));
+    assert!(run.stderr.contains("process-pool worker"), "{}", run.stderr);
 }
 
 #[test]

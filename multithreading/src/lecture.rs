@@ -17,25 +17,28 @@ use crate::{Config, join};
 
 /// `for i in range(5): time.sleep(2); print(f"Number:{i}")`
 pub fn print_numbers(sleep: Duration, timeline: &Timeline) -> Vec<String> {
-    let lane = current_lane();
-    (0..5)
-        .map(|i| {
-            timeline.span(&lane, "numbers", || thread::sleep(sleep));
-            let line = format!("Number:{i}");
-            println!("{line}");
-            line
-        })
-        .collect()
+    print_slowly((0..5).map(|i| format!("Number:{i}")), "numbers", sleep, timeline)
 }
 
 /// `for letter in "abcde": time.sleep(2); print(f"Letter: {letter}")`
 pub fn print_letter(sleep: Duration, timeline: &Timeline) -> Vec<String> {
+    let lines = "abcde".chars().map(|letter| format!("Letter: {letter}"));
+    print_slowly(lines, "letters", sleep, timeline)
+}
+
+/// The loop both lecture functions share: sleep, then print the next line.
+/// Each sleep is a span labelled `label` on this thread's lane; returns the
+/// lines printed.
+fn print_slowly(
+    lines: impl Iterator<Item = String>,
+    label: &str,
+    sleep: Duration,
+    timeline: &Timeline,
+) -> Vec<String> {
     let lane = current_lane();
-    "abcde"
-        .chars()
-        .map(|letter| {
-            timeline.span(&lane, "letters", || thread::sleep(sleep));
-            let line = format!("Letter: {letter}");
+    lines
+        .map(|line| {
+            timeline.span(&lane, label, || thread::sleep(sleep));
             println!("{line}");
             line
         })

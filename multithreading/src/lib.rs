@@ -94,6 +94,17 @@ pub mod shared_data;
 pub mod timeouts;
 pub mod worker;
 
+/// Settings for one run: the notebook's sleeps divided by 10 (0.5 s →
+/// 50 ms) and by 10 more with `--quick`; this binary, for the daemon demo's
+/// child process.
+pub type Config = common::chapter::Settings;
+
+/// This chapter's settings for a run, `--quick` or not, whose child process
+/// runs `worker_exe`.
+pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
+    Config::new(Scale::new(10, 10, quick), worker_exe)
+}
+
 /// The sections, in order: the lecture, the notebook's nine, then Rust's.
 /// Each names the lesson it runs; [`common::sections::run`] prints the
 /// banners.
@@ -191,17 +202,6 @@ pub const SECTIONS: &[Section<Config>] = &[
         run: counter::show,
     },
 ];
-
-/// Settings for one run: the notebook's sleeps divided by 10 (0.5 s →
-/// 50 ms) and by 10 more with `--quick`; this binary, for the daemon demo's
-/// child process.
-pub type Config = common::chapter::Settings;
-
-/// This chapter's settings for a run, `--quick` or not, whose child process
-/// runs `worker_exe`.
-pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
-    Config::new(Scale::new(10, 10, quick), worker_exe)
-}
 
 /// Joins a thread, turning a panic into an error that names the thread —
 /// never `let _ = handle.join()`, which would swallow it.

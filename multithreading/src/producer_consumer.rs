@@ -47,11 +47,7 @@ pub fn run(
             // Each producer owns a clone of the sender; the original is
             // dropped below, so the channel closes when the last producer ends.
             let item_sender = item_sender.clone();
-            let name = if producers == 1 {
-                "Producer".to_string()
-            } else {
-                format!("Producer-{p}")
-            };
+            let name = role_name("Producer", p, producers);
             s.spawn(move || {
                 let mut random = fastrand::Rng::with_seed(p as u64);
                 for i in 0..per_producer {
@@ -72,11 +68,7 @@ pub fn run(
         let handles: Vec<_> = (0..consumers)
             .map(|c| {
                 let item_receiver = item_receiver.clone();
-                let name = if consumers == 1 {
-                    "Consumer".to_string()
-                } else {
-                    format!("Consumer-{c}")
-                };
+                let name = role_name("Consumer", c, consumers);
                 s.spawn(move || {
                     let mut random = fastrand::Rng::with_seed(1000 + c as u64);
                     let mut eaten = Vec::new();
@@ -96,6 +88,12 @@ pub fn run(
             .flat_map(|h| h.join().expect("a consumer only prints and sleeps"))
             .collect()
     })
+}
+
+/// `Producer` when there is one, `Producer-0`, `Producer-1`… when there
+/// are several (the notebook has one of each).
+fn role_name(role: &str, index: usize, count: usize) -> String {
+    if count == 1 { role.to_string() } else { format!("{role}-{index}") }
 }
 
 /// Prints section 4.

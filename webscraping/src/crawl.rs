@@ -16,6 +16,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::timing::{HumanDuration, time};
+use crossbeam_channel::{Receiver, Sender};
 use indicatif::ProgressBar;
 use reqwest::Url;
 use reqwest::blocking::Client;
@@ -116,7 +117,8 @@ pub fn fetch_links(client: &Client, url: &str) -> Found {
 
 /// The crawl itself, with the fetching passed in (the tests pass one that
 /// panics). One worker's panic becomes that URL's error row; the crawl goes
-/// on and ends.
+/// on and ends. The calling thread is the coordinator: it alone touches the
+/// frontier and the visited set.
 pub fn crawl_with(
     start: &str,
     max_pages: usize,
@@ -125,9 +127,7 @@ pub fn crawl_with(
     fetch_links: impl Fn(&str) -> Found + Sync,
 ) -> anyhow::Result<CrawlReport> {
     let start = Url::parse(start)?;
-    let mut report = CrawlReport::default();
-    let mut seen: HashSet<String> = HashSet::from([start.to_string()]);
-    let mut frontier: VecDeque<String> = VecDeque::from([start.to_string()]);
+    let mut frontier = Frontier::new(&start, robots);
     let (url_sender, url_receiver) = crossbeam_channel::unbounded::<String>();
     let (found_sender, found_receiver) =
         crossbeam_channel::unbounded::<(String, Found)>();
@@ -138,34 +138,19 @@ pub fn crawl_with(
         for index in 0..workers {
             let (url_receiver, found_sender) =
                 (url_receiver.clone(), found_sender.clone());
-            thread::Builder::new().name(format!("crawler-{index}")).spawn_scoped(
-                scope,
-                move || {
-                    for url in url_receiver {
-                        // A panic here must still answer for its URL: the
-                        // coordinator counts answers to know when to stop.
-                        let found = std::panic::catch_unwind(
-                            std::panic::AssertUnwindSafe(|| fetch_links(&url)),
-                        )
-                        .unwrap_or_else(|payload| {
-                            Err(format!(
-                                "panicked: {}",
-                                common::pool::panic_message(payload.as_ref())
-                            ))
-                        });
-                        if found_sender.send((url, found)).is_err() {
-                            break;
-                        }
-                    }
-                },
-            )?;
+            thread::Builder::new()
+                .name(format!("crawler-{index}"))
+                .spawn_scoped(scope, move || {
+                    worker(&url_receiver, &found_sender, fetch_links)
+                })?;
         }
+        // Only the workers' clones remain: when the last worker ends, the
+        // receive below fails instead of waiting forever.
         drop(found_sender);
         let mut in_flight = 0;
         loop {
-            while in_flight < workers && report.visited.len() < max_pages {
-                let Some(url) = frontier.pop_front() else { break };
-                report.visited.push(url.clone());
+            while in_flight < workers && frontier.report.visited.len() < max_pages {
+                let Some(url) = frontier.next() else { break };
                 url_sender.send(url)?;
                 in_flight += 1;
             }
@@ -175,31 +160,87 @@ pub fn crawl_with(
             let Ok((url, found)) = found_receiver.recv() else { break };
             in_flight -= 1;
             bar.inc(1);
-            match found {
-                Err(err) => report.errors.push((url, err)),
-                Ok(links) => {
-                    for link in links {
-                        let Ok(parsed) = Url::parse(&link) else { continue };
-                        if parsed.host_str() != start.host_str()
-                            || parsed.port() != start.port()
-                        {
-                            report.external += 1;
-                        } else if !robots.allows(parsed.path()) {
-                            if !report.robots_skipped.contains(&link) {
-                                report.robots_skipped.push(link);
-                            }
-                        } else if seen.insert(link.clone()) {
-                            frontier.push_back(link);
-                        }
-                    }
-                }
-            }
+            frontier.absorb(url, found);
         }
-        drop(url_sender); // the workers' loops end
+        drop(url_sender); // the workers' loops end; the scope joins them
         Ok(())
     })?;
     bar.finish_and_clear();
-    Ok(report)
+    Ok(frontier.report)
+}
+
+/// One crawler thread: fetch each URL it is sent, answer `(url, found)`.
+fn worker(
+    url_receiver: &Receiver<String>,
+    found_sender: &Sender<(String, Found)>,
+    fetch_links: &(impl Fn(&str) -> Found + Sync),
+) {
+    for url in url_receiver {
+        // A panic here must still answer for its URL: the coordinator counts
+        // answers to know when to stop.
+        let found =
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| fetch_links(&url)))
+                .unwrap_or_else(|payload| {
+                    Err(format!(
+                        "panicked: {}",
+                        common::pool::panic_message(payload.as_ref())
+                    ))
+                });
+        if found_sender.send((url, found)).is_err() {
+            break;
+        }
+    }
+}
+
+/// The coordinator's state: what to fetch next, what was seen, the report.
+struct Frontier<'a> {
+    start: &'a Url,
+    robots: &'a Robots,
+    seen: HashSet<String>,
+    queue: VecDeque<String>,
+    report: CrawlReport,
+}
+
+impl<'a> Frontier<'a> {
+    fn new(start: &'a Url, robots: &'a Robots) -> Self {
+        Self {
+            start,
+            robots,
+            seen: HashSet::from([start.to_string()]),
+            queue: VecDeque::from([start.to_string()]),
+            report: CrawlReport::default(),
+        }
+    }
+
+    /// The next URL to fetch, recorded as visited (breadth-first order).
+    fn next(&mut self) -> Option<String> {
+        let url = self.queue.pop_front()?;
+        self.report.visited.push(url.clone());
+        Some(url)
+    }
+
+    /// A worker's answer: an error row, or links triaged — another host,
+    /// disallowed by robots.txt, seen before, or new (queued).
+    fn absorb(&mut self, url: String, found: Found) {
+        let links = match found {
+            Err(err) => return self.report.errors.push((url, err)),
+            Ok(links) => links,
+        };
+        for link in links {
+            let Ok(parsed) = Url::parse(&link) else { continue };
+            if parsed.host_str() != self.start.host_str()
+                || parsed.port() != self.start.port()
+            {
+                self.report.external += 1;
+            } else if !self.robots.allows(parsed.path()) {
+                if !self.report.robots_skipped.contains(&link) {
+                    self.report.robots_skipped.push(link);
+                }
+            } else if self.seen.insert(link.clone()) {
+                self.queue.push_back(link);
+            }
+        }
+    }
 }
 
 /// The largest part of a robots.txt that is read and parsed (RFC 9309

@@ -4,46 +4,38 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use assert_cmd::Command as AssertCommand;
 use common::chapter::check;
-use predicates::prelude::*;
 
 const EXE: &str = env!("CARGO_BIN_EXE_webscraping");
 
-fn webscraping() -> AssertCommand {
-    let mut cmd = AssertCommand::new(EXE);
-    cmd.timeout(Duration::from_secs(120));
-    cmd
-}
-
 #[test]
 fn full_quick_run_shows_every_section() {
-    let stdout = check::run_ok(Command::new(EXE).arg("--quick"));
-    check::banners_match_readme(&stdout, include_str!("../README.md"));
-    for expected in [
-        "Fetched 1957 characters from http://127.0.0.1:",
-        "Fetched 2747 characters from",
-        "Fetched 1567 characters from",
-        "Scraped 10 pages in",
-        "Scraped 6 pages",
-        "6 URLs, 6 results, 3 workers",
-        "completion order: ",
-        "redirect loop",
-        "15 characters (windows-1252)",
-        "too large",
-        "pages in",
-        "async: tokio",
-    ] {
-        assert!(stdout.contains(expected), "missing {expected:?} in:\n{stdout}");
-    }
+    let readme = include_str!("../README.md");
+    let stdout = check::sections_run(Command::new(EXE).arg("--quick"), readme);
+    check::contains_all(
+        &stdout,
+        &[
+            "Fetched 1957 characters from http://127.0.0.1:",
+            "Fetched 2747 characters from",
+            "Fetched 1567 characters from",
+            "Scraped 10 pages in",
+            "Scraped 6 pages",
+            "6 URLs, 6 results, 3 workers",
+            "completion order: ",
+            "redirect loop",
+            "15 characters (windows-1252)",
+            "too large",
+            "pages in",
+            "async: tokio",
+        ],
+    );
 }
 
 #[test]
 fn json_output_is_valid_json_with_one_record_per_page() {
-    let output = webscraping().args(["extract", "--json", "--quick"]).output().unwrap();
-    assert!(output.status.success());
+    let stdout = check::run_ok(Command::new(EXE).args(["extract", "--json", "--quick"]));
     let records: serde_json::Value =
-        serde_json::from_slice(&output.stdout).expect("pure JSON on stdout");
+        serde_json::from_str(&stdout).expect("pure JSON on stdout");
     let records = records.as_array().unwrap();
     assert_eq!(records.len(), 6);
     assert_eq!(records[0]["title"], "Introduction | Local Docs");
@@ -52,29 +44,32 @@ fn json_output_is_valid_json_with_one_record_per_page() {
 
 #[test]
 fn crawl_command_respects_max_pages() {
-    webscraping()
-        .args(["crawl", "--max-pages", "7", "--workers", "3"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("7 pages in"));
+    let stdout = check::run_ok(Command::new(EXE).args([
+        "crawl",
+        "--max-pages",
+        "7",
+        "--workers",
+        "3",
+    ]));
+    assert!(stdout.contains("7 pages in"), "{stdout}");
 }
 
 #[test]
 fn fetch_reports_an_unreachable_url_and_fails() {
     // Port 1 on loopback: refused at once, no internet involved.
-    webscraping()
-        .args(["fetch", "http://127.0.0.1:1/"])
-        .assert()
-        .code(1)
-        // The cause, not only "error sending request": like curl.
-        .stderr(predicate::str::contains("connect"))
-        .stderr(predicate::str::contains("Connection refused"));
+    let run = check::run(Command::new(EXE).args(["fetch", "http://127.0.0.1:1/"]));
+    assert_eq!(run.code, Some(1));
+    // The cause, not only "error sending request": like curl.
+    check::contains_all(&run.stderr, &["connect", "Connection refused"]);
     // --json: one record per URL, the error with its causes.
-    let output = webscraping()
-        .args(["fetch", "--json", "--max-bytes", "1000", "http://127.0.0.1:1/"])
-        .output()
-        .unwrap();
-    let records: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+    let run = check::run(Command::new(EXE).args([
+        "fetch",
+        "--json",
+        "--max-bytes",
+        "1000",
+        "http://127.0.0.1:1/",
+    ]));
+    let records: serde_json::Value = serde_json::from_str(&run.stdout).unwrap();
     assert_eq!(records.as_array().map(Vec::len), Some(1));
     assert!(records[0]["error"].as_str().unwrap().contains("Connection refused"));
     assert!(records[0]["chars"].is_null());
@@ -84,7 +79,8 @@ fn fetch_reports_an_unreachable_url_and_fails() {
 fn bad_arguments_exit_2() {
     // --help lists every section; a bad section is a one-line error.
     check::command_line(EXE, webscraping::SECTIONS);
-    webscraping().args(["crawl", "--workers", "0"]).assert().code(2);
+    let zero = check::run(Command::new(EXE).args(["crawl", "--workers", "0"]));
+    assert_eq!(zero.code, Some(2), "{}", zero.stderr);
 }
 
 #[test]

@@ -2,21 +2,12 @@
 
 use std::path::Path;
 use std::process::Command;
-use std::time::Duration;
 
-use assert_cmd::Command as AssertCommand;
 use common::chapter::check;
-use predicates::prelude::*;
 
 /// The binary Cargo built for this package (never `current_exe()`: in a
 /// test that is the test harness).
 const EXE: &str = env!("CARGO_BIN_EXE_what_is_process_and_threads");
-
-fn chapter() -> AssertCommand {
-    let mut cmd = AssertCommand::new(EXE);
-    cmd.timeout(Duration::from_secs(120));
-    cmd
-}
 
 /// Marks the processes of one test run: children inherit the environment, so
 /// a worker started by that run carries the same variable. Tests run in
@@ -43,9 +34,11 @@ fn leftover_workers(tag: &str) -> Vec<u32> {
 #[test]
 fn full_run_prints_nine_numbered_sections_and_leaves_no_children() {
     let run_tag = tag("full-run");
-    let stdout = check::run_ok(Command::new(EXE).arg("--quick").env(TAG_VAR, &run_tag));
-    let numbers = check::banners_match_readme(&stdout, include_str!("../README.md"));
-    assert_eq!(numbers, (1..=9).collect::<Vec<_>>());
+    let readme = include_str!("../README.md");
+    let stdout = check::sections_run(
+        Command::new(EXE).arg("--quick").env(TAG_VAR, &run_tag),
+        readme,
+    );
 
     // Values that must never vary.
     assert!(stdout.contains("sum = 49999995000000"));
@@ -73,18 +66,11 @@ fn full_run_prints_nine_numbered_sections_and_leaves_no_children() {
 
 #[test]
 fn one_section_by_name_or_number() {
-    chapter()
-        .args(["race", "--quick"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("7. THREAD SAFETY & RACE CONDITIONS"))
-        .stdout(predicate::str::contains("1. SEQUENTIAL").not());
-    chapter()
-        .args(["5", "--quick"])
-        .assert()
-        .success()
-        .stdout(predicate::str::contains("5. MULTIPROCESSING EXAMPLE"))
-        .stdout(predicate::str::contains("Completed Task-3"));
+    let race = check::run_ok(Command::new(EXE).args(["race", "--quick"]));
+    assert!(race.contains("7. THREAD SAFETY & RACE CONDITIONS"), "{race}");
+    assert!(!race.contains("1. SEQUENTIAL"), "{race}");
+    let five = check::run_ok(Command::new(EXE).args(["5", "--quick"]));
+    check::contains_all(&five, &["5. MULTIPROCESSING EXAMPLE", "Completed Task-3"]);
 }
 
 #[test]

@@ -286,20 +286,20 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
             first_workers.push(worker);
         }
 
-        let (jobs, queue) = crossbeam_channel::unbounded::<Job>();
+        let (job_sender, job_receiver) = crossbeam_channel::unbounded::<Job>();
         let mut managers: Vec<JoinHandle<()>> = Vec::with_capacity(self.workers);
         for (index, worker) in first_workers.into_iter().enumerate() {
             let for_manager = Arc::clone(&shared);
-            let queue = queue.clone();
+            let job_receiver = job_receiver.clone();
             let spawned = thread::Builder::new()
                 .name(format!("pool-manager-{index}"))
-                .spawn(move || manager::run(index, &for_manager, &queue, worker));
+                .spawn(move || manager::run(index, &for_manager, &job_receiver, worker));
             match spawned {
                 Ok(handle) => managers.push(handle),
                 Err(err) => {
                     // Managers already running see the queue close and shut
                     // their workers down; the rest are reaped with `shared`.
-                    drop(jobs);
+                    drop(job_sender);
                     for handle in managers {
                         if handle.join().is_err() {
                             tracing::error!("a process-pool manager thread panicked");
@@ -310,7 +310,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
             }
         }
         Ok(ProcessPool {
-            jobs: Some(jobs),
+            job_sender: Some(job_sender),
             managers,
             shared,
             task_timeout: self.task_timeout,
@@ -336,7 +336,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
 /// ```
 pub struct ProcessPool<T, R> {
     /// `None` once shutdown has begun: closing the queue is the signal.
-    jobs: Option<Sender<Job>>,
+    job_sender: Option<Sender<Job>>,
     managers: Vec<JoinHandle<()>>,
     shared: Arc<Shared>,
     task_timeout: Option<Duration>,
@@ -392,11 +392,11 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
             Err(err) => reply.send(Err(err)),
             Ok(request) => {
                 let job = Job { id, request, timeout, reply };
-                match &self.jobs {
+                match &self.job_sender {
                     // A send fails only when every manager is gone; the job
                     // comes back inside the error and its reply is dropped,
                     // which answers `Lost`. (Cannot happen while `self` lives.)
-                    Some(jobs) => drop(jobs.send(job)),
+                    Some(job_sender) => drop(job_sender.send(job)),
                     None => job.reply.send(Err(TaskError::Terminated)),
                 }
             }
@@ -503,7 +503,7 @@ impl<T, R> ProcessPool<T, R> {
         // Closing the queue is the shutdown signal: each manager drains what
         // is left, then closes its worker's socket and reaps it.
         self.shared.closing.store(true, Ordering::SeqCst);
-        self.jobs = None;
+        self.job_sender = None;
         for manager in self.managers.drain(..) {
             if manager.join().is_err() {
                 tracing::error!("a process-pool manager thread panicked");
