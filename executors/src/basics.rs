@@ -23,7 +23,7 @@ use std::time::Duration;
 use common::timing::time;
 
 use crate::Config;
-use crate::executor::{Future, ThreadPoolExecutor, as_completed};
+use crate::executor::{TaskFuture, ThreadPoolExecutor, as_completed};
 
 /// The notebook's `fetch_url`.
 pub fn fetch_url(url: &str, pause: Duration) -> String {
@@ -72,7 +72,7 @@ pub fn show_map(config: &Config) -> anyhow::Result<()> {
 pub fn download_all(config: &Config) -> anyhow::Result<Vec<(usize, String)>> {
     let pause = config.scale.sleep(1.0);
     let executor = ThreadPoolExecutor::new(3)?;
-    let futures: Vec<Future<String>> = files()
+    let futures: Vec<TaskFuture<String>> = files()
         .into_iter()
         .map(|file| executor.submit(move || download_file(&file, pause)))
         .collect();

@@ -26,7 +26,7 @@ use std::time::Duration;
 use common::timing::time;
 
 use crate::Config;
-use crate::executor::{Future, ThreadPoolExecutor};
+use crate::executor::{TaskFuture, ThreadPoolExecutor};
 
 /// The notebook's items, plus one that fails (beyond the notebook: its
 /// error path never ran).
@@ -62,7 +62,7 @@ impl DataProcessor {
     /// Submits every item, then collects each result with a timeout; a
     /// failure becomes that item's `"Error: …"`, the others are unaffected.
     pub fn process_batch(&self, data: &[String]) -> Vec<String> {
-        let futures: Vec<Future<String>> = data
+        let futures: Vec<TaskFuture<String>> = data
             .iter()
             .map(|item| {
                 let (item, pause) = (item.clone(), self.pause);

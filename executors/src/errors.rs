@@ -17,7 +17,7 @@
 //! errors. The workers survive both.
 
 use crate::Config;
-use crate::executor::{Future, TaskError, ThreadPoolExecutor, as_completed};
+use crate::executor::{TaskError, TaskFuture, ThreadPoolExecutor, as_completed};
 
 /// The notebook's task: even ids fail — id 2 by panicking.
 pub fn task_with_error(task_id: u32) -> Result<String, String> {
@@ -32,7 +32,7 @@ pub fn task_with_error(task_id: u32) -> Result<String, String> {
 
 /// Runs tasks 0–4; returns `(id, outcome)` in completion order.
 pub fn run(executor: &ThreadPoolExecutor) -> Vec<(u32, Result<String, TaskError>)> {
-    let futures: Vec<Future<String>> =
+    let futures: Vec<TaskFuture<String>> =
         (0..5).map(|id| executor.try_submit(move || task_with_error(id))).collect();
     as_completed(futures).map(|(index, future)| (index as u32, future.result())).collect()
 }

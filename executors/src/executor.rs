@@ -4,7 +4,7 @@
 //!   submit(f) ──▶ [ job queue: crossbeam channel ] ──▶ worker-0 ─┐
 //!      │                                           ──▶ worker-1 ─┼─▶ future.state = Done(result)
 //!      ▼                                           ──▶ worker-2 ─┘        │
-//!   Future ◀────────────────── result() waits on a Condvar ◀──────────────┘
+//!   TaskFuture ◀────────────── result() waits on a Condvar ◀──────────────┘
 //! ```
 //!
 //! * **Workers** are `max_workers` named threads, started once. Each loops:
@@ -58,13 +58,16 @@ pub enum TaskError {
     /// The task returned an error of its own (see [`ThreadPoolExecutor::try_submit`]).
     #[error("{0}")]
     Failed(String),
-    /// [`Future::cancel`] succeeded, or the executor shut down with
+    /// [`TaskFuture::cancel`] succeeded, or the executor shut down with
     /// `cancel_pending` before the task started.
     #[error("task was cancelled before it started")]
     Cancelled,
-    /// [`Future::result_timeout`] gave up waiting; the task goes on.
+    /// [`TaskFuture::result_timeout`] gave up waiting; the task goes on
+    /// (Python's `TimeoutError`; the same name as the process pool's
+    /// [`common::pool::TaskError::NotReady`]).
+    #[doc(alias = "TimeoutError")]
     #[error("no result within {0:?} (the task is still pending or running)")]
-    Timeout(Duration),
+    NotReady(Duration),
     /// A process-pool task failed (see [`crate::process_executor`]).
     #[error("{0}")]
     Process(#[from] common::pool::TaskError),
@@ -130,12 +133,15 @@ impl<T> Shared<T> {
     }
 }
 
-/// The pending result of a submitted task (Python's `concurrent.futures.Future`).
-pub struct Future<T> {
+/// The pending result of a submitted task: Python's `concurrent.futures.Future`
+/// (named apart from `std::future::Future`, the trait of async Rust, which is
+/// another thing: this one is waited on by blocking a thread).
+#[doc(alias = "Future")]
+pub struct TaskFuture<T> {
     shared: Arc<Shared<T>>,
 }
 
-impl<T> fmt::Debug for Future<T> {
+impl<T> fmt::Debug for TaskFuture<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let state = match *self.shared.lock() {
             State::Pending => "pending",
@@ -144,11 +150,11 @@ impl<T> fmt::Debug for Future<T> {
             State::Done(Err(_)) => "failed",
             State::Taken => "taken",
         };
-        f.debug_struct("Future").field("state", &state).finish()
+        f.debug_struct("TaskFuture").field("state", &state).finish()
     }
 }
 
-impl<T> Future<T> {
+impl<T> TaskFuture<T> {
     fn new() -> Self {
         Self {
             shared: Arc::new(Shared {
@@ -203,7 +209,7 @@ impl<T> Future<T> {
     }
 
     /// Waits at most `limit` (Python's `future.result(timeout=…)`). On
-    /// [`TaskError::Timeout`] the task goes on and the future stays usable;
+    /// [`TaskError::NotReady`] the task goes on and the future stays usable;
     /// the result itself is handed out once.
     pub fn result_timeout(&self, limit: Duration) -> Result<T, TaskError> {
         // `Duration::MAX` (or any limit past the end of time) means "no
@@ -223,7 +229,7 @@ impl<T> Future<T> {
                 Some(deadline) => {
                     let left = deadline.saturating_duration_since(Instant::now());
                     if left.is_zero() {
-                        return Err(TaskError::Timeout(limit));
+                        return Err(TaskError::NotReady(limit));
                     }
                     self.shared
                         .done
@@ -251,7 +257,7 @@ impl<T> Future<T> {
 /// Yields the futures as they finish, fastest first (Python's
 /// `as_completed`). The order depends on the scheduler: it changes from run
 /// to run.
-pub fn as_completed<T>(futures: Vec<Future<T>>) -> AsCompleted<T> {
+pub fn as_completed<T>(futures: Vec<TaskFuture<T>>) -> AsCompleted<T> {
     let (sender, receiver) = crossbeam_channel::unbounded();
     for (index, future) in futures.iter().enumerate() {
         future.notify_when_done(index, sender.clone());
@@ -262,12 +268,12 @@ pub fn as_completed<T>(futures: Vec<Future<T>>) -> AsCompleted<T> {
 /// The iterator returned by [`as_completed`]: `(index, future)` pairs, the
 /// index being the future's position in the input.
 pub struct AsCompleted<T> {
-    futures: Vec<Option<Future<T>>>,
+    futures: Vec<Option<TaskFuture<T>>>,
     receiver: Receiver<usize>,
 }
 
 impl<T> Iterator for AsCompleted<T> {
-    type Item = (usize, Future<T>);
+    type Item = (usize, TaskFuture<T>);
 
     fn next(&mut self) -> Option<Self::Item> {
         if self.futures.iter().all(Option::is_none) {
@@ -320,17 +326,25 @@ impl CancelToken {
     }
 }
 
-/// A queued task. `run(true)` runs it; `run(false)` (or dropping the job
-/// unrun) cancels it — so a job that never runs still completes its future,
-/// and no caller waits forever.
+/// What becomes of a queued job: a worker runs it, or nobody will.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Fate {
+    Run,
+    Cancel,
+}
+
+/// A queued task. A worker calls [`run`](Job::run); dropping the job unrun
+/// (shutdown with `cancel_pending`, or a queue that closed under it) cancels
+/// it — so a job that never runs still completes its future, and no caller
+/// waits forever.
 struct Job {
-    task: Option<Box<dyn FnOnce(bool) + Send + 'static>>,
+    task: Option<Box<dyn FnOnce(Fate) + Send + 'static>>,
 }
 
 impl Job {
     fn run(mut self) {
         if let Some(task) = self.task.take() {
-            task(true);
+            task(Fate::Run);
         }
     }
 }
@@ -338,7 +352,7 @@ impl Job {
 impl Drop for Job {
     fn drop(&mut self) {
         if let Some(task) = self.task.take() {
-            task(false);
+            task(Fate::Cancel);
         }
     }
 }
@@ -477,7 +491,7 @@ impl ThreadPoolExecutor {
     }
 
     /// Queues `f` and returns its future at once (Python's `submit`).
-    pub fn submit<F, T>(&self, f: F) -> Future<T>
+    pub fn submit<F, T>(&self, f: F) -> TaskFuture<T>
     where
         F: FnOnce() -> T + Send + 'static,
         T: Send + 'static,
@@ -488,7 +502,7 @@ impl ThreadPoolExecutor {
     /// Like [`submit`](Self::submit) for a task that returns a `Result`: an
     /// `Err` becomes the future's [`TaskError::Failed`] (Python: the task
     /// raised an exception).
-    pub fn try_submit<F, T, E>(&self, f: F) -> Future<T>
+    pub fn try_submit<F, T, E>(&self, f: F) -> TaskFuture<T>
     where
         F: FnOnce() -> Result<T, E> + Send + 'static,
         T: Send + 'static,
@@ -497,17 +511,17 @@ impl ThreadPoolExecutor {
         self.submit_result(move || f().map_err(|err| TaskError::Failed(err.to_string())))
     }
 
-    pub(crate) fn submit_result<F, T>(&self, f: F) -> Future<T>
+    pub(crate) fn submit_result<F, T>(&self, f: F) -> TaskFuture<T>
     where
         F: FnOnce() -> Result<T, TaskError> + Send + 'static,
         T: Send + 'static,
     {
         self.submitted.fetch_add(1, Ordering::Relaxed);
-        let future = Future::new();
+        let future = TaskFuture::new();
         let shared = Arc::clone(&future.shared);
         let job = Job {
-            task: Some(Box::new(move |run: bool| {
-                if !run {
+            task: Some(Box::new(move |fate: Fate| {
+                if fate == Fate::Cancel {
                     shared.cancel_if_pending();
                     return;
                 }
@@ -554,14 +568,14 @@ impl ThreadPoolExecutor {
         T: Send + 'static,
     {
         let f = Arc::new(f);
-        let futures: Vec<Future<T>> = items
+        let futures: Vec<TaskFuture<T>> = items
             .into_iter()
             .map(|item| {
                 let f = Arc::clone(&f);
                 self.submit(move || f(item))
             })
             .collect();
-        futures.into_iter().map(Future::result)
+        futures.into_iter().map(TaskFuture::result)
     }
 
     /// Shuts down (Python's `shutdown(wait=True, cancel_futures=…)`): with

@@ -19,7 +19,7 @@ use common::pool::ProcessPool;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::executor::{Future, TaskError, ThreadPoolExecutor};
+use crate::executor::{TaskError, TaskFuture, ThreadPoolExecutor};
 
 /// Python's `ProcessPoolExecutor`.
 pub struct ProcessPoolExecutor<T, R> {
@@ -59,7 +59,7 @@ where
     }
 
     /// Queues `task`; its future completes when a worker process returns.
-    pub fn submit(&self, task: T) -> Future<R> {
+    pub fn submit(&self, task: T) -> TaskFuture<R> {
         let pool = Arc::clone(&self.pool);
         self.threads.submit_result(move || Ok(pool.submit(task).result()?))
     }
@@ -70,9 +70,9 @@ where
         make_task: impl Fn(I) -> T,
         items: impl IntoIterator<Item = I>,
     ) -> Vec<Result<R, TaskError>> {
-        let futures: Vec<Future<R>> =
+        let futures: Vec<TaskFuture<R>> =
             items.into_iter().map(|item| self.submit(make_task(item))).collect();
-        futures.into_iter().map(Future::result).collect()
+        futures.into_iter().map(TaskFuture::result).collect()
     }
 
     /// The worker processes' PIDs.

@@ -12,7 +12,7 @@
 //! *waiting*; the task runs on, and leaving the `with` block waits for it.
 //! The same happens here when the executor is dropped. What stops work:
 //!
-//! 1. **cancel** what has not started ([`Future::cancel`](crate::executor::Future::cancel),
+//! 1. **cancel** what has not started ([`TaskFuture::cancel`](crate::executor::TaskFuture::cancel),
 //!    `shutdown(cancel_pending = true)`);
 //! 2. **ask** running work to stop — a flag the task checks
 //!    ([`CancelToken`]); threads cannot be killed, in Rust or in Python;
@@ -120,7 +120,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     for outcome in outcomes {
         match outcome {
             Ok(result) => println!("Result: {result}"),
-            Err(TaskError::Timeout(_)) => println!("Task timed out!"),
+            Err(TaskError::NotReady(_)) => println!("Task timed out!"),
             Err(other) => println!("Error: {other}"),
         }
     }

@@ -67,7 +67,7 @@ fn result_timeout_returns_in_time_and_the_task_still_finishes() {
     let started = Instant::now();
     assert_eq!(
         future.result_timeout(Duration::from_millis(50)),
-        Err(TaskError::Timeout(Duration::from_millis(50)))
+        Err(TaskError::NotReady(Duration::from_millis(50)))
     );
     assert!(started.elapsed() < Duration::from_secs(10));
     assert!(!future.is_done());

@@ -77,7 +77,7 @@ fn submit_all(
     client: &Client,
     urls: &[String],
     timeline: &Arc<Timeline>,
-) -> Vec<executor::Future<Result<usize, FetchError>>> {
+) -> Vec<executor::TaskFuture<Result<usize, FetchError>>> {
     urls.iter()
         .map(|url| {
             let (client, url, timeline) =
@@ -90,7 +90,7 @@ fn submit_all(
 /// `future.result(timeout=10)`: a fetch error, a panic in the task and a
 /// timeout all become the row's error text (the notebook's `Error: {e}`).
 fn outcome(
-    future: &executor::Future<Result<usize, FetchError>>,
+    future: &executor::TaskFuture<Result<usize, FetchError>>,
 ) -> Result<usize, String> {
     match future.result_timeout(Duration::from_secs(10)) {
         Ok(Ok(chars)) => Ok(chars),
