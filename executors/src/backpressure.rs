@@ -69,7 +69,7 @@ pub fn bounded_pool(
         .thread_name_prefix("bounded")
         .build()?;
     let mut peak = (0, 0);
-    let ((), took) = time(|| {
+    let (finished, took) = time(|| -> anyhow::Result<()> {
         let mut futures = Vec::with_capacity(tasks);
         for i in 0..tasks {
             futures.push(executor.submit(move || thread::sleep(pause)));
@@ -79,9 +79,12 @@ pub fn bounded_pool(
             }
         }
         for future in futures {
-            let _ = future.result();
+            // A sleep cannot fail; if a task did, the measurement is void.
+            future.result()?;
         }
+        Ok(())
     });
+    finished?;
     drop(executor);
     Ok(Cost { peak_threads: peak.0, peak_rss_kib: peak.1, took })
 }
