@@ -43,7 +43,7 @@
 //!
 //! A chapter with flags or commands of its own (factorial's `--n`,
 //! webscraping's `fetch`) writes its own clap `Cli` and ends its `main` with
-//! [`sections::run`](crate::sections::run), as [`Chapter::main`] does.
+//! [`sections::run`], as [`Chapter::main`] does.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
