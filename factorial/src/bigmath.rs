@@ -12,6 +12,9 @@
 //!    until the very top. So the top multiplications themselves are split
 //!    Karatsuba-style into three independent half-size products, which rayon
 //!    runs on different cores ([`par_mul`], [`par_square`]).
+//! 3. **Or change the algorithm.** Above [`NTT_THRESHOLD_LIMBS`], a
+//!    number-theoretic transform ([`crate::ntt`]) multiplies in n·log n and
+//!    splits into independent transforms: [`mul`] and [`square`] pick it.
 
 use num_bigint::BigUint;
 
@@ -57,16 +60,51 @@ pub fn product_serial(words: &[u64]) -> BigUint {
 /// large enough to be worth it they run on different cores (rayon's `join`),
 /// and the big multiplications near the root are split with [`par_mul`].
 pub fn product_parallel(words: &[u64]) -> BigUint {
+    product_tree(words, par_mul)
+}
+
+/// The same parallel tree, its big multiplications by [`mul`] (the NTT
+/// above [`NTT_THRESHOLD_LIMBS`]).
+pub fn product_ntt(words: &[u64]) -> BigUint {
+    product_tree(words, mul)
+}
+
+/// The parallel tree, with `multiply` for the products of large halves.
+fn product_tree(words: &[u64], multiply: fn(&BigUint, &BigUint) -> BigUint) -> BigUint {
     match split_product(words) {
         Ok(leaf) => leaf,
         // Splitting a tree over threads pays off only for large halves.
         Err((left, right)) if words.len() >= 512 => {
-            let (a, b) =
-                rayon::join(|| product_parallel(left), || product_parallel(right));
-            par_mul(&a, &b)
+            let (a, b) = rayon::join(
+                || product_tree(left, multiply),
+                || product_tree(right, multiply),
+            );
+            multiply(&a, &b)
         }
-        Err((left, right)) => product_parallel(left) * product_parallel(right),
+        Err((left, right)) => product_serial(left) * product_serial(right),
     }
+}
+
+/// Below this many 64-bit limbs in the smaller operand, num-bigint's
+/// Karatsuba/Toom multiplies faster than a transform. Section 7 measures
+/// the crossover (`cargo run --release -p factorial -- 7`): on this 2-core
+/// machine the NTT took 1.6× num-bigint's time at 200 limbs, 0.9× at 400,
+/// 0.5× at 800.
+pub const NTT_THRESHOLD_LIMBS: u64 = 400;
+
+/// `a × b`: by NTT ([`crate::ntt::mul`]) when both are large, else
+/// num-bigint's own.
+pub fn mul(a: &BigUint, b: &BigUint) -> BigUint {
+    if a.bits().min(b.bits()) >= NTT_THRESHOLD_LIMBS * 64 {
+        crate::ntt::mul(a, b)
+    } else {
+        a * b
+    }
+}
+
+/// `a²`: by NTT ([`crate::ntt::square`]) when large, else num-bigint's.
+pub fn square(a: &BigUint) -> BigUint {
+    if a.bits() >= NTT_THRESHOLD_LIMBS * 64 { crate::ntt::square(a) } else { a * a }
 }
 
 /// A leaf's product (`Ok`), or the two halves still to multiply (`Err`).

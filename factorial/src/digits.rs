@@ -10,7 +10,11 @@
 //!   hair of a power of ten — then one exact comparison decides.
 //! * **The full string** is built by divide and conquer: split the number
 //!   by 10^(m) into a high and a low half, convert the halves *in parallel*
-//!   into their own parts of the output buffer, recurse.
+//!   into their own parts of the output buffer, recurse. The powers of ten
+//!   are squared up by NTT, and each level's divisions are multiplications
+//!   ([`crate::division`]): the reciprocal of each power is computed once
+//!   (all levels in parallel), then every division at that level costs two
+//!   products.
 //!
 //! Python 3.11 refuses to convert an int of more than 4300 digits to a
 //! string (`sys.set_int_max_str_digits`) because CPython's conversion is
@@ -20,7 +24,10 @@
 
 use num_bigint::BigUint;
 
-use crate::bigmath::par_square;
+use rayon::prelude::*;
+
+use crate::bigmath;
+use crate::division::Divisor;
 
 /// ln(n!), from Stirling's series (exact summation for small n).
 ///
@@ -99,23 +106,24 @@ pub fn to_decimal(value: &BigUint) -> String {
     // powers[i] = 10^(LEAF·2^i), up to the first whose square exceeds value.
     let mut powers = vec![BigUint::from(10_u8).pow(LEAF_DIGITS as u32)];
     while powers.last().expect("non-empty").bits() * 2 <= value.bits() + 1 {
-        let next = par_square(powers.last().expect("non-empty"));
+        let next = bigmath::square(powers.last().expect("non-empty"));
         powers.push(next);
     }
-    // value < 10^(LEAF·2^top) since bits(powers[top]) > bits(value)... the
-    // last power's square certainly exceeds it; write into a buffer wide
-    // enough for that, then strip the leading zeros.
-    let top = powers.len() - 1;
+    // Each level's divisor with its reciprocal: independent, so in parallel.
+    let divisors: Vec<Divisor> = powers.into_par_iter().map(Divisor::new).collect();
+    // value < 10^(LEAF·2^(top+1)): the last power's square exceeds it; write
+    // into a buffer that wide, then strip the leading zeros.
+    let top = divisors.len() - 1;
     let width = (LEAF_DIGITS << (top + 1)) as usize;
     let mut buffer = vec![b'0'; width];
-    write_digits(value, &powers, top, &mut buffer);
+    write_digits(value, &divisors, top, &mut buffer);
     let first = buffer.iter().position(|&b| b != b'0').unwrap_or(width - 1);
     String::from_utf8(buffer.split_off(first)).expect("ASCII digits")
 }
 
 /// Writes `value` (< 10^(LEAF·2^(level+1))) zero-padded into `out`, which is
 /// exactly LEAF·2^(level+1) bytes long.
-fn write_digits(value: &BigUint, powers: &[BigUint], level: usize, out: &mut [u8]) {
+fn write_digits(value: &BigUint, divisors: &[Divisor], level: usize, out: &mut [u8]) {
     if level == 0 || value.bits() < SMALL_BITS {
         let text = value.to_string();
         let start = out.len() - text.len();
@@ -123,17 +131,17 @@ fn write_digits(value: &BigUint, powers: &[BigUint], level: usize, out: &mut [u8
         return;
     }
     // value = high · 10^(LEAF·2^level) + low, both < 10^(LEAF·2^level).
-    let (high, low) = num_integer::Integer::div_rem(value, &powers[level]);
+    let (high, low) = divisors[level].div_rem(value);
     let (out_high, out_low) = out.split_at_mut(out.len() / 2);
     let parallel = value.bits() > 1 << 20;
     if parallel {
         rayon::join(
-            || write_digits(&high, powers, level - 1, out_high),
-            || write_digits(&low, powers, level - 1, out_low),
+            || write_digits(&high, divisors, level - 1, out_high),
+            || write_digits(&low, divisors, level - 1, out_low),
         );
     } else {
-        write_digits(&high, powers, level - 1, out_high);
-        write_digits(&low, powers, level - 1, out_low);
+        write_digits(&high, divisors, level - 1, out_high);
+        write_digits(&low, divisors, level - 1, out_low);
     }
 }
 

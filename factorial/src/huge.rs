@@ -3,7 +3,7 @@
 //!
 //! `Pool.map` parallelises *many* tasks. A single big task — 1,000,000! — gets
 //! nothing from it: one worker computes it while the others idle. To use
-//! every core, the task itself must be split. Four methods, slowest first,
+//! every core, the task itself must be split. Five methods, slowest first,
 //! each checked against the others (see [`crate::methods`]).
 
 use std::time::Duration;
@@ -15,7 +15,7 @@ use num_bigint::BigUint;
 
 use crate::Config;
 use crate::digits::{digit_count, estimated_digits, to_decimal};
-use crate::methods::{Method, factorial};
+use crate::methods::{Method, Multiplier, factorial};
 use crate::primes::legendre;
 
 /// One method's run.
@@ -66,10 +66,10 @@ pub fn run_methods(n: u64, methods: &[Method]) -> anyhow::Result<(BigUint, Vec<R
     Ok((value.unwrap_or_else(|| BigUint::from(1_u8)), runs))
 }
 
-/// Where the time of the fastest method goes, phase by phase (one more run,
-/// timed phase by phase), as a table with each phase's share.
-pub fn profile_table(n: u64) -> String {
-    let (_, profile) = crate::methods::by_prime_exponents_profiled(n);
+/// Where the time of a prime-exponent method goes, phase by phase (one more
+/// run, timed phase by phase), as a table with each phase's share.
+pub fn profile_table(n: u64, multiplier: Multiplier) -> String {
+    let (_, profile) = crate::methods::by_prime_exponents_profiled(n, multiplier);
     let total: Duration = profile.iter().map(|(_, took)| *took).sum();
     let mut table = Table::new(["phase", "time", "share"]);
     table.left_align(0);
@@ -90,8 +90,12 @@ pub fn profile_table(n: u64) -> String {
     let slowest =
         profile.iter().max_by_key(|(_, took)| *took).map_or("—", |(phase, _)| phase);
     format!(
-        "Where the time goes: {n}! by prime exponents, phase by phase \
+        "Where the time goes: {n}! by prime exponents ({}), phase by phase \
          (profile to find the bottleneck):\n{}\nThe bottleneck in this run: {slowest}.",
+        match multiplier {
+            Multiplier::Ntt => "NTT products",
+            Multiplier::KaratsubaSplit => "num-bigint products",
+        },
         table.to_string().trim_end()
     )
 }
@@ -124,6 +128,12 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     if methods.len() > 1 {
         println!("All {} results are equal.", methods.len());
     }
+    if methods.contains(&Method::Ntt) {
+        println!(
+            "(The NTT's time includes building its transform plans, once per length per\n\
+             process; the profile below runs after them, and section 7 times them apart.)"
+        );
+    }
     if config.method.is_none() && n > Method::NAIVE_LIMIT {
         println!(
             "(The naive loop is left out above n = {}: it is quadratic.)",
@@ -131,8 +141,11 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         );
     }
 
-    if methods.contains(&Method::Primes) {
-        println!("\n{}", profile_table(n));
+    // The fastest prime-exponent method that ran, phase by phase.
+    if methods.contains(&Method::Ntt) {
+        println!("\n{}", profile_table(n, Multiplier::Ntt));
+    } else if methods.contains(&Method::Primes) {
+        println!("\n{}", profile_table(n, Multiplier::KaratsubaSplit));
     }
 
     let (digits, count_time) = time(|| digit_count(n, &value));

@@ -38,7 +38,7 @@
 //! ## Run it
 //!
 //! ```text
-//! cargo run -p factorial                        # all six sections
+//! cargo run -p factorial                        # all seven sections
 //! cargo run -p factorial -- huge --n 2000000    # one section, a bigger n
 //! cargo run -p factorial -- huge --method tree  # one method
 //! cargo run -p factorial -- lecture --print-digits
@@ -61,7 +61,8 @@
 //! | 4. One huge factorial on every core | [`huge`], [`methods`], [`bigmath`], [`primes`] |
 //! | 5. Batch processing and error handling | [`batch`] |
 //! | 6. Speedup analysis | [`scaling`] |
-//! | digit counts and fast decimal strings | [`digits`] |
+//! | 7. One multiplication on every core | [`one_product`], [`ntt`] |
+//! | digit counts and fast decimal strings | [`digits`], [`division`] |
 //! | `--n` and its checks | [`cli`] |
 //! | the pool workers | [`worker`] |
 
@@ -74,10 +75,13 @@ pub mod batch;
 pub mod bigmath;
 pub mod cli;
 pub mod digits;
+pub mod division;
 pub mod huge;
 pub mod lecture;
 pub mod methods;
 pub mod notebook;
+pub mod ntt;
+pub mod one_product;
 pub mod primes;
 pub mod scaling;
 pub mod worker;
@@ -118,6 +122,12 @@ pub const SECTIONS: &[Section<Config>] = &[
         run: batch::show,
     },
     Section { number: 6, name: "speedup", title: "Speedup analysis", run: scaling::show },
+    Section {
+        number: 7,
+        name: "one-product",
+        title: "One multiplication on every core",
+        run: one_product::show,
+    },
 ];
 
 /// The n of sections 4 and 6 when `--n` is not given.

@@ -1,4 +1,4 @@
-//! Four ways to compute n!, from the notebook's loop to one that uses every
+//! Five ways to compute n!, from the notebook's loop to one that uses every
 //! core — each checked against the others.
 //!
 //! | method | idea | cost |
@@ -7,13 +7,16 @@
 //! | [`Method::Tree`] | a balanced product tree | similar-sized products, where Karatsuba/Toom-3 pay off |
 //! | [`Method::ParallelTree`] | the tree, halves on different cores (`rayon::join`), top products split | the tree ÷ (almost) the cores |
 //! | [`Method::Primes`] | n! = 2^e₂ · ∏ p^eₚ, exponents by Legendre's formula, grouped by bit, then squared up | fewer, better-balanced multiplications; the powers of 2 are a shift |
+//! | [`Method::Ntt`] | the same, every large product by number-theoretic transform ([`crate::ntt`]) | n·log n per product instead of n^1.46, and each product on every core |
 
 use std::fmt;
 use std::time::{Duration, Instant};
 
 use num_bigint::BigUint;
 
-use crate::bigmath::{pack, par_mul, product_parallel, product_serial};
+use crate::bigmath::{
+    self, pack, par_mul, product_ntt, product_parallel, product_serial,
+};
 use crate::primes::{legendre, odd_primes_up_to};
 
 /// Errors of the notebook's `factorial(n)` and of the CLI's `--n`.
@@ -51,12 +54,15 @@ pub enum Method {
     ParallelTree,
     /// Prime exponents (Legendre), grouped, squared up, on every core.
     Primes,
+    /// The same prime exponents, every large product by number-theoretic
+    /// transform (one multiplication on every core).
+    Ntt,
 }
 
 impl Method {
     /// All methods, slowest first.
-    pub const ALL: [Method; 4] =
-        [Method::Naive, Method::Tree, Method::ParallelTree, Method::Primes];
+    pub const ALL: [Method; 5] =
+        [Method::Naive, Method::Tree, Method::ParallelTree, Method::Primes, Method::Ntt];
 
     /// The largest n the naive loop is run for (it is quadratic: 200 000!
     /// takes it seconds where the others need milliseconds).
@@ -64,7 +70,7 @@ impl Method {
 
     /// Whether this method uses more than one core.
     pub fn is_parallel(self) -> bool {
-        matches!(self, Method::ParallelTree | Method::Primes)
+        matches!(self, Method::ParallelTree | Method::Primes | Method::Ntt)
     }
 }
 
@@ -75,6 +81,7 @@ impl fmt::Display for Method {
             Method::Tree => "product tree",
             Method::ParallelTree => "product tree, parallel",
             Method::Primes => "prime exponents, parallel",
+            Method::Ntt => "prime exponents, NTT",
         })
     }
 }
@@ -87,6 +94,7 @@ pub fn factorial(n: u64, method: Method) -> BigUint {
         Method::Tree => product_serial(&pack(2..=n)),
         Method::ParallelTree => product_parallel(&pack(2..=n)),
         Method::Primes => by_prime_exponents(n),
+        Method::Ntt => by_prime_exponents_ntt(n),
     }
 }
 
@@ -127,7 +135,42 @@ pub fn naive(n: u64) -> BigUint {
 /// shift. For 10!: e₂ = 8, 3⁴·5²·7¹ → P₂ = 3, P₁ = 5, P₀ = 7:
 /// ((3)²·5)²·7 = 14175, and 14175 · 2⁸ = 3628800.
 pub fn by_prime_exponents(n: u64) -> BigUint {
-    by_prime_exponents_profiled(n).0
+    by_prime_exponents_profiled(n, Multiplier::KaratsubaSplit).0
+}
+
+/// [`by_prime_exponents`] with every large product by NTT.
+pub fn by_prime_exponents_ntt(n: u64) -> BigUint {
+    by_prime_exponents_profiled(n, Multiplier::Ntt).0
+}
+
+/// How the prime-exponent method does its big multiplications.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Multiplier {
+    /// num-bigint's, the largest split Karatsuba-style over the cores
+    /// ([`par_mul`]); x²·P as x·(x·P), as num-bigint has no squaring.
+    KaratsubaSplit,
+    /// Number-theoretic transforms above a threshold ([`bigmath::mul`]);
+    /// x²·P as square(x)·P, a squaring being one transform fewer.
+    Ntt,
+}
+
+impl Multiplier {
+    fn product(self, words: &[u64]) -> BigUint {
+        match self {
+            Multiplier::KaratsubaSplit => product_parallel(words),
+            Multiplier::Ntt => product_ntt(words),
+        }
+    }
+
+    /// x²·p, one step of the ladder.
+    fn square_times(self, x: &BigUint, p: &BigUint) -> BigUint {
+        match self {
+            // num-bigint has no special squaring, and the small-by-large
+            // product x·P is cheaper than the large-by-large x²·P it replaces.
+            Multiplier::KaratsubaSplit => par_mul(x, &par_mul(x, p)),
+            Multiplier::Ntt => bigmath::mul(&bigmath::square(x), p),
+        }
+    }
 }
 
 /// Where the time of one computation went, phase by phase, in the order
@@ -137,7 +180,7 @@ pub type Profile = Vec<(&'static str, Duration)>;
 /// [`by_prime_exponents`], timing each phase: the module README's "profile
 /// to identify bottlenecks", built in. (A sampling profiler such as `perf`
 /// shows the same split without changing the code: see the README.)
-pub fn by_prime_exponents_profiled(n: u64) -> (BigUint, Profile) {
+pub fn by_prime_exponents_profiled(n: u64, multiplier: Multiplier) -> (BigUint, Profile) {
     let mut profile = Profile::new();
     let mut clock = Instant::now();
     let mut lap = |phase: &'static str, profile: &mut Profile| {
@@ -163,7 +206,7 @@ pub fn by_prime_exponents_profiled(n: u64) -> (BigUint, Profile) {
                     .zip(&exponents)
                     .filter(|&(_, &e)| e >> bit & 1 == 1)
                     .map(|(&p, _)| p);
-                product_parallel(&pack(members))
+                multiplier.product(&pack(members))
             })
             .collect()
     };
@@ -171,15 +214,12 @@ pub fn by_prime_exponents_profiled(n: u64) -> (BigUint, Profile) {
     let mut odd_part = BigUint::from(1_u8);
     let steps = groups.len();
     for (step, group) in groups.iter().rev().enumerate() {
-        // x²·P computed as x·(x·P): num-bigint has no special squaring, and
-        // the small-by-large product x·P is cheaper than the large-by-large
-        // x²·P it replaces.
-        odd_part = par_mul(&odd_part, &par_mul(&odd_part, group));
+        odd_part = multiplier.square_times(&odd_part, group);
         if step + 2 == steps {
-            lap("x ← x·(x·Pₖ), every step but the last", &mut profile);
+            lap("x ← x²·Pₖ, every step but the last", &mut profile);
         }
     }
-    lap("x ← x·(x·P₀), the last step", &mut profile);
+    lap("x ← x²·P₀, the last step", &mut profile);
     let result = odd_part << legendre(n, 2);
     lap("the shift by 2^e₂", &mut profile);
     (result, profile)
@@ -205,7 +245,7 @@ mod tests {
     #[test]
     fn the_profile_names_every_phase_once_and_its_value_is_right() {
         for n in [2, 3, 10, 1000] {
-            let (value, profile) = by_prime_exponents_profiled(n);
+            let (value, profile) = by_prime_exponents_profiled(n, Multiplier::Ntt);
             assert_eq!(value, factorial(n, Method::Tree), "{n}");
             let phases: Vec<&str> = profile.iter().map(|(phase, _)| *phase).collect();
             let mut unique = phases.clone();

@@ -7,7 +7,7 @@ use common::chapter::check;
 const EXE: &str = env!("CARGO_BIN_EXE_factorial");
 
 #[test]
-fn full_quick_run_shows_six_sections_and_the_notebook_values() {
+fn full_quick_run_shows_seven_sections_and_the_notebook_values() {
     let stdout = check::sections_run(
         Command::new(EXE).arg("--quick"),
         include_str!("../README.md"),

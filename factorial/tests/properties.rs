@@ -2,14 +2,73 @@
 
 use std::str::FromStr;
 
+use factorial::bigmath::NTT_THRESHOLD_LIMBS;
 use factorial::digits::{digit_count, to_decimal};
 use factorial::methods::{Method, factorial};
+use factorial::ntt;
 use factorial::primes::legendre;
 use num_bigint::BigUint;
 use proptest::prelude::*;
 
+/// Operand lengths, in 64-bit limbs, where the NTT's edges are: zero, one
+/// limb, tfhe-ntt's 16-point minimum, the threshold, and the sums that land
+/// on, just under and just over a power-of-two transform length.
+fn edge_limbs() -> impl Strategy<Value = usize> {
+    let t = NTT_THRESHOLD_LIMBS as usize;
+    prop_oneof![
+        Just(0_usize),
+        Just(1),
+        Just(7),
+        Just(8),
+        Just(9),
+        Just(t - 1),
+        Just(t),
+        Just(t + 1),
+        Just(512),
+        Just(1023),
+        Just(1024),
+        Just(1025),
+        1_usize..3_000,
+    ]
+}
+
+/// A number of `limbs` limbs: random, all ones (every carry at its
+/// largest), or a lone top bit.
+fn operand(limbs: usize) -> impl Strategy<Value = BigUint> {
+    let words = 2 * limbs;
+    prop_oneof![
+        prop::collection::vec(any::<u32>(), words..=words).prop_map(BigUint::new),
+        Just(BigUint::new(vec![u32::MAX; words])),
+        Just(if limbs == 0 {
+            BigUint::default()
+        } else {
+            BigUint::from(1_u8) << (64 * limbs - 1)
+        }),
+    ]
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+
+    #[test]
+    fn ntt_products_and_squares_equal_num_bigint_s(
+        (a, b) in (edge_limbs(), edge_limbs()).prop_flat_map(|(la, lb)| (operand(la), operand(lb)))
+    ) {
+        prop_assert!(ntt::mul(&a, &b) == &a * &b, "{} × {} bits", a.bits(), b.bits());
+        prop_assert!(ntt::square(&a) == &a * &a, "{} bits squared", a.bits());
+    }
+
+    #[test]
+    fn very_unbalanced_ntt_products_are_exact(
+        small in 1_usize..4,
+        large in 2_000_usize..6_000,
+        seed in any::<u64>(),
+    ) {
+        let mut rng = fastrand::Rng::with_seed(seed);
+        let a = BigUint::new((0..2 * small).map(|_| rng.u32(..)).collect());
+        let b = BigUint::new((0..2 * large).map(|_| rng.u32(..)).collect());
+        prop_assert!(ntt::mul(&a, &b) == &a * &b);
+    }
 
     #[test]
     fn every_method_agrees_with_the_product_tree(n in 0_u64..6_000) {
@@ -59,5 +118,16 @@ fn a_big_factorial_agrees_across_the_fast_methods() {
     let tree = factorial(n, Method::Tree);
     assert_eq!(factorial(n, Method::ParallelTree), tree);
     assert_eq!(factorial(n, Method::Primes), tree);
+    assert_eq!(factorial(n, Method::Ntt), tree);
     assert_eq!(digit_count(n, &tree), to_decimal(&tree).len() as u64);
+}
+
+#[test]
+fn the_decimal_string_by_division_free_levels_equals_num_bigint_s() {
+    // 1.2 million bits: several levels of Barrett division by NTT, each
+    // checked by num-bigint's own (quadratic) conversion.
+    for n in [40_000, 77_777, 90_001] {
+        let value = factorial(n, Method::Ntt);
+        assert!(to_decimal(&value) == value.to_string(), "{n}!");
+    }
 }

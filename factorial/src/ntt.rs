@@ -1,0 +1,402 @@
+//! One multiplication on every core: huge products by number-theoretic
+//! transform (NTT).
+//!
+//! num-bigint multiplies with schoolbook, Karatsuba and Toom-3: a product of
+//! two n-limb numbers costs about n^1.46 limb operations, on one thread. A
+//! transform costs n·log n, and — this chapter's point — splits into pieces
+//! that run on different cores:
+//!
+//! ```text
+//!   a, b ──mod p₀──▶ fwd(a), fwd(b) ──▶ pointwise ──▶ inv ──▶ r₀ ─┐
+//!        ──mod p₁──▶ fwd(a), fwd(b) ──▶ pointwise ──▶ inv ──▶ r₁ ─┼─▶ CRT + carries ──▶ a·b
+//!        ──mod p₂──▶ fwd(a), fwd(b) ──▶ pointwise ──▶ inv ──▶ r₂ ─┘   (in blocks, in parallel,
+//!   (six forward transforms, three inverse ones: all independent           then a carry fix-up)
+//!    within their column, so rayon spreads them over the cores)
+//! ```
+//!
+//! **How it works.** A number is a polynomial in 2⁶⁴: its `u64` limbs are the
+//! coefficients. The product's limbs are the *convolution* of the two limb
+//! sequences, before carries. A transform of length N turns convolution into
+//! N independent pointwise products; the inverse transform brings the
+//! convolution back. The transforms here are *negacyclic* (they compute the
+//! product modulo X^N + 1), so both inputs are zero-padded to N ≥ la + lb
+//! limbs: nothing wraps around.
+//!
+//! **Why three primes.** An NTT computes modulo a prime p, but a coefficient
+//! of the convolution is a sum of up to min(la, lb) products of two 64-bit
+//! limbs: up to 2^(128 + log₂ N) — far more than one 62-bit prime holds. So
+//! the convolution is computed modulo three primes and recombined by the
+//! Chinese remainder theorem (Garner's form). The bound, stated once:
+//!
+//! ```text
+//!   every coefficient < min(la, lb) · 2¹²⁸ ≤ 2^(127 + log₂ N) ≤ 2¹⁵⁸  (N ≤ 2³¹)
+//!   p₀ · p₁ · p₂ > 2¹⁸⁵                                       → exact, 27 bits to spare
+//! ```
+//!
+//! Each prime is k·2³² + 1 (so a 2N-th root of unity exists for every N up
+//! to 2³¹) and below 2⁶² (tfhe-ntt's fast reduction path). Operands beyond
+//! [`MAX_POINTS`] fall back to num-bigint: slow, but never a wrong product.
+//!
+//! **Squaring** transforms its operand once per prime, not twice.
+
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, OnceLock, PoisonError};
+
+use num_bigint::BigUint;
+use rayon::prelude::*;
+use tfhe_ntt::prime64::Plan;
+
+/// The three primes, largest first: p = k·2³² + 1, just below 2⁶².
+pub const PRIMES: [u64; 3] = [P0, P1, P2];
+const P0: u64 = 0x3fff_ffee_0000_0001;
+const P1: u64 = 0x3fff_ffb4_0000_0001;
+const P2: u64 = 0x3fff_ffa0_0000_0001;
+
+/// The longest transform the primes allow: 2N must divide p − 1 = k·2³².
+pub const MAX_POINTS: usize = 1 << 31;
+
+/// The transform length for a product of `la`- and `lb`-limb numbers: the
+/// next power of two ≥ la + lb (tfhe-ntt needs at least 16), or `None`
+/// beyond [`MAX_POINTS`], where the three primes could no longer hold a
+/// coefficient.
+///
+/// ```
+/// use factorial::ntt::{transform_points, MAX_POINTS};
+/// assert_eq!(transform_points(3, 4), Some(16));
+/// assert_eq!(transform_points(1000, 1000), Some(2048));
+/// assert_eq!(transform_points(MAX_POINTS / 2, MAX_POINTS / 2), Some(MAX_POINTS));
+/// assert_eq!(transform_points(MAX_POINTS / 2, MAX_POINTS / 2 + 1), None);
+/// ```
+pub fn transform_points(la: usize, lb: usize) -> Option<usize> {
+    let limbs = la.checked_add(lb)?;
+    let points = limbs.checked_next_power_of_two()?.max(16);
+    (points <= MAX_POINTS).then_some(points)
+}
+
+/// `a · b` by NTT, its pieces spread over rayon's threads. Equal to
+/// `a * b` for every input (beyond [`MAX_POINTS`] it *is* `a * b`).
+pub fn mul(a: &BigUint, b: &BigUint) -> BigUint {
+    let (a_limbs, b_limbs) = (a.to_u64_digits(), b.to_u64_digits());
+    if a_limbs.is_empty() || b_limbs.is_empty() {
+        return BigUint::default();
+    }
+    let Some(points) = transform_points(a_limbs.len(), b_limbs.len()) else {
+        return a * b;
+    };
+    let residues = convolutions(&a_limbs, Some(&b_limbs), points);
+    from_limbs(recombine(&residues, a_limbs.len() + b_limbs.len()))
+}
+
+/// `a²` by NTT: one forward transform per prime instead of two.
+pub fn square(a: &BigUint) -> BigUint {
+    let limbs = a.to_u64_digits();
+    if limbs.is_empty() {
+        return BigUint::default();
+    }
+    let Some(points) = transform_points(limbs.len(), limbs.len()) else {
+        return a * a;
+    };
+    let residues = convolutions(&limbs, None, points);
+    from_limbs(recombine(&residues, 2 * limbs.len()))
+}
+
+/// The convolution of `a` and `b` (of `a` with itself when `b` is `None`)
+/// modulo each prime, one prime per rayon task (and the two forward
+/// transforms of a prime as two more).
+fn convolutions(a: &[u64], b: Option<&[u64]>, points: usize) -> [Vec<u64>; 3] {
+    per_prime(|prime| {
+        let (mut fa, fb) = match b {
+            Some(b) => {
+                let (fa, fb) = rayon::join(
+                    || forward(prime, a, points),
+                    || forward(prime, b, points),
+                );
+                (fa, Some(fb))
+            }
+            None => (forward(prime, a, points), None),
+        };
+        pointwise_inverse(prime, &mut fa, fb.as_deref());
+        fa
+    })
+}
+
+/// `work(i)` for each prime index, as three rayon tasks.
+fn per_prime(work: impl Fn(usize) -> Vec<u64> + Sync) -> [Vec<u64>; 3] {
+    let mut residues: [Vec<u64>; 3] = Default::default();
+    residues.par_iter_mut().enumerate().for_each(|(prime, out)| *out = work(prime));
+    residues
+}
+
+/// The forward transform of `limbs` (zero-padded to `points`) modulo prime
+/// number `prime`.
+fn forward(prime: usize, limbs: &[u64], points: usize) -> Vec<u64> {
+    // A constant divisor per prime: `limb % P` compiles to a multiplication,
+    // not a division instruction.
+    fn load<const P: u64>(limbs: &[u64], buffer: &mut [u64]) {
+        for (slot, &limb) in buffer.iter_mut().zip(limbs) {
+            *slot = limb % P;
+        }
+    }
+    let mut buffer = vec![0_u64; points];
+    match prime {
+        0 => load::<P0>(limbs, &mut buffer),
+        1 => load::<P1>(limbs, &mut buffer),
+        _ => load::<P2>(limbs, &mut buffer),
+    }
+    plan(points, PRIMES[prime]).fwd(&mut buffer);
+    buffer
+}
+
+/// `transformed` ← inverse(transformed · other), the pointwise product also
+/// dividing by N; `other` is `transformed` itself when `None` (a square).
+fn pointwise_inverse(prime: usize, transformed: &mut [u64], other: Option<&[u64]>) {
+    let plan = plan(transformed.len(), PRIMES[prime]);
+    match other {
+        Some(other) => plan.mul_assign_normalize(transformed, other),
+        None => {
+            let copy = transformed.to_vec();
+            plan.mul_assign_normalize(transformed, &copy);
+        }
+    }
+    plan.inv(transformed);
+}
+
+/// A number transformed once and multiplied many times: the divisor and
+/// its reciprocal at one level of the decimal conversion, which divide
+/// every number of that level. Each product then costs one forward and one
+/// inverse transform per prime instead of three transforms.
+#[derive(Debug, Clone)]
+pub struct Prepared {
+    limbs: usize,
+    /// The most limbs the other factor may have.
+    other_limbs: usize,
+    transforms: [Vec<u64>; 3],
+}
+
+impl Prepared {
+    /// `value`, ready to multiply numbers of up to `other_limbs` limbs;
+    /// `None` if such a product is beyond [`MAX_POINTS`].
+    pub fn new(value: &BigUint, other_limbs: usize) -> Option<Self> {
+        let limbs = value.to_u64_digits();
+        let points = transform_points(limbs.len().max(1), other_limbs.max(1))?;
+        let transforms = per_prime(|prime| forward(prime, &limbs, points));
+        Some(Self { limbs: limbs.len(), other_limbs, transforms })
+    }
+
+    /// `value · other`, `other` at most `other_limbs` limbs long.
+    ///
+    /// # Panics
+    /// If `other` is longer than the `other_limbs` this was prepared for.
+    pub fn mul(&self, other: &BigUint) -> BigUint {
+        let limbs = other.to_u64_digits();
+        assert!(limbs.len() <= self.other_limbs, "prepared for shorter factors");
+        if limbs.is_empty() || self.limbs == 0 {
+            return BigUint::default();
+        }
+        let points = self.transforms[0].len();
+        let residues = per_prime(|prime| {
+            let mut product = forward(prime, &limbs, points);
+            pointwise_inverse(prime, &mut product, Some(&self.transforms[prime]));
+            product
+        });
+        from_limbs(recombine(&residues, self.limbs + limbs.len()))
+    }
+}
+
+/// A plan (twiddle factors) per (length, prime), built once and shared:
+/// building one costs about as much as a transform.
+fn plan(points: usize, prime: u64) -> Arc<Plan> {
+    /// Plans by (transform length, prime).
+    type Plans = Mutex<HashMap<(usize, u64), Arc<Plan>>>;
+    static PLANS: OnceLock<Plans> = OnceLock::new();
+    let plans = PLANS.get_or_init(Mutex::default);
+    if let Some(plan) =
+        plans.lock().unwrap_or_else(PoisonError::into_inner).get(&(points, prime))
+    {
+        return Arc::clone(plan);
+    }
+    // Built outside the lock: two threads may both build one; one wins.
+    let plan = Arc::new(
+        Plan::try_new(points, prime)
+            .expect("each prime has a 2N-th root of unity for N ≤ 2³¹"),
+    );
+    let mut plans = plans.lock().unwrap_or_else(PoisonError::into_inner);
+    Arc::clone(plans.entry((points, prime)).or_insert(plan))
+}
+
+/// Coefficients per block of the parallel CRT-and-carry pass.
+const BLOCK: usize = 1 << 14;
+
+/// Recombines the three residue sequences into `limbs` limbs: each
+/// coefficient by CRT, then carries. Blocks of coefficients run in
+/// parallel, each from a carry of zero; a short sequential pass then adds
+/// each block's outgoing carry into the next block (it rarely travels more
+/// than two limbs).
+fn recombine(residues: &[Vec<u64>; 3], limbs: usize) -> Vec<u64> {
+    let mut out = vec![0_u64; limbs];
+    let carries: Vec<u128> = out
+        .par_chunks_mut(BLOCK)
+        .enumerate()
+        .map(|(block, chunk)| {
+            let start = block * BLOCK;
+            let mut carry: u128 = 0;
+            for (offset, limb) in chunk.iter_mut().enumerate() {
+                let k = start + offset;
+                let (low, high) = crt(residues[0][k], residues[1][k], residues[2][k]);
+                // coefficient + carry, a 192-bit sum: one limb out, the rest on.
+                let (sum, overflow) = low.overflowing_add(carry);
+                let high = high + u64::from(overflow);
+                *limb = sum as u64;
+                carry = (sum >> 64) | (u128::from(high) << 64);
+            }
+            carry
+        })
+        .collect();
+    // The fix-up: block i's outgoing carry belongs at the start of block i+1.
+    let mut incoming: u128 = 0;
+    for (chunk, outgoing) in out.chunks_mut(BLOCK).zip(carries) {
+        let mut carry = incoming;
+        for limb in chunk.iter_mut() {
+            if carry == 0 {
+                break;
+            }
+            let (sum, overflow) = limb.overflowing_add(carry as u64);
+            *limb = sum;
+            carry = (carry >> 64) + u128::from(overflow);
+        }
+        incoming = outgoing + carry;
+    }
+    assert_eq!(incoming, 0, "a product of la- and lb-limb numbers fits in la + lb limbs");
+    out
+}
+
+/// `x mod p` for x < 2p.
+fn reduce_once(x: u64, p: u64) -> u64 {
+    if x >= p { x - p } else { x }
+}
+
+/// `a · w mod p` for a constant `w < p` (Shoup's method: `w_shoup` =
+/// ⌊w·2⁶⁴/p⌋ turns the division into a multiplication).
+fn mul_mod(a: u64, w: u64, w_shoup: u64, p: u64) -> u64 {
+    let quotient = ((u128::from(a) * u128::from(w_shoup)) >> 64) as u64;
+    reduce_once(a.wrapping_mul(w).wrapping_sub(quotient.wrapping_mul(p)), p)
+}
+
+const fn pow_mod(base: u64, mut exponent: u64, p: u64) -> u64 {
+    let (mut result, mut base) = (1_u128, base as u128 % p as u128);
+    while exponent > 0 {
+        if exponent & 1 == 1 {
+            result = result * base % p as u128;
+        }
+        base = base * base % p as u128;
+        exponent >>= 1;
+    }
+    result as u64
+}
+
+const fn shoup(w: u64, p: u64) -> u64 {
+    (((w as u128) << 64) / p as u128) as u64
+}
+
+// Garner's constants (inverses by Fermat: x^(p−2) = x⁻¹ mod p).
+const INV_P0_MOD_P1: u64 = pow_mod(P0 % P1, P1 - 2, P1);
+const INV_P0_MOD_P1_SHOUP: u64 = shoup(INV_P0_MOD_P1, P1);
+const P0_MOD_P2: u64 = P0 % P2;
+const P0_MOD_P2_SHOUP: u64 = shoup(P0_MOD_P2, P2);
+const INV_P0P1_MOD_P2: u64 =
+    pow_mod(((P0 % P2) as u128 * (P1 % P2) as u128 % P2 as u128) as u64, P2 - 2, P2);
+const INV_P0P1_MOD_P2_SHOUP: u64 = shoup(INV_P0P1_MOD_P2, P2);
+const P0P1: u128 = P0 as u128 * P1 as u128;
+
+/// The coefficient x < p₀p₁p₂ with the residues `r0`, `r1`, `r2`, as a
+/// 192-bit `(low 128 bits, high 64 bits)`:
+/// x = r₀ + p₀·t₁ + p₀p₁·t₂ with t₁ < p₁, t₂ < p₂.
+fn crt(r0: u64, r1: u64, r2: u64) -> (u128, u64) {
+    // r₀ < p₀ < 2p₁ < 2p₂, so one subtraction reduces it mod p₁ or p₂.
+    let t1 = mul_mod(
+        reduce_once(r1 + P1 - reduce_once(r0, P1), P1),
+        INV_P0_MOD_P1,
+        INV_P0_MOD_P1_SHOUP,
+        P1,
+    );
+    let partial = reduce_once(
+        reduce_once(r0, P2) + mul_mod(t1, P0_MOD_P2, P0_MOD_P2_SHOUP, P2),
+        P2,
+    );
+    let t2 = mul_mod(
+        reduce_once(r2 + P2 - partial, P2),
+        INV_P0P1_MOD_P2,
+        INV_P0P1_MOD_P2_SHOUP,
+        P2,
+    );
+    let low = u128::from(r0) + u128::from(P0) * u128::from(t1); // < 2¹²⁵
+    let (p0p1_low, p0p1_high) = (P0P1 as u64, (P0P1 >> 64) as u64);
+    let (low, carry1) = low.overflowing_add(u128::from(p0p1_low) * u128::from(t2));
+    let upper = u128::from(p0p1_high) * u128::from(t2); // counts from bit 64
+    let (low, carry2) = low.overflowing_add(upper << 64);
+    let high = (upper >> 64) as u64 + u64::from(carry1) + u64::from(carry2);
+    (low, high)
+}
+
+/// A `BigUint` from little-endian `u64` limbs.
+pub fn from_limbs(limbs: Vec<u64>) -> BigUint {
+    BigUint::new(
+        limbs.into_iter().flat_map(|limb| [limb as u32, (limb >> 32) as u32]).collect(),
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_primes_hold_every_coefficient_of_the_longest_transform() {
+        let product: BigUint = PRIMES.iter().map(|&p| BigUint::from(p)).product();
+        let largest_coefficient_bits = 128 + u64::from(MAX_POINTS.trailing_zeros());
+        assert!(
+            product.bits() > largest_coefficient_bits + 20,
+            "{} bits",
+            product.bits()
+        );
+        for p in PRIMES {
+            assert!(p < 1 << 62);
+            assert_eq!((p - 1) % (2 * MAX_POINTS as u64), 0, "2N divides p − 1");
+        }
+    }
+
+    #[test]
+    fn crt_recovers_values_up_to_the_primes_product() {
+        let product: BigUint = PRIMES.iter().map(|&p| BigUint::from(p)).product();
+        let mut rng = fastrand::Rng::with_seed(7);
+        let samples = (0..2000)
+            .map(|_| {
+                BigUint::new((0..6).map(|_| rng.u32(..)).collect::<Vec<_>>()) % &product
+            })
+            .chain([BigUint::default(), &product - 1_u8]);
+        for x in samples {
+            let residues = PRIMES.map(|p| (&x % p).iter_u64_digits().next().unwrap_or(0));
+            let (low, high) = crt(residues[0], residues[1], residues[2]);
+            let back = (BigUint::from(high) << 128) + BigUint::from(low);
+            assert_eq!(back, x);
+        }
+    }
+
+    #[test]
+    fn small_products_equal_num_bigint_s() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        for (la, lb) in [(1, 1), (1, 7), (3, 3), (16, 1), (33, 31), (200, 5), (1000, 999)]
+        {
+            let a = BigUint::new((0..2 * la).map(|_| rng.u32(..)).collect());
+            let b = BigUint::new((0..2 * lb).map(|_| rng.u32(..)).collect());
+            assert_eq!(mul(&a, &b), &a * &b, "{la}×{lb} limbs");
+            assert_eq!(square(&a), &a * &a, "{la} limbs squared");
+        }
+        let all_ones = BigUint::new(vec![u32::MAX; 4000]);
+        assert_eq!(
+            mul(&all_ones, &all_ones),
+            &all_ones * &all_ones,
+            "every carry at its largest"
+        );
+        assert_eq!(mul(&all_ones, &BigUint::default()), BigUint::default());
+    }
+}
