@@ -76,6 +76,44 @@ fn the_initializer_runs_once_in_every_worker_including_replacements() {
 }
 
 #[test]
+fn max_tasks_per_worker_retires_each_worker_after_that_many_tasks() {
+    let pool = ProcessPool::<TestTask, u64>::builder(WORKER)
+        .workers(1)
+        .max_tasks_per_worker(2)
+        .initializer(TestTask::Init)
+        .start()
+        .unwrap();
+    let pids: Vec<u64> =
+        (0..4).map(|_| pool.submit(TestTask::Pid).result().unwrap()).collect();
+    // One worker at a time: two tasks each, then a fresh process.
+    assert_eq!(pids[0], pids[1], "{pids:?}");
+    assert_eq!(pids[2], pids[3], "{pids:?}");
+    assert_ne!(pids[0], pids[2], "{pids:?}");
+    // The fifth task is the third worker's first, and it is initialised.
+    // (Its manager retires a spent worker before it takes the next task, so
+    // by the time this answers, both retirements have happened.)
+    assert_eq!(pool.submit(TestTask::InitRuns).result(), Ok(1));
+    let third = pool.submit(TestTask::Pid).result().unwrap();
+    assert!(!pids.contains(&third), "{pids:?} then {third}");
+    let stats = pool.stats();
+    assert_eq!((stats.retired, stats.workers_lost), (2, 0), "{stats:?}");
+    assert_eq!(stats.workers_started, 3, "{stats:?}");
+    let retired: Vec<u32> = [pids[0], pids[2]].iter().map(|&pid| pid as u32).collect();
+    assert_all_reaped(&retired);
+    drop(pool);
+    assert_all_reaped(&[third as u32]);
+}
+
+#[test]
+fn max_tasks_per_worker_of_zero_is_refused() {
+    let err = ProcessPool::<TestTask, u64>::builder(WORKER)
+        .max_tasks_per_worker(0)
+        .start()
+        .unwrap_err();
+    assert!(err.to_string().contains("at least 1"), "{err}");
+}
+
+#[test]
 fn a_failing_initializer_fails_the_start() {
     let started = ProcessPool::<TestTask, u64>::builder(WORKER)
         .workers(2)

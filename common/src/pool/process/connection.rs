@@ -27,6 +27,8 @@ pub(super) struct Connection {
     read_timeout_set: bool,
     /// Whether the pool's initializer has run in this worker.
     pub(super) initialized: bool,
+    /// Tasks this worker has answered (for `max_tasks_per_worker`).
+    pub(super) tasks_answered: u64,
 }
 
 /// How talking to a worker can fail (as opposed to the task failing).
@@ -103,6 +105,7 @@ impl Connection {
             write_timeout: None,
             read_timeout_set: false,
             initialized: false,
+            tasks_answered: 0,
         })
     }
 

@@ -85,6 +85,8 @@ pub struct PoolStats {
     /// Tasks sent again to a fresh worker because the first one had died
     /// before the task reached it.
     pub redelivered: u64,
+    /// Healthy workers retired after `max_tasks_per_worker` tasks.
+    pub retired: u64,
 }
 
 /// The live counters behind [`PoolStats`], updated by the manager threads.
@@ -96,6 +98,7 @@ pub(super) struct Counters {
     pub(super) workers_started: AtomicU64,
     pub(super) workers_lost: AtomicU64,
     pub(super) redelivered: AtomicU64,
+    pub(super) retired: AtomicU64,
 }
 
 impl Counters {
@@ -112,6 +115,7 @@ impl Counters {
             workers_started: get(&self.workers_started),
             workers_lost: get(&self.workers_lost),
             redelivered: get(&self.redelivered),
+            retired: get(&self.retired),
         }
     }
 }

@@ -42,6 +42,7 @@ pub(super) fn run(
     for job in queue {
         let outcome = slot.run(&job);
         job.reply.send(outcome);
+        slot.retire_if_spent();
         slot.warm_up();
     }
     slot.shut_down();
@@ -134,6 +135,7 @@ impl Slot<'_> {
         let worker = self.worker.as_mut().expect("deliver leaves a worker in the slot");
         match worker.receive(deadline) {
             Ok((reply, received)) if reply.id == job.id => {
+                worker.tasks_answered += 1;
                 self.count_bytes(0, received);
                 Counters::add(&self.shared.counters.replies, 1);
                 match reply.outcome {
@@ -191,6 +193,20 @@ impl Slot<'_> {
         let done = self.shared.closing.load(Ordering::SeqCst) && self.queue.is_empty();
         if !done && !self.terminating() {
             self.worker = Connection::spawn(self.shared, self.index).ok();
+        }
+    }
+
+    /// After an outcome is sent: a worker that has answered
+    /// `max_tasks_per_worker` tasks is told to exit (our end of the socket
+    /// closes; its read sees end-of-stream), reaped, and replaced — between
+    /// tasks, so no task ever runs in a worker that is being retired.
+    fn retire_if_spent(&mut self) {
+        let Some(limit) = self.shared.config.max_tasks_per_worker else { return };
+        if self.worker.as_ref().is_some_and(|worker| worker.tasks_answered >= limit) {
+            let status = self.discard(Ending::Graceful);
+            Counters::add(&self.shared.counters.retired, 1);
+            tracing::debug!(index = self.index, %status, "worker retired after {limit} tasks");
+            self.replace();
         }
     }
 

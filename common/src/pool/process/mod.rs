@@ -71,6 +71,7 @@
 //! | `pool.apply_async(f, (x,))` | [`pool.submit(Job::F(x))`](ProcessPool::submit) |
 //! | `res.get(timeout=2)` | [`handle.result_timeout(2 s)`](TaskHandle::result_timeout) |
 //! | `initializer=init` | [`.initializer(Job::Init)`](ProcessPoolBuilder::initializer) |
+//! | `maxtasksperchild=n` (`max_tasks_per_child` in `concurrent.futures`) | [`.max_tasks_per_worker(n)`](ProcessPoolBuilder::max_tasks_per_worker): a worker is retired and replaced after n tasks |
 //! | `with Pool() as p:` | scope + `Drop` (Python's `__exit__` *terminates*; `Drop` here finishes queued work — call [`terminate`](ProcessPool::terminate) for Python's behaviour) |
 //! | a task hangs forever | [`task_timeout`](ProcessPoolBuilder::task_timeout): the worker is killed and replaced |
 //! | a worker is killed: the pool hangs (a long-standing CPython issue) | the task's result is [`TaskError::WorkerDied`] naming the signal |
@@ -110,6 +111,8 @@ struct WorkerConfig {
     initializer: Option<Vec<u8>>,
     /// How long an initializer may run before its worker is killed.
     initializer_timeout: Duration,
+    /// A worker that has answered this many tasks is retired and replaced.
+    max_tasks_per_worker: Option<u64>,
 }
 
 /// State shared by the pool handle and its manager threads.
@@ -177,6 +180,7 @@ pub struct ProcessPoolBuilder<T, R> {
     task_timeout: Option<Duration>,
     initializer: Option<T>,
     initializer_timeout: Duration,
+    max_tasks_per_worker: Option<u64>,
     /// The builder holds no `R` and only *consumes* `T`s; `fn(T) -> R`
     /// records both types without making the builder own either (so it is
     /// `Send` and `Sync` whatever `T` and `R` are).
@@ -250,6 +254,20 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
         self
     }
 
+    /// Retires a worker after it has answered `tasks` tasks and starts a
+    /// fresh one in its place (Python's `max_tasks_per_child`, and
+    /// `maxtasksperchild` of `multiprocessing.Pool`): whatever a task leaks
+    /// — memory, file descriptors, global state — is bounded by `tasks`
+    /// tasks' worth. The retired worker is told to exit and reaped; its
+    /// replacement runs the initializer. Zero is refused by
+    /// [`start`](Self::start).
+    #[doc(alias = "max_tasks_per_child")]
+    #[doc(alias = "maxtasksperchild")]
+    pub fn max_tasks_per_worker(mut self, tasks: u64) -> Self {
+        self.max_tasks_per_worker = Some(tasks);
+        self
+    }
+
     /// Starts every worker process now (as Python's `Pool()` does), runs the
     /// initializer in each, and returns the pool. On failure, workers already
     /// started are killed and reaped before the error is returned.
@@ -258,6 +276,12 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "a process pool needs at least one worker",
+            ));
+        }
+        if self.max_tasks_per_worker == Some(0) {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "max_tasks_per_worker must be at least 1",
             ));
         }
         let initializer = match &self.initializer {
@@ -271,6 +295,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
                 envs: self.envs,
                 initializer,
                 initializer_timeout: self.initializer_timeout,
+                max_tasks_per_worker: self.max_tasks_per_worker,
             },
             children: (0..self.workers).map(|_| Mutex::new(None)).collect(),
             terminating: AtomicBool::new(false),
@@ -367,6 +392,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
             task_timeout: None,
             initializer: None,
             initializer_timeout: Duration::from_secs(30),
+            max_tasks_per_worker: None,
             types: PhantomData,
         }
     }
