@@ -20,3 +20,31 @@ pub fn slow_task(millis: u64) -> u64 {
     std::thread::sleep(Duration::from_millis(millis));
     millis
 }
+
+/// Section 11's chunked `map`: squares a chunk of numbers, one task per
+/// chunk (Python's `chunksize`).
+pub fn square_chunk(chunk: Vec<u64>) -> Vec<u64> {
+    chunk.into_iter().map(|n| n * n).collect()
+}
+
+/// What a leaky task reports.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Leaked {
+    /// The worker process that ran it.
+    pub pid: u32,
+    /// That worker's resident memory after the leak, KiB.
+    pub rss_kib: u64,
+}
+
+/// Section 11's leaky task: allocates `mib` MiB, touches every page, and
+/// never frees it (as a C library with a leak, or a cache that only grows,
+/// would) — then reports its worker's PID and resident memory.
+pub fn leaky_task(mib: u32) -> Leaked {
+    let leak = vec![1_u8; (mib as usize) << 20];
+    // Never freed: the memory stays with the process until it exits.
+    std::hint::black_box(Box::leak(leak.into_boxed_slice()));
+    Leaked {
+        pid: std::process::id(),
+        rss_kib: common::procfs::status().map_or(0, |status| status.rss_kib),
+    }
+}

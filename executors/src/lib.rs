@@ -36,7 +36,7 @@
 //! ## Run it
 //!
 //! ```text
-//! cargo run -p executors              # all eleven sections
+//! cargo run -p executors              # all twelve sections
 //! cargo run -p executors -- timeouts  # one, by name or number
 //! RUST_LOG=debug cargo run -p executors -- batch   # task logs with thread names
 //! ```
@@ -58,6 +58,7 @@
 //! | 8. How many workers? | [`sweep`] |
 //! | 9. Bounded queues vs a thread per task | [`backpressure`] |
 //! | 10. rayon | [`rayon_tour`] |
+//! | 11. The rest of `concurrent.futures`, against CPython | [`futures_tour`], [`semantics`] |
 //! | the executor itself | [`executor`], [`process_executor`] |
 //! | worker-process tasks | [`jobs`], run by [`worker`] |
 
@@ -72,11 +73,13 @@ pub mod batch;
 pub mod comparison;
 pub mod errors;
 pub mod executor;
+pub mod futures_tour;
 pub mod jobs;
 pub mod lecture;
 pub mod process_demo;
 pub mod process_executor;
 pub mod rayon_tour;
+pub mod semantics;
 pub mod sweep;
 pub mod timeouts;
 pub mod worker;
@@ -150,5 +153,11 @@ pub const SECTIONS: &[Section<Config>] = &[
         name: "rayon",
         title: "rayon, the production thread pool",
         run: rayon_tour::show,
+    },
+    Section {
+        number: 11,
+        name: "futures",
+        title: "The rest of concurrent.futures (beyond the notebook)",
+        run: futures_tour::show,
     },
 ];

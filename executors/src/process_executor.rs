@@ -99,3 +99,47 @@ where
         drop(self.pool);
     }
 }
+
+impl<X, Y> ProcessPoolExecutor<Vec<X>, Vec<Y>>
+where
+    X: Serialize + Send + 'static,
+    Y: DeserializeOwned + Send + 'static,
+{
+    /// `map` with Python's `chunksize=`: the items travel `chunksize` at a
+    /// time, one task (one request, one reply) per chunk, so the per-task
+    /// cost of crossing a process boundary is paid once a chunk. The pool's
+    /// workers serve chunks: a task is a `Vec` of items and its result the
+    /// `Vec` of their results, in order (see `crate::worker`). One result
+    /// per item, in input order; a chunk that fails fails each of its items.
+    #[doc(alias = "chunksize")]
+    pub fn map_chunked(
+        &self,
+        items: impl IntoIterator<Item = X>,
+        chunksize: usize,
+    ) -> Vec<Result<Y, TaskError>> {
+        let chunksize = chunksize.max(1);
+        let mut items = items.into_iter().peekable();
+        let mut chunks: Vec<(usize, TaskFuture<Vec<Y>>)> = Vec::new();
+        while items.peek().is_some() {
+            let chunk: Vec<X> = items.by_ref().take(chunksize).collect();
+            chunks.push((chunk.len(), self.submit(chunk)));
+        }
+        let mut results = Vec::new();
+        for (len, future) in chunks {
+            match future.result() {
+                Ok(values) if values.len() == len => {
+                    results.extend(values.into_iter().map(Ok))
+                }
+                Ok(values) => {
+                    let err = TaskError::Failed(format!(
+                        "a chunk of {len} items came back with {} results",
+                        values.len()
+                    ));
+                    results.extend((0..len).map(|_| Err(err.clone())));
+                }
+                Err(err) => results.extend((0..len).map(|_| Err(err.clone()))),
+            }
+        }
+        results
+    }
+}

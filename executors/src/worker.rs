@@ -7,7 +7,7 @@
 
 use std::process::ExitCode;
 
-use crate::jobs::{cpu_intensive, slow_task, square_number};
+use crate::jobs::{cpu_intensive, leaky_task, slow_task, square_chunk, square_number};
 
 /// Serves the pool named in `args` (everything after the hidden argument).
 pub fn main(args: &[String]) -> ExitCode {
@@ -17,6 +17,8 @@ pub fn main(args: &[String]) -> ExitCode {
         ["pool", "cpu"] => common::pool::serve(cpu_intensive),
         ["pool", "slow"] => common::pool::serve(slow_task),
         ["pool", "nothing"] => common::pool::serve(|x: u32| x),
+        ["pool", "square-chunks"] => common::pool::serve(square_chunk),
+        ["pool", "leaky"] => common::pool::serve(leaky_task),
         other => {
             eprintln!("error: unknown worker role {other:?}");
             ExitCode::FAILURE

@@ -276,3 +276,165 @@ proptest! {
         }
     }
 }
+
+// The rest of concurrent.futures: wait, callbacks, exception, deadlines,
+// initializers. (Their outcomes against CPython's are in tests/semantics.rs.)
+
+use executors::executor::{ReturnWhen, as_completed_within, wait};
+
+#[test]
+fn wait_on_nothing_returns_at_once_and_all_completed_waits_for_all() {
+    let none: [executors::executor::TaskFuture<u8>; 0] = [];
+    let found = wait(&none, None, ReturnWhen::FirstCompleted);
+    assert!(found.done.is_empty() && found.pending.is_empty());
+
+    let executor = ThreadPoolExecutor::new(3).unwrap();
+    let futures: Vec<_> = (0..6_u64)
+        .map(|i| executor.submit(move || std::thread::sleep(Duration::from_millis(i))))
+        .collect();
+    let found = wait(&futures, None, ReturnWhen::AllCompleted);
+    assert_eq!(found.done, (0..6).collect::<Vec<_>>());
+    assert!(found.pending.is_empty());
+}
+
+#[test]
+fn every_callback_runs_exactly_once_even_when_added_while_the_task_completes() {
+    // Callbacks added from another thread race the completion: each must run
+    // once — at once if it lost the race, in the worker if it won.
+    let executor = ThreadPoolExecutor::new(4).unwrap();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let futures: Vec<_> = (0..300).map(|i| executor.submit(move || i)).collect();
+    std::thread::scope(|scope| {
+        for chunk in futures.chunks(75) {
+            let ran = Arc::clone(&ran);
+            scope.spawn(move || {
+                for future in chunk {
+                    for _ in 0..2 {
+                        let ran = Arc::clone(&ran);
+                        future.on_done(move |outcome| {
+                            assert!(outcome.is_ok());
+                            ran.fetch_add(1, Ordering::SeqCst);
+                        });
+                    }
+                }
+            });
+        }
+    });
+    for future in futures {
+        future.result().unwrap();
+    }
+    assert_eq!(ran.load(Ordering::SeqCst), 600);
+}
+
+#[test]
+fn a_callback_sees_the_outcome_and_one_added_after_the_result_is_taken_sees_taken() {
+    let executor = ThreadPoolExecutor::new(1).unwrap();
+    let (sender, receiver) = bounded(4);
+    let future = executor.try_submit(|| Err::<u8, _>("bad input"));
+    let on_failure = sender.clone();
+    future.on_done(move |outcome| on_failure.send(outcome.clone()).unwrap());
+    assert_eq!(
+        future.result_timeout(Duration::from_secs(30)),
+        Err(TaskError::Failed("bad input".into()))
+    );
+    assert_eq!(receiver.recv().unwrap(), Err(TaskError::Failed("bad input".into())));
+    future.on_done(move |outcome| sender.send(outcome.clone()).unwrap());
+    assert_eq!(receiver.recv().unwrap(), Err(TaskError::Taken));
+}
+
+#[test]
+fn dropping_a_map_iterator_early_cancels_what_has_not_started() {
+    // One worker; every task after the first waits at a second gate, so at
+    // most one of them (the one the worker took) has started at the drop.
+    let executor = ThreadPoolExecutor::new(1).unwrap();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let (open_first, first) = gate();
+    let (open_rest, rest) = gate();
+    let counted = Arc::clone(&ran);
+    let mut results = executor.map(
+        move |i: u32| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            wait_at(if i == 0 { &first } else { &rest });
+            i
+        },
+        0..10,
+    );
+    open_first.send(()).unwrap();
+    assert_eq!(results.next(), Some(Ok(0)));
+    drop(results);
+    open_rest.send(()).unwrap();
+    executor.shutdown(false);
+    let ran = ran.load(Ordering::SeqCst);
+    assert!(
+        (1..=2).contains(&ran),
+        "{ran} tasks ran; the 8 never started were cancelled"
+    );
+}
+
+#[test]
+fn as_completed_within_yields_the_finished_then_one_timeout_and_keeps_the_rest() {
+    let executor = ThreadPoolExecutor::new(2).unwrap();
+    let (open, gate) = gate();
+    let futures =
+        vec![executor.submit(|| 1), executor.submit(move || u8::from(wait_at(&gate)))];
+    let mut iter = as_completed_within(futures, Duration::from_millis(50));
+    assert!(matches!(iter.next(), Some(Ok((0, _)))));
+    assert_eq!(
+        iter.next().map(|r| r.err()),
+        Some(Some(TaskError::NotReady(Duration::from_millis(50))))
+    );
+    assert!(iter.next().is_none(), "the iteration ends after the timeout");
+    let rest = iter.remaining();
+    assert_eq!(rest.len(), 1);
+    open.send(()).unwrap();
+    let (index, future) = rest.into_iter().next().unwrap();
+    assert_eq!((index, future.result()), (1, Ok(1)));
+}
+
+#[test]
+fn the_initializer_runs_once_in_every_worker_before_any_task() {
+    let inits = Arc::new(AtomicUsize::new(0));
+    let counted = Arc::clone(&inits);
+    let executor = ThreadPoolExecutor::builder()
+        .max_workers(3)
+        .initializer(move || {
+            counted.fetch_add(1, Ordering::SeqCst);
+        })
+        .build()
+        .unwrap();
+    let observed = Arc::clone(&inits);
+    // Whatever worker runs a task has run the initializer first.
+    let seen: Vec<usize> = executor
+        .map(move |_| observed.load(Ordering::SeqCst), 0..30)
+        .map(Result::unwrap)
+        .collect();
+    assert!(seen.iter().all(|&n| n >= 1), "{seen:?}");
+    executor.shutdown(false);
+    assert_eq!(inits.load(Ordering::SeqCst), 3);
+}
+
+#[test]
+fn a_panicking_initializer_breaks_the_executor_and_nothing_runs() {
+    let ran = Arc::new(AtomicUsize::new(0));
+    let executor = ThreadPoolExecutor::builder()
+        .max_workers(2)
+        .initializer(|| panic!("no database"))
+        .build()
+        .unwrap();
+    let futures: Vec<_> = (0..5)
+        .map(|_| {
+            let ran = Arc::clone(&ran);
+            executor.submit(move || ran.fetch_add(1, Ordering::SeqCst))
+        })
+        .collect();
+    for future in futures {
+        let outcome = future.result();
+        assert!(
+            matches!(&outcome, Err(TaskError::Broken(why)) if why.contains("no database")),
+            "{outcome:?}"
+        );
+    }
+    assert!(matches!(executor.submit(|| 1).result(), Err(TaskError::Broken(_))));
+    executor.shutdown(false);
+    assert_eq!(ran.load(Ordering::SeqCst), 0);
+}

@@ -52,3 +52,23 @@ fn terminate_kills_running_work_and_reaps_the_workers() {
         assert!(!Path::new(&format!("/proc/{pid}")).exists(), "worker {pid} left behind");
     }
 }
+
+#[test]
+fn map_chunked_returns_one_result_per_item_in_order_with_one_task_per_chunk() {
+    let executor: ProcessPoolExecutor<Vec<u64>, Vec<u64>> =
+        ProcessPoolExecutor::new(EXE, &["__worker", "pool", "square-chunks"], 2).unwrap();
+    for chunksize in [1, 3, 4, 10, 50] {
+        let squares: Vec<u64> = executor
+            .map_chunked(0..23, chunksize)
+            .into_iter()
+            .map(Result::unwrap)
+            .collect();
+        assert_eq!(
+            squares,
+            (0..23).map(|n| n * n).collect::<Vec<_>>(),
+            "chunksize {chunksize}"
+        );
+    }
+    assert!(executor.map_chunked(std::iter::empty(), 4).is_empty());
+    executor.shutdown(false);
+}
