@@ -24,7 +24,7 @@ fn full_quick_run_shows_seven_sections_and_the_notebook_values() {
             "Computing factorial of 700 (main)",
             "422857792660",
             "518418106048",
-            "All 4 results are equal.",
+            "All 5 results are equal.",
             "100000! has 456574 digits",
             "24999 trailing zeros",
             "26 inputs: 21 computed, 5 rejected, none lost.",
