@@ -233,7 +233,9 @@ impl<'a> Frontier<'a> {
             {
                 self.report.external += 1;
             } else if !self.robots.allows(parsed.path()) {
-                if !self.report.robots_skipped.contains(&link) {
+                // `seen` holds skipped links too: one hash lookup, where
+                // `robots_skipped.contains` grew with every link skipped.
+                if self.seen.insert(link.clone()) {
                     self.report.robots_skipped.push(link);
                 }
             } else if self.seen.insert(link.clone()) {
@@ -337,6 +339,20 @@ mod tests {
             "{:?}",
             report.errors
         );
+    }
+
+    #[test]
+    fn eighty_thousand_disallowed_links_are_each_reported_once() {
+        let robots = Robots::parse("User-agent: *\nDisallow: /private/\n");
+        let links: Vec<String> =
+            (0..80_000).map(|i| format!("http://site.test/private/{}", i / 2)).collect();
+        let report = crawl_with("http://site.test/", 5, 2, &robots, |url| {
+            Ok(if url == "http://site.test/" { links.clone() } else { Vec::new() })
+        })
+        .unwrap();
+        assert_eq!(report.visited, ["http://site.test/"]);
+        assert_eq!(report.robots_skipped.len(), 40_000);
+        assert_eq!(report.robots_skipped[7], "http://site.test/private/7");
     }
 
     #[test]

@@ -4,6 +4,9 @@
 //! `scraper::Html` is not `Send` (its strings use non-atomic reference
 //! counts), so each worker parses its own page and returns owned data.
 
+use std::collections::HashSet;
+use std::hash::Hash;
+
 use scraper::{Html, Selector};
 use serde::Serialize;
 
@@ -59,24 +62,16 @@ pub fn extract(url: &str, html: &str) -> PageInfo {
     let headings =
         document.select(&HEADINGS).map(|h| squash(h.text().collect())).collect();
     let base = reqwest::Url::parse(url).ok();
-    let mut links: Vec<String> = Vec::new();
-    // A set beside the list: `links.contains` would make a page with tens
-    // of thousands of anchors quadratic.
-    let mut seen: std::collections::HashSet<String> = std::collections::HashSet::new();
-    for anchor in document.select(&LINKS) {
-        let Some(href) = anchor.value().attr("href") else { continue };
-        let resolved = match &base {
-            Some(base) => base.join(href).ok(),
-            None => reqwest::Url::parse(href).ok(),
+    let resolved = document.select(&LINKS).filter_map(|anchor| {
+        let href = anchor.value().attr("href")?;
+        let mut link = match &base {
+            Some(base) => base.join(href).ok()?,
+            None => reqwest::Url::parse(href).ok()?,
         };
-        if let Some(mut link) = resolved {
-            link.set_fragment(None);
-            let link = link.to_string();
-            if link != url && seen.insert(link.clone()) {
-                links.push(link);
-            }
-        }
-    }
+        link.set_fragment(None);
+        Some(link.to_string()).filter(|link| link != url)
+    });
+    let links = unique_in_order(resolved);
     PageInfo {
         url: url.to_string(),
         title,
@@ -85,6 +80,17 @@ pub fn extract(url: &str, html: &str) -> PageInfo {
         text_chars: bs4_text_len(html).ok(),
         encoding: None,
     }
+}
+
+/// `items` without repeats, first occurrences in order — with a set beside
+/// the list, so each item costs one hash lookup: `list.contains` would cost
+/// a comparison with every item kept so far, quadratic on a page with tens
+/// of thousands of anchors.
+pub fn unique_in_order<T: Hash + Eq + Clone>(
+    items: impl IntoIterator<Item = T>,
+) -> Vec<T> {
+    let mut seen = HashSet::new();
+    items.into_iter().filter(|item| seen.insert(item.clone())).collect()
 }
 
 #[cfg(test)]
@@ -115,6 +121,40 @@ mod tests {
                     <script>bbbb</script></head><body><!--cccc--><p>é日🚀</p>\
                     <template>dddd</template><noscript>ns</noscript></body></html>";
         assert_eq!(bs4_text_len(html), Ok(1 + 3 + 2));
+    }
+
+    /// A value that counts how often it is compared.
+    #[derive(Clone)]
+    struct Counted(u32, std::rc::Rc<std::cell::Cell<u64>>);
+
+    impl PartialEq for Counted {
+        fn eq(&self, other: &Self) -> bool {
+            self.1.set(self.1.get() + 1);
+            self.0 == other.0
+        }
+    }
+
+    impl Eq for Counted {}
+
+    impl Hash for Counted {
+        fn hash<H: std::hash::Hasher>(&self, state: &mut H) {
+            self.0.hash(state);
+        }
+    }
+
+    #[test]
+    fn deduplication_compares_each_item_a_bounded_number_of_times() {
+        // Linear, not quadratic: `Vec::contains` would compare 80 000 items
+        // with up to 40 000 kept ones — about 1.6 billion comparisons.
+        let comparisons = std::rc::Rc::new(std::cell::Cell::new(0));
+        let items = (0..80_000).map(|i| Counted(i / 2, std::rc::Rc::clone(&comparisons)));
+        let unique = unique_in_order(items);
+        assert_eq!(unique.len(), 40_000);
+        assert!(
+            unique.iter().enumerate().all(|(i, c)| c.0 == i as u32),
+            "first occurrences, in order"
+        );
+        assert!(comparisons.get() < 4 * 80_000, "{} comparisons", comparisons.get());
     }
 
     #[test]
