@@ -1,4 +1,6 @@
-//! Section 6: speedup analysis — the fastest method on 1, 2, … threads.
+//! Section 6: speedup analysis — the prime-exponent method (num-bigint
+//! products, split over cores) on 1, 2, … threads. (Section 7 measures the
+//! NTT's own scaling, one product at a time.)
 //!
 //! Each thread count gets its own rayon pool (`ThreadPoolBuilder` +
 //! `install`): everything inside `install` — `join`, `par_iter` — runs on
