@@ -298,6 +298,10 @@ impl<T> TaskFuture<T> {
     /// callbacks is never behind a result you hold). A callback that panics
     /// is logged and changes nothing else. One added after the result was
     /// taken sees `Err(TaskError::Taken)`.
+    ///
+    /// A callback added to a future that is already done runs while this
+    /// future's state is locked (that is how it can see the result without
+    /// taking it), so it must not call methods of the same future.
     #[doc(alias = "add_done_callback")]
     pub fn on_done(&self, callback: impl FnOnce(&Result<T, TaskError>) + Send + 'static) {
         let callback: Callback<T> = Box::new(callback);
