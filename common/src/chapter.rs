@@ -164,17 +164,19 @@ pub mod check {
         };
         let stdout = read(Box::new(child.stdout.take().expect("piped")));
         let stderr = read(Box::new(child.stderr.take().expect("piped")));
+        let text = |reader: thread::JoinHandle<std::io::Result<Vec<u8>>>| {
+            let bytes = reader.join().expect("reader thread").expect("reading a pipe");
+            String::from_utf8_lossy(&bytes).into_owned()
+        };
         let status = match child.wait_timeout(RUN_LIMIT).expect("waiting for the run") {
             Some(status) => status,
             None => {
                 child.kill().expect("killing the stuck run");
                 child.wait().expect("reaping the stuck run");
-                panic!("{command:?} ran longer than {RUN_LIMIT:?}");
+                // The pipes closed with the child: the readers end; join them.
+                let (stdout, stderr) = (text(stdout), text(stderr));
+                panic!("{command:?} ran longer than {RUN_LIMIT:?}\n{stdout}\n{stderr}");
             }
-        };
-        let text = |reader: thread::JoinHandle<std::io::Result<Vec<u8>>>| {
-            let bytes = reader.join().expect("reader thread").expect("reading a pipe");
-            String::from_utf8_lossy(&bytes).into_owned()
         };
         let pid = child.id();
         Run { pid, code: status.code(), stdout: text(stdout), stderr: text(stderr) }

@@ -15,13 +15,12 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use common::pool::ProcessPool;
 use common::report::Table;
 use common::timing::{HumanDuration, time};
 
 use crate::Config;
 use crate::executor::{CancelToken, ReturnWhen, TaskError, ThreadPoolExecutor, wait};
-use crate::jobs::Leaked;
+use crate::jobs::{Leaked, leaky_pool};
 use crate::process_executor::ProcessPoolExecutor;
 use crate::semantics::{self, DIFFERENCES};
 
@@ -161,13 +160,7 @@ pub fn leaky_tasks(
     mib: u32,
     max_tasks: Option<u64>,
 ) -> anyhow::Result<Vec<Leaked>> {
-    let mut builder = ProcessPool::<u32, Leaked>::builder(exe)
-        .args(common::worker::pool_role("leaky"))
-        .workers(1);
-    if let Some(max_tasks) = max_tasks {
-        builder = builder.max_tasks_per_worker(max_tasks);
-    }
-    let executor = ProcessPoolExecutor::from_pool(builder.start()?)?;
+    let executor = ProcessPoolExecutor::from_pool(leaky_pool(exe, max_tasks)?)?;
     let mut reports = Vec::new();
     for _ in 0..tasks {
         reports.push(executor.submit(mib).result()?);
@@ -178,8 +171,9 @@ pub fn leaky_tasks(
 
 /// Section 11.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let ms = |n: u64| config.scale.sleep(n as f64 / 1000.0 * 10.0);
-    let latencies = [ms(300), ms(100), ms(200), ms(150), ms(250)];
+    // The mirrors' latencies and the tasks' work, in notebook seconds.
+    let latencies = [3.0, 1.0, 2.0, 1.5, 2.5].map(|seconds| config.scale.sleep(seconds));
+    let work = config.scale.sleep(0.2);
     println!(
         "wait(FIRST_COMPLETED): one file from 5 mirrors ({}), 3 threads:",
         latencies.map(|l| HumanDuration(l).to_string()).join(", ")
@@ -204,14 +198,14 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     );
 
     let tasks = 12;
-    let seen = progress_by_callbacks(tasks, ms(20))?;
+    let seen = progress_by_callbacks(tasks, work)?;
     println!(
         "\nadd_done_callback: {tasks} tasks, each callback adds 1 to a progress counter; the\n\
          counter read after each result() in order: {seen:?}\n\
          (never below the results taken so far: callbacks run before a future is marked done)"
     );
 
-    let batch = stop_at_first_failure(20, 5, 2, ms(20))?;
+    let batch = stop_at_first_failure(20, 5, 2, work)?;
     println!(
         "\nwait(FIRST_EXCEPTION): 20 items on 2 threads, item 5 corrupt → {} succeeded, {} \
          failed, {} cancelled ({} outcomes for 20 items)",
@@ -292,8 +286,10 @@ mod tests {
         // 4 is still queued behind it, so it is cancelled; the slow running
         // ones are stopped by the token long before their 5 s.
         let slow = ms(5_000);
+        // The winner takes 300 ms: long enough for the three threads to have
+        // taken mirrors 0–2 even on a busy machine.
         let (ends, took) =
-            first_mirror_wins(&[slow, ms(10), slow, slow, slow], 3).unwrap();
+            first_mirror_wins(&[slow, ms(300), slow, slow, slow], 3).unwrap();
         assert_eq!(ends[1], MirrorEnd::Won);
         assert_eq!((&ends[0], &ends[2]), (&MirrorEnd::Stopped, &MirrorEnd::Stopped));
         assert!(matches!(ends[3], MirrorEnd::Cancelled | MirrorEnd::Stopped), "{ends:?}");
@@ -316,7 +312,9 @@ mod tests {
 
     #[test]
     fn a_batch_stops_at_its_first_failure_with_one_outcome_per_item() {
-        let batch = stop_at_first_failure(40, 3, 2, Duration::from_millis(5)).unwrap();
+        // 20 ms items: the 36 after the failure would need 360 ms on 2
+        // threads, far longer than `wait` takes to return and cancel them.
+        let batch = stop_at_first_failure(40, 3, 2, Duration::from_millis(20)).unwrap();
         assert_eq!(batch.failed, 1);
         assert_eq!(batch.succeeded + batch.failed + batch.cancelled, 40);
         assert!(batch.cancelled > 0, "{batch:?}");

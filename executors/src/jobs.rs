@@ -48,3 +48,18 @@ pub fn leaky_task(mib: u32) -> Leaked {
         rss_kib: common::procfs::status().map_or(0, |status| status.rss_kib),
     }
 }
+
+/// A one-worker process pool serving [`leaky_task`] (`exe` is this
+/// chapter's binary), its worker retired every `max_tasks` tasks if given.
+pub fn leaky_pool(
+    exe: &std::path::Path,
+    max_tasks: Option<u64>,
+) -> std::io::Result<common::pool::ProcessPool<u32, Leaked>> {
+    let mut builder = common::pool::ProcessPool::builder(exe)
+        .args(common::worker::pool_role("leaky"))
+        .workers(1);
+    if let Some(max_tasks) = max_tasks {
+        builder = builder.max_tasks_per_worker(max_tasks);
+    }
+    builder.start()
+}
