@@ -18,12 +18,14 @@
 //! | [`worker`] | a chapter binary re-run as its own worker process: the hidden argument, the command, the dispatch | the `spawn` start method |
 //! | [`child`] | [`ChildGuard`](child::ChildGuard): a child process killed and reaped on drop | `multiprocessing`'s reaping of its children |
 //! | [`procfs`] | this process's thread count and resident memory, and their peaks while a closure runs | `threading.active_count()` |
+//! | [`affinity`] | pin a thread to one CPU (and what it starts inherits it), to measure wake-ups on one core or across two | `os.sched_setaffinity` |
 //! | [`work`] | the CPU-bound sum of squares several notebooks time | `sum(i**2 for i in range(n))` |
 //!
 //! Functions here never print on their own: they return values and strings,
 //! and each chapter's `main` decides what the learner sees.
 #![deny(missing_docs)]
 
+pub mod affinity;
 pub mod chapter;
 pub mod child;
 pub mod log;

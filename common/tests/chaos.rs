@@ -95,17 +95,43 @@ fn random_sigkills_lose_no_task_and_leave_no_process() {
     };
 
     // Tasks of 0–4 ms; each value is unique, so a wrong or swapped value
-    // shows.
-    let handles: Vec<_> = (0..TASKS)
-        .map(|i| pool.submit(TestTask::Sleep { ms: rng.u64(0..5), value: i * 7 + 1 }))
-        .collect();
-    let outcomes: Vec<Result<u64, TaskError>> =
+    // shows. First through the queue, all submitted at once…
+    let sleeps: Vec<u64> = (0..2 * TASKS).map(|_| rng.u64(0..5)).collect();
+    let task = |i: u64| TestTask::Sleep { ms: sleeps[i as usize], value: i * 7 + 1 };
+    let handles: Vec<_> = (0..TASKS).map(|i| pool.submit(task(i))).collect();
+    let mut outcomes: Vec<Result<u64, TaskError>> =
         handles.into_iter().map(|h| h.result()).collect();
+    // …then one at a time with `apply`, from more threads than workers:
+    // each call talks to an idle worker itself, or queues when none is, so
+    // callers and manager threads take turns with the same workers.
+    const CALLERS: u64 = WORKERS as u64 + 2;
+    let applied = thread::scope(|scope| {
+        let callers: Vec<_> = (0..CALLERS)
+            .map(|caller| {
+                let (pool, task) = (&pool, &task);
+                let mine = (TASKS + caller..2 * TASKS).step_by(CALLERS as usize);
+                scope.spawn(move || {
+                    mine.map(|i| (i, pool.apply(task(i)))).collect::<Vec<_>>()
+                })
+            })
+            .collect();
+        let mut applied: Vec<_> =
+            callers.into_iter().flat_map(|caller| caller.join().unwrap()).collect();
+        applied.sort_by_key(|(i, _)| *i);
+        applied
+    });
     stop.store(true, Ordering::SeqCst);
     let killed = killer.join().expect("the killer thread");
+    assert!(pool.stats().applied_directly > 0, "no apply found an idle worker");
 
-    // Exactly one outcome per task (each handle gives one), of the right kind.
-    assert_eq!(outcomes.len() as u64, TASKS);
+    // Exactly one outcome per task (each handle and each call gives one),
+    // of the right kind.
+    assert_eq!(
+        applied.iter().map(|(i, _)| *i).collect::<Vec<_>>(),
+        (TASKS..2 * TASKS).collect::<Vec<_>>()
+    );
+    outcomes.extend(applied.into_iter().map(|(_, outcome)| outcome));
+    assert_eq!(outcomes.len() as u64, 2 * TASKS);
     let mut deaths_per_worker: HashMap<u32, usize> = HashMap::new();
     for (i, outcome) in outcomes.iter().enumerate() {
         match outcome {
@@ -126,11 +152,14 @@ fn random_sigkills_lose_no_task_and_leave_no_process() {
         assert_eq!(*deaths, 1, "worker {pid} failed {deaths} tasks");
     }
     let failed: usize = deaths_per_worker.values().sum();
+    let stats = pool.stats();
     eprintln!(
-        "{} kills, {failed} tasks failed with their worker, {} redelivered, {} workers started",
+        "{} kills, {failed} tasks failed with their worker, {} redelivered, {} workers \
+         started, {} of {TASKS} applied directly",
         killed.len(),
-        pool.stats().redelivered,
-        pool.stats().workers_started
+        stats.redelivered,
+        stats.workers_started,
+        stats.applied_directly
     );
 
     // Back at full strength: every slot holds a live worker that answers.

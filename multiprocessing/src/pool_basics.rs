@@ -78,7 +78,9 @@ pub fn show_pool(config: &Config) -> anyhow::Result<()> {
     println!(
         "\nmap waits for every result; imap hands them out one by one, in input order,\n\
          keeping at most two tasks per worker in flight; submit (Python's apply_async)\n\
-         returns a handle at once, and result() waits for that one task."
+         returns a handle at once, and result() waits for that one task. apply (Python's\n\
+         apply) runs one task and waits: section 7 shows why it is the quicker way to\n\
+         run tasks one at a time."
     );
     Ok(())
 }

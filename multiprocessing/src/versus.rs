@@ -33,66 +33,175 @@ use crate::jobs::{IntJob, sum_of_squares_formula};
 use crate::pool_basics::ints_pool;
 
 /// The cost of one trivial task's trip through the pool.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct RoundTrip {
-    /// Tasks measured.
+    /// Tasks per measured one-at-a-time run.
     pub tasks: u32,
-    /// One task at a time on one warm worker: submit, wait, repeat.
-    pub latency: Duration,
-    /// All tasks submitted at once to `workers` workers: total ÷ tasks.
+    /// Tasks in each mapped run (for the throughput).
+    pub mapped: u32,
+    /// One task at a time, in each placement this machine allows.
+    pub one_at_a_time: Vec<Trips>,
+    /// `mapped` tasks submitted at once to `workers` workers: total ÷ tasks.
     pub throughput: Duration,
     /// Workers used for the throughput run.
     pub workers: usize,
     /// Bytes on the wire per task (request + reply, headers included).
     pub bytes_per_task: u64,
-    /// The same round trip to a thread over two channels, for scale.
-    pub thread_latency: Duration,
-    /// One byte to a child process and back over a bare socket: the floor
-    /// that no process pool on this machine can beat.
-    pub socket_latency: Duration,
 }
 
-/// Measures [`RoundTrip`] with `tasks` tasks (best of 3 for each figure).
-pub fn round_trip(config: &Config, tasks: u32) -> anyhow::Result<RoundTrip> {
-    let one = ints_pool(config, 1, None)?;
-    one.submit(IntJob::Nothing).result()?; // warm: the worker is up and paged in
-    let before = one.stats();
-    let (result, took) = best_of(3, || -> anyhow::Result<()> {
-        for _ in 0..tasks {
-            one.submit(IntJob::Nothing).result()?;
+/// Where the two ends of a one-at-a-time round trip run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Placement {
+    /// Caller and child on the same CPU: each wake-up is a context switch.
+    SameCore,
+    /// Caller on one CPU, child on another: each wake-up also interrupts
+    /// the other core.
+    AcrossCores,
+}
+
+impl Placement {
+    fn label(self) -> &'static str {
+        match self {
+            Placement::SameCore => "same core",
+            Placement::AcrossCores => "across cores",
         }
-        Ok(())
-    });
-    result?;
-    let after = one.stats();
-    let latency = took / tasks;
-    let moved = after.bytes_sent + after.bytes_received
-        - before.bytes_sent
-        - before.bytes_received;
-    let bytes_per_task = moved / (3 * u64::from(tasks));
-    one.shutdown();
+    }
+}
+
+/// One task at a time, per task, in one [`Placement`] (the median of
+/// [`ROUNDS`] runs).
+#[derive(Debug, Clone, Copy)]
+pub struct Trips {
+    /// Where the caller and the other end ran.
+    pub placement: Placement,
+    /// One byte to a child process and back over a bare socket: the floor
+    /// that no process pool can beat.
+    pub floor: Duration,
+    /// [`ProcessPool::apply`](common::pool::ProcessPool::apply): the calling
+    /// thread talks to an idle worker itself.
+    pub apply: Duration,
+    /// `submit(..).result()`: the same trip plus two hand-offs between
+    /// threads in this process (to the worker's manager thread and back).
+    pub queued: Duration,
+    /// A number to a thread and back over two channels, for scale.
+    pub thread: Duration,
+}
+
+/// Runs of each one-at-a-time figure; each reports its median. (Odd, so
+/// the median is one measured run.)
+pub const ROUNDS: usize = 21;
+
+/// Measures [`RoundTrip`] with `tasks` tasks per one-at-a-time run, and ten
+/// times as many per mapped run (best of 3).
+pub fn round_trip(config: &Config, tasks: u32) -> anyhow::Result<RoundTrip> {
+    let cpus = common::affinity::allowed_cpus()?;
+    let mut one_at_a_time =
+        vec![trips(config, tasks, Placement::SameCore, cpus[0], cpus[0])?];
+    if let [caller, other, ..] = cpus[..] {
+        one_at_a_time.push(trips(config, tasks, Placement::AcrossCores, caller, other)?);
+    }
 
     let workers = common::pool::cpu_workers();
     let many = ints_pool(config, workers, None)?;
     many.map(|_| IntJob::Nothing, 0..workers * 4); // warm every worker
-    let (results, took) = best_of(3, || many.map(|_| IntJob::Nothing, 0..tasks));
+    let mapped = 10 * tasks;
+    let before = many.stats();
+    let (results, took) = best_of(3, || many.map(|_| IntJob::Nothing, 0..mapped));
+    let after = many.stats();
     anyhow::ensure!(results.iter().all(|r| *r == Ok(0)), "a trivial task failed");
-    let throughput = took / tasks;
     many.shutdown();
-
+    let moved = after.bytes_sent + after.bytes_received
+        - before.bytes_sent
+        - before.bytes_received;
     Ok(RoundTrip {
         tasks,
-        latency,
-        throughput,
+        mapped,
+        one_at_a_time,
+        throughput: took / mapped,
         workers,
-        bytes_per_task,
-        thread_latency: best_of(3, || thread_round_trip(tasks)).0,
-        socket_latency: best_of(3, || socket_round_trip(config, tasks)).0?,
+        bytes_per_task: moved / (3 * u64::from(mapped)),
     })
 }
 
-/// The child side of [`socket_round_trip`]: echo every byte back on the
-/// socket that is our stdin, until it closes.
+/// Measures [`Trips`] with the caller on CPU `caller` and the pool's
+/// worker, the echo child and the echo thread on CPU `other`.
+///
+/// Each is started while this thread is pinned to `other` (children and
+/// threads inherit that), then this thread moves to `caller`. The four
+/// kinds of trip are measured in turns, round after round: a virtual
+/// machine's speed drifts by tens of percent within a minute, and measuring
+/// one after the other would put the drift into the ratios. Each figure is
+/// its median run: across cores, single runs here scatter by ±25 %, and the
+/// best of them is the luckiest run, not a steadier figure.
+fn trips(
+    config: &Config,
+    tasks: u32,
+    placement: Placement,
+    caller: usize,
+    other: usize,
+) -> anyhow::Result<Trips> {
+    let pinned = common::affinity::Pinned::to(other)?;
+    let pool = ints_pool(config, 1, None)?;
+    let mut echo = Echo::start(config)?;
+    let (request_sender, request_receiver) = crossbeam_channel::bounded::<u32>(1);
+    let (reply_sender, reply_receiver) = crossbeam_channel::bounded::<u32>(1);
+    thread::scope(|scope| -> anyhow::Result<Trips> {
+        scope.spawn(move || {
+            for task in request_receiver {
+                if reply_sender.send(task).is_err() {
+                    break;
+                }
+            }
+        });
+        let thread_trips = |tasks: u32| {
+            for task in 0..tasks {
+                request_sender.send(task).expect("the echo thread is alive");
+                reply_receiver.recv().expect("the echo thread is alive");
+            }
+        };
+        pinned.move_to(caller)?;
+        // Warm: every process is up and paged in.
+        pool.apply(IntJob::Nothing)?;
+        echo.ping(1)?;
+        thread_trips(1);
+
+        let mut runs: [Vec<Duration>; 4] = Default::default();
+        for _ in 0..ROUNDS {
+            let (result, floor) = time(|| echo.ping(tasks));
+            result?;
+            let (result, apply) = time(|| {
+                (0..tasks).try_for_each(|_| pool.apply(IntJob::Nothing).map(drop))
+            });
+            result?;
+            let (result, queued) = time(|| {
+                (0..tasks)
+                    .try_for_each(|_| pool.submit(IntJob::Nothing).result().map(drop))
+            });
+            result?;
+            let ((), thread) = time(|| thread_trips(tasks));
+            for (runs, took) in runs.iter_mut().zip([floor, apply, queued, thread]) {
+                runs.push(took / tasks);
+            }
+        }
+        drop(request_sender); // ends the echo thread's loop, so the scope can join it
+        let [floor, apply, queued, thread] = runs.map(median);
+        Ok(Trips { placement, floor, apply, queued, thread })
+    })
+    .and_then(|trips| {
+        echo.stop()?;
+        pool.shutdown();
+        Ok(trips)
+    })
+}
+
+/// The middle run.
+fn median(mut runs: Vec<Duration>) -> Duration {
+    runs.sort_unstable();
+    runs[runs.len() / 2]
+}
+
+/// The child side of [`Echo`]: echo every byte back on the socket that is
+/// our stdin, until it closes.
 pub fn echo_child() -> anyhow::Result<()> {
     let mut socket = UnixStream::from(io::stdin().as_fd().try_clone_to_owned()?);
     let mut byte = [0_u8; 1];
@@ -102,50 +211,42 @@ pub fn echo_child() -> anyhow::Result<()> {
     Ok(())
 }
 
-/// One byte to a child process and back, `tasks` times, over a socket pair
-/// with nothing else in the way: no threads, no encoding. The kernel's and
-/// the scheduler's share of every pool round trip.
-pub fn socket_round_trip(config: &Config, tasks: u32) -> anyhow::Result<Duration> {
-    let (mut ours, theirs) = UnixStream::pair()?;
-    let mut command = worker_command(config, &["echo"]);
-    command.stdin(Stdio::from(OwnedFd::from(theirs)));
-    let child = ChildGuard::spawn("echo", &mut command)?;
-    let mut byte = [7_u8; 1];
-    let mut ping = |byte: &mut [u8; 1]| -> io::Result<()> {
-        ours.write_all(byte.as_slice())?;
-        ours.read_exact(byte)
-    };
-    ping(&mut byte)?; // warm
-    let (result, took) = time(|| (0..tasks).try_for_each(|_| ping(&mut byte)));
-    result?;
-    drop(ours); // the echo loop sees end-of-stream and exits
-    let status = child.wait()?;
-    anyhow::ensure!(status.success(), "echo child failed: {status}");
-    Ok(took / tasks)
+/// A child process that echoes bytes over a socket pair with nothing else
+/// in the way: no threads, no encoding. One byte there and back is the
+/// kernel's and the scheduler's share of every pool round trip — the floor.
+pub struct Echo {
+    socket: UnixStream,
+    child: ChildGuard,
 }
 
-/// Send a number to a thread and get it back, `tasks` times: the in-process
-/// equivalent of a pool round trip.
-pub fn thread_round_trip(tasks: u32) -> Duration {
-    let (request_sender, request_receiver) = crossbeam_channel::bounded::<u32>(1);
-    let (reply_sender, reply_receiver) = crossbeam_channel::bounded::<u32>(1);
-    thread::scope(|scope| {
-        scope.spawn(move || {
-            for task in request_receiver {
-                if reply_sender.send(task).is_err() {
-                    break;
-                }
-            }
-        });
-        let (_, took) = time(|| {
-            for task in 0..tasks {
-                request_sender.send(task).expect("the echo thread is alive");
-                reply_receiver.recv().expect("the echo thread is alive");
-            }
-        });
-        drop(request_sender); // ends the echo thread's loop, so the scope can join it
-        took / tasks
-    })
+impl Echo {
+    /// Starts the echo child (this binary, role `echo`).
+    pub fn start(config: &Config) -> anyhow::Result<Self> {
+        let (socket, theirs) = UnixStream::pair()?;
+        let mut command = worker_command(config, &["echo"]);
+        command.stdin(Stdio::from(OwnedFd::from(theirs)));
+        let child = ChildGuard::spawn("echo", &mut command)?;
+        Ok(Self { socket, child })
+    }
+
+    /// `trips` round trips of one byte.
+    pub fn ping(&mut self, trips: u32) -> io::Result<()> {
+        let mut byte = [7_u8; 1];
+        for _ in 0..trips {
+            self.socket.write_all(&byte)?;
+            self.socket.read_exact(&mut byte)?;
+        }
+        Ok(())
+    }
+
+    /// Closes our end (the echo loop sees end-of-stream and exits) and
+    /// reaps the child.
+    pub fn stop(self) -> anyhow::Result<()> {
+        drop(self.socket);
+        let status = self.child.wait()?;
+        anyhow::ensure!(status.success(), "echo child failed: {status}");
+        Ok(())
+    }
 }
 
 /// The notebook's race: threads against a process pool on the same sums.
@@ -198,16 +299,36 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         race.stats.bytes_sent, race.stats.bytes_received
     );
 
-    let tasks = config.scale.pick(5_000, 500);
-    println!("\nThe cost of a process boundary, per trivial task ({tasks} tasks):\n");
-    println!("{}", trip_table(&round_trip(config, tasks)?));
+    let tasks = config.scale.pick(500, 100);
+    let trip = round_trip(config, tasks)?;
     println!(
-        "One at a time, a task waits for two process wake-ups (worker, then us) — the\n\
-         bare-socket line is that cost alone — plus two hand-offs inside this process\n\
-         (caller → the worker's manager thread → caller): the ratio above is their price.\n\
-         With many tasks in flight the wake-ups overlap, and the per-task cost falls to\n\
-         the encode, copy and decode. Worth it for tasks of milliseconds; for\n\
-         microsecond tasks, batch them (map over chunks) or use threads."
+        "\nThe cost of a process boundary, per trivial task, one at a time\n\
+         (median of {ROUNDS} runs of {tasks}; the caller pinned to one CPU, the other end to\n\
+         the same CPU or another):\n"
+    );
+    println!("{}", trip_table(&trip.one_at_a_time));
+    println!(
+        "Many at once: a map of {} tasks over {} workers costs {} per task ({} bytes on\n\
+         the wire each).\n",
+        trip.mapped,
+        trip.workers,
+        human(trip.throughput),
+        trip.bytes_per_task
+    );
+    println!(
+        "One at a time, a task waits for two process wake-ups (the worker's, then ours):\n\
+         the floor is that cost alone. A wake-up on another core costs more than a switch\n\
+         on this one — that core must be interrupted (on a virtual machine, through the\n\
+         hypervisor) — and scatters more from run to run. `apply` writes the request and\n\
+         reads the reply in the calling thread, so it adds only the encoding; `submit` +\n\
+         `result` also passes through the worker's manager thread: two more wake-ups\n\
+         (caller → manager → caller). The thread row is such a hand-off: a switch on one\n\
+         core; across cores next to nothing, because a channel spins a moment before it\n\
+         sleeps, and the answer arrives while it spins.\n\
+         \n\
+         Many at once, the wake-ups overlap, and the per-task cost falls to the encode,\n\
+         copy and decode. Worth it for tasks of milliseconds; for microsecond tasks,\n\
+         batch them (map over chunks) or use threads."
     );
     Ok(())
 }
@@ -232,37 +353,31 @@ pub fn verdict(threading: Duration, multiprocessing: Duration) -> String {
     }
 }
 
-/// The per-task costs, each against the bare-socket floor.
-fn trip_table(trip: &RoundTrip) -> Table {
-    let mut table = Table::new(["", "per task", "vs the floor"]);
+/// The one-at-a-time costs, each against the floor of its placement.
+fn trip_table(placements: &[Trips]) -> Table {
+    let mut header = vec![String::new()];
+    for trips in placements {
+        header.push(trips.placement.label().to_string());
+        header.push("vs floor".to_string());
+    }
+    let mut table = Table::new(header);
     table.left_align(0);
-    let floor = trip.socket_latency.as_secs_f64().max(f64::MIN_POSITIVE);
-    let ratio = |d: Duration| format!("{:.2}×", d.as_secs_f64() / floor);
-    table.row([
-        "thread: send + receive over channels".into(),
-        human(trip.thread_latency),
-        ratio(trip.thread_latency),
-    ]);
-    table.row([
-        "process: 1 byte over a bare socket (the floor)".into(),
-        human(trip.socket_latency),
-        "1.00×".into(),
-    ]);
-    table.row([
-        "process pool, one at a time (latency)".into(),
-        human(trip.latency),
-        ratio(trip.latency),
-    ]);
-    table.row([
-        format!("process pool, map on {} workers (throughput)", trip.workers),
-        human(trip.throughput),
-        ratio(trip.throughput),
-    ]);
-    table.row([
-        "bytes on the wire (request + reply)".into(),
-        trip.bytes_per_task.to_string(),
-        String::new(),
-    ]);
+    let rows = [
+        "thread: send + receive over channels",
+        "process: 1 byte over a bare socket (the floor)",
+        "process pool: apply",
+        "process pool: submit + result",
+    ];
+    for (row, name) in rows.into_iter().enumerate() {
+        let mut cells = vec![name.to_string()];
+        for trips in placements {
+            let figure = [trips.thread, trips.floor, trips.apply, trips.queued][row];
+            let floor = trips.floor.as_secs_f64().max(f64::MIN_POSITIVE);
+            cells.push(human(figure));
+            cells.push(format!("{:.2}×", figure.as_secs_f64() / floor));
+        }
+        table.row(cells);
+    }
     table
 }
 
@@ -273,6 +388,31 @@ fn human(d: Duration) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_figure_is_shown_against_the_floor_of_its_own_placement() {
+        let us = Duration::from_micros;
+        let trips = |placement, floor| Trips {
+            placement,
+            floor: us(floor),
+            apply: us(floor + floor / 10),
+            queued: us(2 * floor),
+            thread: us(1),
+        };
+        let table = trip_table(&[
+            trips(Placement::SameCore, 10),
+            trips(Placement::AcrossCores, 40),
+        ])
+        .to_string();
+        let row = |name: &str| {
+            let line = table.lines().find(|line| line.contains(name)).unwrap();
+            line.split_whitespace().filter(|cell| cell.ends_with('×')).collect::<Vec<_>>()
+        };
+        assert!(table.contains("same core") && table.contains("across cores"));
+        assert_eq!(row("(the floor)"), ["1.00×", "1.00×"]);
+        assert_eq!(row("apply"), ["1.10×", "1.10×"]);
+        assert_eq!(row("submit + result"), ["2.00×", "2.00×"]);
+    }
 
     #[test]
     fn the_verdict_follows_the_measured_ratio() {

@@ -54,7 +54,7 @@ fn full_run_shows_every_section_and_leaves_no_process_or_file_behind() {
             "Cubes: [1, 8, 27, 64, 125]",
             "10 squared: 100",
             "Results: [0, 2, 4, 6, 8]",
-            "process pool, one at a time (latency)",
+            "process pool: apply",
             "signal: 6 (SIGABRT)",
             "signal: 9 (SIGKILL)",
             "exit status: 3",

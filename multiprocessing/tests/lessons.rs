@@ -122,3 +122,27 @@ fn ipc_passes_every_item_through_the_pipe() {
     let expected: Vec<String> = (0..5).map(|i| format!("Consumed: Item-{i}")).collect();
     assert_eq!(lines, expected);
 }
+
+#[test]
+fn the_round_trip_measures_every_placement_and_restores_this_thread_s_cpus() {
+    use multiprocessing::versus::{self, Placement};
+    let cpus = common::affinity::allowed_cpus().unwrap();
+    let trip = versus::round_trip(&config(), 20).unwrap();
+    let placements: Vec<Placement> =
+        trip.one_at_a_time.iter().map(|t| t.placement).collect();
+    if cpus.len() >= 2 {
+        assert_eq!(placements, [Placement::SameCore, Placement::AcrossCores]);
+    } else {
+        assert_eq!(placements, [Placement::SameCore]);
+    }
+    for trips in &trip.one_at_a_time {
+        // Measured, not timed against a bound: each figure exists.
+        assert!(
+            !trips.floor.is_zero() && !trips.apply.is_zero() && !trips.queued.is_zero()
+        );
+    }
+    // Request and reply of a trivial task: a few bytes each, headers included.
+    assert!((8..64).contains(&trip.bytes_per_task), "{}", trip.bytes_per_task);
+    // The measurement pinned this thread and must have let it go again.
+    assert_eq!(common::affinity::allowed_cpus().unwrap(), cpus);
+}

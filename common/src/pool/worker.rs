@@ -101,6 +101,8 @@ where
     };
     let mut reader = BufReader::new(read_half);
     let mut writer = BufWriter::new(write_half);
+    // Asked once: `process::id` is a system call every time.
+    let pid = std::process::id();
     loop {
         let body = match frame::read_body(&mut reader) {
             Ok(Some(body)) => body,
@@ -109,7 +111,7 @@ where
             Err(_) => return ExitCode::from(CHANNEL_BROKEN),
         };
         let reply = match frame::decode::<Request>(&body) {
-            Ok(request) => run_one(request, &mut handler),
+            Ok(request) => run_one(request, pid, &mut handler),
             // A request we cannot read is the pool's bug, not the task's:
             // stop, and the pool reports the exit status.
             Err(_) => return ExitCode::from(CHANNEL_BROKEN),
@@ -120,7 +122,8 @@ where
     }
 }
 
-fn run_one<T, R>(request: Request, handler: &mut impl FnMut(T) -> R) -> Reply
+/// Runs one request in this worker (process `pid`) and says what became of it.
+fn run_one<T, R>(request: Request, pid: u32, handler: &mut impl FnMut(T) -> R) -> Reply
 where
     T: DeserializeOwned,
     R: Serialize,
@@ -145,7 +148,7 @@ where
             Err(payload) => Outcome::Panicked(panic_text(payload.as_ref())),
         },
     };
-    Reply { id: request.id, pid: std::process::id(), outcome }
+    Reply { id: request.id, pid, outcome }
 }
 
 /// Takes the socket the pool passed as fd 0 onto a close-on-exec descriptor
@@ -238,18 +241,18 @@ mod tests {
             assert!(x < 100, "too big: {x}");
             x * 2
         };
-        let reply = run_one(request(&21_u32), &mut double);
+        let reply = run_one(request(&21_u32), 1, &mut double);
         assert_eq!(reply.id, 7);
         assert!(
             matches!(reply.outcome, Outcome::Value(ref body) if frame::decode::<u32>(body).unwrap() == 42)
         );
 
-        let reply = run_one(request(&500_u32), &mut double);
+        let reply = run_one(request(&500_u32), 1, &mut double);
         assert!(
             matches!(reply.outcome, Outcome::Panicked(ref m) if m.starts_with("too big: 500"))
         );
 
-        let reply = run_one(Request { id: 8, task: vec![] }, &mut double);
+        let reply = run_one(Request { id: 8, task: vec![] }, 1, &mut double);
         assert!(
             matches!(reply.outcome, Outcome::Codec(ref m) if m.contains("decode the task"))
         );
@@ -258,7 +261,7 @@ mod tests {
     #[test]
     fn a_result_over_the_frame_limit_is_an_error_reply_not_a_broken_channel() {
         let mut huge = |(): ()| vec![0_u8; MAX_FRAME_BYTES];
-        let reply = run_one(request(&()), &mut huge);
+        let reply = run_one(request(&()), 1, &mut huge);
         assert!(
             matches!(reply.outcome, Outcome::Codec(ref m) if m.contains("frame limit")),
             "{:?}",

@@ -2,7 +2,7 @@
 //! request, reading its reply, and reaping it.
 
 use std::io::{self, BufReader, BufWriter, Read};
-use std::os::fd::{AsRawFd, OwnedFd};
+use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::process::{Command, Stdio};
 use std::sync::atomic::Ordering;
@@ -157,21 +157,11 @@ impl Connection {
         }
     }
 
-    /// Whether the worker's end of the socket has closed — it exited or was
-    /// killed — without waiting. A task is only sent to a worker that has
-    /// not hung up.
-    pub(super) fn hung_up(&self) -> bool {
-        let fd = self.reader.get_ref().as_raw_fd();
-        let mut poll_fd = libc::pollfd { fd, events: 0, revents: 0 };
-        // SAFETY: one valid pollfd for a descriptor this connection owns;
-        // a zero timeout never blocks.
-        let ready = unsafe { libc::poll(&mut poll_fd, 1, 0) };
-        ready > 0 && poll_fd.revents & (libc::POLLHUP | libc::POLLERR) != 0
-    }
-
     /// Writes one request frame. The write itself is bounded by `timeout`
     /// (a full socket buffer in front of a hung worker). Returns the bytes
-    /// written. `Fault::Closed` here means the worker never got the request.
+    /// written. `Fault::Closed` here means the worker had already gone: its
+    /// end of the socket was closed, so nothing was sent (or, for a request
+    /// larger than the socket's buffer, it died before reading all of it).
     pub(super) fn send(
         &mut self,
         request: &[u8],

@@ -87,6 +87,10 @@ pub struct PoolStats {
     pub redelivered: u64,
     /// Healthy workers retired after `max_tasks_per_worker` tasks.
     pub retired: u64,
+    /// Tasks that [`apply`](super::ProcessPool::apply) ran from the
+    /// caller's own thread on an idle worker (the rest went through the
+    /// queue).
+    pub applied_directly: u64,
 }
 
 /// The live counters behind [`PoolStats`], updated by the manager threads.
@@ -99,6 +103,7 @@ pub(super) struct Counters {
     pub(super) workers_lost: AtomicU64,
     pub(super) redelivered: AtomicU64,
     pub(super) retired: AtomicU64,
+    pub(super) applied_directly: AtomicU64,
 }
 
 impl Counters {
@@ -116,6 +121,7 @@ impl Counters {
             workers_lost: get(&self.workers_lost),
             redelivered: get(&self.redelivered),
             retired: get(&self.retired),
+            applied_directly: get(&self.applied_directly),
         }
     }
 }

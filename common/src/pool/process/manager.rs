@@ -1,29 +1,36 @@
-//! A manager thread: the one place that talks to one worker process.
+//! A worker slot: the one place that talks to one worker process.
 //!
-//! Each worker slot has a manager thread in the parent. It takes the next
-//! job from the pool's queue and carries it through, step by step:
+//! Each worker has a slot in the parent — its connection behind a lock —
+//! and a *manager thread* that takes the next job from the pool's queue and
+//! carries it through, step by step:
 //!
 //! 1. [`Slot::ready_worker`]: make sure a live, initialised worker exists
 //!    (start one, run the initializer with its deadline);
-//! 2. [`Slot::deliver`]: send it the request — but only to a worker that has
-//!    not hung up; a worker found dead before the task reached it is
-//!    replaced and the task sent again (the task did not fail);
+//! 2. [`Slot::deliver`]: write it the request; a worker found dead by that
+//!    write never had the task: it is replaced and the task sent again (the
+//!    task did not fail);
 //! 3. [`Slot::await_reply`]: wait for the reply, at most the task's timeout;
 //!    a reply becomes the task's value or panic, a dead or overdue worker
 //!    becomes the task's error — and the worker is reaped and replaced;
 //! 4. the outcome goes to the caller, *then* a replacement is initialised:
 //!    no outcome ever waits for someone else's initializer.
 //!
-//! The manager is the only thread that touches its worker's socket, so
-//! every failure is seen exactly once and turned into exactly one outcome.
+//! [`ProcessPool::apply`](super::ProcessPool::apply) walks the same steps
+//! in the *caller's* thread ([`run_here`]): it locks an idle slot and talks to
+//! that worker itself, which saves the two hand-offs between threads
+//! (caller → manager, manager → caller) that every queued task pays.
+//!
+//! Whichever thread holds a slot's lock is the only one touching that
+//! worker's socket, so every failure is seen exactly once and turned into
+//! exactly one outcome.
 
 use std::sync::atomic::Ordering;
+use std::sync::{MutexGuard, PoisonError, TryLockError};
+use std::thread;
 use std::time::Instant;
 
-use crossbeam_channel::Receiver;
-
 use super::connection::{Connection, Ending, Fault, deadline_after, reap};
-use super::{Counters, Job, Shared, TaskError, TaskOutcome};
+use super::{Counters, Shared, Task, TaskError, TaskOutcome};
 use crate::pool::protocol::Outcome;
 
 /// How many fresh workers a task is offered to when each one is found dead
@@ -31,44 +38,72 @@ use crate::pool::protocol::Outcome;
 /// killed. More means workers die at start, and the error says so.)
 const DELIVERY_ATTEMPTS: usize = 3;
 
-/// Runs worker slot `index` until the queue closes and drains.
-pub(super) fn run(
-    index: usize,
-    shared: &Shared,
-    queue: &Receiver<Job>,
-    first: Connection,
-) {
-    let mut slot = Slot { index, shared, queue, worker: Some(first) };
-    for job in queue {
-        let outcome = slot.run(&job);
+/// The manager thread of worker slot `index`: runs queued jobs until the
+/// queue closes and drains, then tells its worker to exit and reaps it.
+pub(super) fn run(index: usize, shared: &Shared) {
+    for job in &shared.queue {
+        // Blocks only while `apply` is using this worker in another thread.
+        let mut slot = Slot::lock(shared, index);
+        let outcome = slot.run(&job.task);
         job.reply.send(outcome);
         slot.retire_if_spent();
         slot.warm_up();
     }
-    slot.shut_down();
+    Slot::lock(shared, index).shut_down();
 }
 
-/// One worker slot, as its manager sees it.
+/// Runs `task` in the calling thread on the first idle worker, and returns
+/// its outcome; `None` (the task untouched) when every worker is busy.
+///
+/// A replacement started on the way is initialised by the next task that
+/// needs it, not here: the caller's outcome waits for nobody's initializer.
+pub(super) fn run_here(shared: &Shared, task: &Task) -> Option<TaskOutcome> {
+    let mut slot =
+        (0..shared.connections.len()).find_map(|index| Slot::try_lock(shared, index))?;
+    Counters::add(&shared.counters.applied_directly, 1);
+    let outcome = slot.run(task);
+    slot.retire_if_spent();
+    Some(outcome)
+}
+
+/// One worker slot, locked by the thread that is using it.
 struct Slot<'a> {
     index: usize,
     shared: &'a Shared,
-    queue: &'a Receiver<Job>,
     /// `None` between a worker's death and its replacement.
-    worker: Option<Connection>,
+    worker: MutexGuard<'a, Option<Connection>>,
 }
+impl<'a> Slot<'a> {
+    /// Waits for slot `index` to be free and takes it.
+    fn lock(shared: &'a Shared, index: usize) -> Self {
+        // A thread that panicked holding the lock has discarded the worker
+        // (see `Drop`), so a poisoned slot is an empty one: still usable.
+        let worker =
+            shared.connections[index].lock().unwrap_or_else(PoisonError::into_inner);
+        Slot { index, shared, worker }
+    }
 
-impl Slot<'_> {
-    /// One job, start to finish. On a worker failure, the dead worker has
+    /// Takes slot `index` if no other thread is using it.
+    fn try_lock(shared: &'a Shared, index: usize) -> Option<Self> {
+        let worker = match shared.connections[index].try_lock() {
+            Ok(worker) => worker,
+            Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
+            Err(TryLockError::WouldBlock) => return None,
+        };
+        Some(Slot { index, shared, worker })
+    }
+
+    /// One task, start to finish. On a worker failure, the dead worker has
     /// been reaped and its replacement started before this returns.
-    fn run(&mut self, job: &Job) -> TaskOutcome {
+    fn run(&mut self, task: &Task) -> TaskOutcome {
         if self.terminating() {
             return Err(TaskError::Terminated);
         }
         // The task's clock starts before delivery (which may include
         // starting a fresh worker).
-        let deadline = deadline_after(job.timeout);
-        let pid = self.deliver(job)?;
-        self.await_reply(job, pid, deadline)
+        let deadline = deadline_after(task.timeout);
+        let pid = self.deliver(task)?;
+        self.await_reply(task, pid, deadline)
     }
 
     /// A live worker whose initializer has run: the current one, or a new
@@ -80,36 +115,36 @@ impl Slot<'_> {
         };
         let worker = self.worker.insert(worker);
         if let Err(err) = worker.initialize(self.shared, self.index) {
-            self.worker = None; // killed and reaped by `initialize`
+            *self.worker = None; // killed and reaped by `initialize`
             return Err(err);
         }
         Ok(self.worker.as_mut().expect("just inserted"))
     }
 
-    /// Sends the request to a worker that is alive when it is sent, and
-    /// returns that worker's PID. A worker found dead first — it hung up, or
-    /// the write broke (EPIPE, ECONNRESET) — never had the task: it is
-    /// reaped, and a fresh worker gets the task instead.
-    fn deliver(&mut self, job: &Job) -> Result<u32, TaskError> {
+    /// Sends the request and returns the PID of the worker that has it.
+    ///
+    /// The write itself tells whether the worker is alive: on a socket whose
+    /// other end has closed — the worker exited, or was killed while idle —
+    /// it fails at once (EPIPE) and nothing is sent. Such a worker never
+    /// had the task: it is reaped, and a fresh worker gets the task instead.
+    fn deliver(&mut self, task: &Task) -> Result<u32, TaskError> {
         let mut last_death = None;
         for attempt in 0..DELIVERY_ATTEMPTS {
             let worker = self.ready_worker()?;
             let pid = worker.pid;
-            if !worker.hung_up() {
-                match worker.send(&job.request, job.timeout) {
-                    Ok(sent) => {
-                        self.count_bytes(sent, 0);
-                        if attempt > 0 {
-                            Counters::add(&self.shared.counters.redelivered, 1);
-                        }
-                        return Ok(pid);
+            match worker.send(&task.request, task.timeout) {
+                Ok(sent) => {
+                    self.count_bytes(sent, 0);
+                    if attempt > 0 {
+                        Counters::add(&self.shared.counters.redelivered, 1);
                     }
-                    Err(Fault::Closed) => {}
-                    // A write that cannot finish: the worker stopped reading
-                    // (hung, or the buffer is full of an earlier task). The
-                    // request may be half delivered; it is this task's fault.
-                    Err(fault) => return Err(self.failed(job, pid, fault)),
+                    return Ok(pid);
                 }
+                Err(Fault::Closed) => {}
+                // A write that cannot finish: the worker stopped reading
+                // (hung, or the buffer is full of an earlier task). The
+                // request may be half delivered; it is this task's fault.
+                Err(fault) => return Err(self.failed(task, pid, fault)),
             }
             let status = self.discard(Ending::Kill);
             Counters::add(&self.shared.counters.workers_lost, 1);
@@ -125,16 +160,16 @@ impl Slot<'_> {
         })
     }
 
-    /// Waits for the reply to `job` from worker `pid`.
+    /// Waits for the reply to `task` from worker `pid`.
     fn await_reply(
         &mut self,
-        job: &Job,
+        task: &Task,
         pid: u32,
         deadline: Option<Instant>,
     ) -> TaskOutcome {
         let worker = self.worker.as_mut().expect("deliver leaves a worker in the slot");
         match worker.receive(deadline) {
-            Ok((reply, received)) if reply.id == job.id => {
+            Ok((reply, received)) if reply.id == task.id => {
                 worker.tasks_answered += 1;
                 self.count_bytes(0, received);
                 Counters::add(&self.shared.counters.replies, 1);
@@ -150,16 +185,16 @@ impl Slot<'_> {
                 let status = self.discard(Ending::Kill);
                 self.replace();
                 let message =
-                    format!("reply for task {} to task {} ({status})", reply.id, job.id);
+                    format!("reply for task {} to task {} ({status})", reply.id, task.id);
                 Err(TaskError::Protocol(message))
             }
-            Err(fault) => Err(self.failed(job, pid, fault)),
+            Err(fault) => Err(self.failed(task, pid, fault)),
         }
     }
 
     /// The worker failed while it had the task: reap it, start its
     /// replacement, and say what happened.
-    fn failed(&mut self, job: &Job, pid: u32, fault: Fault) -> TaskError {
+    fn failed(&mut self, task: &Task, pid: u32, fault: Fault) -> TaskError {
         let ending =
             if matches!(fault, Fault::Closed) { Ending::Graceful } else { Ending::Kill };
         let status = self.discard(ending);
@@ -171,7 +206,7 @@ impl Slot<'_> {
                 Fault::Closed => TaskError::WorkerDied { pid, status },
                 Fault::TimedOut => TaskError::TimedOut {
                     pid,
-                    limit: job.timeout.unwrap_or_default(),
+                    limit: task.timeout.unwrap_or_default(),
                     status,
                 },
                 Fault::Protocol(message) => {
@@ -190,9 +225,10 @@ impl Slot<'_> {
     /// in [`warm_up`](Self::warm_up). If the start fails, the next task
     /// tries again and reports the error.
     fn replace(&mut self) {
-        let done = self.shared.closing.load(Ordering::SeqCst) && self.queue.is_empty();
+        let done =
+            self.shared.closing.load(Ordering::SeqCst) && self.shared.queue.is_empty();
         if !done && !self.terminating() {
-            self.worker = Connection::spawn(self.shared, self.index).ok();
+            *self.worker = Connection::spawn(self.shared, self.index).ok();
         }
     }
 
@@ -230,12 +266,12 @@ impl Slot<'_> {
     fn discard(&mut self, ending: Ending) -> String {
         match ending {
             Ending::Graceful => {
-                self.worker = None;
+                *self.worker = None;
                 reap(self.shared, self.index, ending)
             }
             Ending::Kill => {
                 let status = reap(self.shared, self.index, ending);
-                self.worker = None;
+                *self.worker = None;
                 status
             }
         }
@@ -243,7 +279,7 @@ impl Slot<'_> {
 
     /// The queue is closed and drained: closing our end of the socket tells
     /// the worker to exit (its read sees end-of-stream); then reap it.
-    fn shut_down(mut self) {
+    fn shut_down(&mut self) {
         if self.worker.is_some() {
             let ending = if self.terminating() { Ending::Kill } else { Ending::Graceful };
             self.discard(ending);
@@ -261,11 +297,12 @@ impl Slot<'_> {
 }
 
 impl Drop for Slot<'_> {
-    /// A manager that unwinds (a bug) still reaps its worker: the guard in
-    /// the pool's slot would otherwise keep a live process until the pool
-    /// itself is dropped.
+    /// A thread that unwinds while it holds a slot (a bug) still reaps the
+    /// worker, whose state is unknown: the guard in the pool would otherwise
+    /// keep a live process until the pool itself is dropped. The next user
+    /// of the slot starts a fresh one.
     fn drop(&mut self) {
-        if self.worker.is_some() {
+        if thread::panicking() && self.worker.is_some() {
             self.discard(Ending::Kill);
         }
     }

@@ -3,24 +3,32 @@
 //! ## How it works
 //!
 //! ```text
-//!  your threads            the pool (in your process)              worker processes
-//!  ────────────            ──────────────────────────              ────────────────
-//!  submit(task) ─encode─▶  job queue ─▶ manager thread 0 ◀─socket─▶ worker 0 (pid 4711)
-//!  handle.result() ◀─────  one-shot       manager thread 1 ◀─socket─▶ worker 1 (pid 4712)
-//!                          reply channel        …                        …
+//!  your threads             the pool (in your process)                 worker processes
+//!  ────────────             ──────────────────────────                 ────────────────
+//!  submit(task) ─encode─▶  job queue ─▶ manager thread 0 ─┐ slot 0 ◀─socket─▶ worker 0 (pid 4711)
+//!  handle.result() ◀─────  one-shot       manager thread 1 ─┤ slot 1 ◀─socket─▶ worker 1 (pid 4712)
+//!                          reply channel                    │   …
+//!  apply(task) ─encode──────────────────────────────────────┘ (an idle slot, from your thread)
 //! ```
 //!
 //! * `submit` encodes the task (serde + postcard) and puts it on a shared
 //!   queue; it returns a [`TaskHandle`] at once (Python's `apply_async`).
-//! * Each worker process has a *manager thread* here that takes the next job,
-//!   writes it to its worker as one frame (see [`super::frame`]), and waits for the
-//!   reply — with a deadline if the task has a timeout. The manager is the
-//!   only place that touches its child, so every failure is seen by exactly
-//!   one thread, which turns it into that task's outcome.
-//! * **Every submitted task yields exactly one outcome**: a value, or a
-//!   [`TaskError`] that says what happened (panic, worker death with its exit
-//!   status or signal, timeout, pool terminated). Even a job dropped by a bug
-//!   answers [`TaskError::Lost`] rather than leaving its caller waiting.
+//! * Each worker process has a *slot* here — its socket, behind a lock —
+//!   and a *manager thread* that takes the next job, locks the slot, writes
+//!   the job to its worker as one frame (see [`super::frame`]), and waits for
+//!   the reply — with a deadline if the task has a timeout.
+//! * [`ProcessPool::apply`] runs one task and waits (Python's `apply`). When
+//!   a worker is idle and nothing is queued, the calling thread locks that
+//!   worker's slot and does the manager's job itself: no hand-off to another
+//!   thread and back, so one task at a time costs what a bare socket round
+//!   trip to a process costs, plus the encoding.
+//! * Whoever holds a slot is the only thread touching that worker, so every
+//!   failure is seen by exactly one thread, which turns it into that task's
+//!   outcome. **Every submitted task yields exactly one outcome**: a value,
+//!   or a [`TaskError`] that says what happened (panic, worker death with
+//!   its exit status or signal, timeout, pool terminated). Even a job
+//!   dropped by a bug answers [`TaskError::Lost`] rather than leaving its
+//!   caller waiting.
 //! * A worker that dies or overruns its deadline is killed, **reaped**
 //!   (`wait`, so no zombie stays), and replaced at once — the new process is
 //!   started before the task's error is delivered, so the caller never sees
@@ -29,9 +37,9 @@
 //!   the point of processes.
 //!
 //! The parts: this file is the API; `manager.rs` carries one task from the
-//! queue to its outcome (read it top to bottom for the happy path);
-//! `connection.rs` is the parent's end of one worker; `error.rs` what can
-//! become of a task.
+//! queue (or from `apply`) to its outcome — read it top to bottom for the
+//! happy path; `connection.rs` is the parent's end of one worker;
+//! `error.rs` what can become of a task.
 //!
 //! ## Delivery: at most once per worker
 //!
@@ -39,8 +47,8 @@
 //! is never sent again.
 //!
 //! * A worker that died **before** the task reached it — killed while idle,
-//!   or found dead when the request was written (`EPIPE`, `ECONNRESET`) —
-//!   never had the task. The worker is reaped, a fresh one started, and the
+//!   so that writing the request fails at once (`EPIPE`: the other end of
+//!   the socket is closed) — never had the task. The worker is reaped, a fresh one started, and the
 //!   task sent there: the caller sees only the value ([`PoolStats::redelivered`]
 //!   counts these).
 //! * A worker that dies **after** the request was written may have started
@@ -48,9 +56,10 @@
 //!   its outcome is [`TaskError::WorkerDied`]. Retry it yourself if it is
 //!   safe to run twice.
 //!
-//! The one blurred moment is a worker that dies in the instant between the
-//! pool's check and its write: the write lands in the socket's buffer, and
-//! the task reports `WorkerDied` though it never ran. Either way, each task
+//! The one blurred moment is a worker killed an instant before the write,
+//! while the kernel is still tearing it down: its socket is not closed yet,
+//! the write lands in the socket's buffer, and the task reports `WorkerDied`
+//! though it never ran. Either way, each task
 //! has exactly one outcome. (Python's `Pool` replaces dead idle workers the
 //! same way, and hangs forever on a task whose worker was killed.)
 //!
@@ -69,6 +78,7 @@
 //! | `pool.map(f, xs)` | [`pool.map(Job::F, xs)`](ProcessPool::map): one `Result` per item, in input order |
 //! | `pool.imap(f, xs)` | [`pool.imap(Job::F, xs)`](ProcessPool::imap): lazy, bounded in flight |
 //! | `pool.apply_async(f, (x,))` | [`pool.submit(Job::F(x))`](ProcessPool::submit) |
+//! | `pool.apply(f, (x,))` | [`pool.apply(Job::F(x))`](ProcessPool::apply): waits; from the calling thread when a worker is idle |
 //! | `res.get(timeout=2)` | [`handle.result_timeout(2 s)`](TaskHandle::result_timeout) |
 //! | `initializer=init` | [`.initializer(Job::Init)`](ProcessPoolBuilder::initializer) |
 //! | `maxtasksperchild=n` (`max_tasks_per_child` in `concurrent.futures`) | [`.max_tasks_per_worker(n)`](ProcessPoolBuilder::max_tasks_per_worker): a worker is retired and replaced after n tasks |
@@ -118,6 +128,12 @@ struct WorkerConfig {
 /// State shared by the pool handle and its manager threads.
 struct Shared {
     config: WorkerConfig,
+    /// The queue of submitted jobs; each manager thread takes from it.
+    queue: Receiver<Job>,
+    /// Each worker's connection. Whoever holds the lock — its manager
+    /// thread, or a caller in [`ProcessPool::apply`] — is the only one
+    /// using that worker. `None` between a death and its replacement.
+    connections: Vec<Mutex<Option<Connection>>>,
     /// The live child of each manager, so `terminate` can kill it while the
     /// manager is blocked reading. The manager never holds the lock while
     /// it waits for a reply. A guard kills and reaps on drop.
@@ -130,6 +146,10 @@ struct Shared {
 }
 
 impl Shared {
+    fn connection(&self, index: usize) -> MutexGuard<'_, Option<Connection>> {
+        self.connections[index].lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
     fn child(&self, index: usize) -> MutexGuard<'_, Option<ChildGuard>> {
         // A panic while holding this lock cannot leave the `Option` half
         // updated, so a poisoned lock is still usable.
@@ -162,11 +182,17 @@ impl Drop for OnceReply {
     }
 }
 
-struct Job {
+/// One task, ready to send.
+struct Task {
     id: u64,
     /// The encoded [`Request`].
     request: Vec<u8>,
     timeout: Option<Duration>,
+}
+
+/// A queued task and where its outcome goes.
+struct Job {
+    task: Task,
     reply: OnceReply,
 }
 
@@ -288,6 +314,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
             None => None,
             Some(task) => Some(encode_request(0, task).map_err(io::Error::other)?),
         };
+        let (job_sender, job_receiver) = crossbeam_channel::unbounded::<Job>();
         let shared = Arc::new(Shared {
             config: WorkerConfig {
                 exe: self.exe,
@@ -297,6 +324,8 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
                 initializer_timeout: self.initializer_timeout,
                 max_tasks_per_worker: self.max_tasks_per_worker,
             },
+            queue: job_receiver,
+            connections: (0..self.workers).map(|_| Mutex::new(None)).collect(),
             children: (0..self.workers).map(|_| Mutex::new(None)).collect(),
             terminating: AtomicBool::new(false),
             closing: AtomicBool::new(false),
@@ -305,20 +334,17 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
 
         // On any failure below, dropping `shared` kills and reaps every
         // worker already started (each slot holds a `ChildGuard`).
-        let mut first_workers = Vec::with_capacity(self.workers);
         for index in 0..self.workers {
             let worker = start_worker(&shared, index).map_err(io::Error::other)?;
-            first_workers.push(worker);
+            *shared.connection(index) = Some(worker);
         }
 
-        let (job_sender, job_receiver) = crossbeam_channel::unbounded::<Job>();
         let mut managers: Vec<JoinHandle<()>> = Vec::with_capacity(self.workers);
-        for (index, worker) in first_workers.into_iter().enumerate() {
+        for index in 0..self.workers {
             let for_manager = Arc::clone(&shared);
-            let job_receiver = job_receiver.clone();
             let spawned = thread::Builder::new()
                 .name(format!("pool-manager-{index}"))
-                .spawn(move || manager::run(index, &for_manager, &job_receiver, worker));
+                .spawn(move || manager::run(index, &for_manager));
             match spawned {
                 Ok(handle) => managers.push(handle),
                 Err(err) => {
@@ -404,28 +430,61 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
         self.submit_inner(&task, self.task_timeout)
     }
 
+    /// Runs `task` and waits for its outcome (Python's `apply`): the one
+    /// call for one task at a time.
+    ///
+    /// `submit(task).result()` gives the same outcome, but the task travels
+    /// through two hand-offs between threads (the queue to a manager thread,
+    /// the reply channel back), each a wake-up. `apply` skips both when a
+    /// worker is idle and nothing is queued: the calling thread writes the
+    /// request to that worker and reads the reply itself, as a bare socket
+    /// ping-pong would. When every worker is busy, it queues like `submit`.
+    pub fn apply(&self, task: T) -> Result<R, TaskError> {
+        let id = self.next_id();
+        let task =
+            Task { id, request: encode_request(id, &task)?, timeout: self.task_timeout };
+        if self.shared.queue.is_empty() {
+            // Nothing queued (`apply` does not jump the queue): try an idle
+            // worker from this thread.
+            if let Some(outcome) = manager::run_here(&self.shared, &task) {
+                return decode_outcome(outcome).map(|(value, _)| value);
+            }
+        }
+        self.enqueue(task).result()
+    }
+
     /// [`submit`](Self::submit) with this task's own deadline.
     pub fn submit_with_timeout(&self, task: T, timeout: Duration) -> TaskHandle<R> {
         self.submit_inner(&task, Some(timeout))
     }
 
     fn submit_inner(&self, task: &T, timeout: Option<Duration>) -> TaskHandle<R> {
-        let id = self.next_id.fetch_add(1, Ordering::Relaxed);
-        let (sender, receiver) = crossbeam_channel::bounded(1);
-        let reply = OnceReply(Some(sender));
-        let handle = TaskHandle { id, receiver, types: PhantomData };
+        let id = self.next_id();
         match encode_request(id, task) {
-            Err(err) => reply.send(Err(err)),
-            Ok(request) => {
-                let job = Job { id, request, timeout, reply };
-                match &self.job_sender {
-                    // A send fails only when every manager is gone; the job
-                    // comes back inside the error and its reply is dropped,
-                    // which answers `Lost`. (Cannot happen while `self` lives.)
-                    Some(job_sender) => drop(job_sender.send(job)),
-                    None => job.reply.send(Err(TaskError::Terminated)),
-                }
+            Ok(request) => self.enqueue(Task { id, request, timeout }),
+            // Refused before it reaches (or kills) a worker.
+            Err(err) => {
+                let (handle, reply) = TaskHandle::new(id);
+                reply.send(Err(err));
+                handle
             }
+        }
+    }
+
+    fn next_id(&self) -> u64 {
+        self.next_id.fetch_add(1, Ordering::Relaxed)
+    }
+
+    /// Puts an encoded task on the queue for the manager threads.
+    fn enqueue(&self, task: Task) -> TaskHandle<R> {
+        let (handle, reply) = TaskHandle::new(task.id);
+        let job = Job { task, reply };
+        match &self.job_sender {
+            // A send fails only when every manager is gone; the job comes
+            // back inside the error and its reply is dropped, which answers
+            // `Lost`. (Cannot happen while `self` lives.)
+            Some(job_sender) => drop(job_sender.send(job)),
+            None => job.reply.send(Err(TaskError::Terminated)),
         }
         handle
     }
@@ -580,6 +639,14 @@ pub struct TaskHandle<R> {
     receiver: Receiver<TaskOutcome>,
     /// The handle *produces* an `R` (decoded from bytes) and holds none.
     types: PhantomData<fn() -> R>,
+}
+
+impl<R> TaskHandle<R> {
+    /// A handle for task `id`, and the one-shot sender of its outcome.
+    fn new(id: u64) -> (Self, OnceReply) {
+        let (sender, receiver) = crossbeam_channel::bounded(1);
+        (Self { id, receiver, types: PhantomData }, OnceReply(Some(sender)))
+    }
 }
 
 impl<R: DeserializeOwned> TaskHandle<R> {
