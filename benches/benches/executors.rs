@@ -1,4 +1,5 @@
-//! Per-task overhead: our executor, rayon, and the process pool executor.
+//! Per-task overhead: our executor, rayon, the process pool executor, and
+//! the process pool one task at a time (`apply` against `submit` + `result`).
 //!
 //! ```text
 //! cargo bench -p benches --bench executors
@@ -10,6 +11,7 @@
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU32, Ordering};
 
+use common::pool::ProcessPool;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use executors::executor::ThreadPoolExecutor;
 use executors::process_executor::ProcessPoolExecutor;
@@ -61,6 +63,26 @@ fn overhead(c: &mut Criterion) {
     });
     group.finish();
     processes.shutdown(false);
+
+    // One task at a time on one worker. Not pinned: the scheduler puts the
+    // worker on this core or the other from run to run, which moves these
+    // figures (246 §7 pins both ends and compares them with a bare socket).
+    let mut group = c.benchmark_group("one_at_a_time_1000_tasks");
+    group.throughput(Throughput::Elements(u64::from(TASKS)));
+    group.sample_size(20).measurement_time(std::time::Duration::from_secs(10));
+    let pool = ProcessPool::<u32, u32>::builder(exe)
+        .args(["__worker", "pool", "nothing"])
+        .workers(1)
+        .start()
+        .unwrap();
+    group.bench_function("process_pool_apply", |b| {
+        b.iter(|| (0..TASKS).map(|x| pool.apply(x).unwrap()).sum::<u32>());
+    });
+    group.bench_function("process_pool_submit_result", |b| {
+        b.iter(|| (0..TASKS).map(|x| pool.submit(x).result().unwrap()).sum::<u32>());
+    });
+    group.finish();
+    pool.shutdown();
 }
 
 criterion_group!(benches, overhead);

@@ -73,6 +73,7 @@ struct Slot<'a> {
     /// `None` between a worker's death and its replacement.
     worker: MutexGuard<'a, Option<Connection>>,
 }
+
 impl<'a> Slot<'a> {
     /// Waits for slot `index` to be free and takes it.
     fn lock(shared: &'a Shared, index: usize) -> Self {

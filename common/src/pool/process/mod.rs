@@ -439,6 +439,15 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
     /// worker is idle and nothing is queued: the calling thread writes the
     /// request to that worker and reads the reply itself, as a bare socket
     /// ping-pong would. When every worker is busy, it queues like `submit`.
+    /// The pool's default timeout applies, and the outcomes are the same.
+    ///
+    /// ```no_run
+    /// # #[derive(serde::Serialize)] enum Job { Square(i64) }
+    /// # let exe = std::env::current_exe()?;
+    /// # let pool = common::pool::ProcessPool::<Job, i64>::builder(exe).workers(1).start()?;
+    /// assert_eq!(pool.apply(Job::Square(7))?, 49);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn apply(&self, task: T) -> Result<R, TaskError> {
         let id = self.next_id();
         let task =
