@@ -57,6 +57,8 @@ pub enum Placement {
     /// Caller on one CPU, child on another: each wake-up also interrupts
     /// the other core.
     AcrossCores,
+    /// Wherever the scheduler puts them (where threads cannot be pinned).
+    Unpinned,
 }
 
 impl Placement {
@@ -64,6 +66,7 @@ impl Placement {
         match self {
             Placement::SameCore => "same core",
             Placement::AcrossCores => "across cores",
+            Placement::Unpinned => "unpinned",
         }
     }
 }
@@ -94,12 +97,25 @@ pub const ROUNDS: usize = 21;
 /// Measures [`RoundTrip`] with `tasks` tasks per one-at-a-time run, and ten
 /// times as many per mapped run (best of 3).
 pub fn round_trip(config: &Config, tasks: u32) -> anyhow::Result<RoundTrip> {
-    let cpus = common::affinity::allowed_cpus()?;
-    let mut one_at_a_time =
-        vec![trips(config, tasks, Placement::SameCore, cpus[0], cpus[0])?];
-    if let [caller, other, ..] = cpus[..] {
-        one_at_a_time.push(trips(config, tasks, Placement::AcrossCores, caller, other)?);
-    }
+    let one_at_a_time = match pinnable_cpus() {
+        Ok(cpus) => {
+            let mut placements = vec![trips(
+                config,
+                tasks,
+                Placement::SameCore,
+                Some((cpus[0], cpus[0])),
+            )?];
+            if let [caller, other, ..] = cpus[..] {
+                let across = Some((caller, other));
+                placements.push(trips(config, tasks, Placement::AcrossCores, across)?);
+            }
+            placements
+        }
+        Err(err) => {
+            tracing::warn!(%err, "cannot pin threads here; measuring unpinned");
+            vec![trips(config, tasks, Placement::Unpinned, None)?]
+        }
+    };
 
     let workers = common::pool::cpu_workers();
     let many = ints_pool(config, workers, None)?;
@@ -123,8 +139,17 @@ pub fn round_trip(config: &Config, tasks: u32) -> anyhow::Result<RoundTrip> {
     })
 }
 
+/// The CPUs this thread may use, if it may also be pinned to one of them
+/// (a sandbox can forbid `sched_setaffinity`).
+fn pinnable_cpus() -> std::io::Result<Vec<usize>> {
+    let cpus = common::affinity::allowed_cpus()?;
+    drop(common::affinity::Pinned::to(cpus[0])?);
+    Ok(cpus)
+}
+
 /// Measures [`Trips`] with the caller on CPU `caller` and the pool's
-/// worker, the echo child and the echo thread on CPU `other`.
+/// worker, the echo child and the echo thread on CPU `other`, for
+/// `cpus: Some((caller, other))`; unpinned for `None`.
 ///
 /// Each is started while this thread is pinned to `other` (children and
 /// threads inherit that), then this thread moves to `caller`. The four
@@ -137,15 +162,21 @@ fn trips(
     config: &Config,
     tasks: u32,
     placement: Placement,
-    caller: usize,
-    other: usize,
+    cpus: Option<(usize, usize)>,
 ) -> anyhow::Result<Trips> {
-    let pinned = common::affinity::Pinned::to(other)?;
+    let pinned = match cpus {
+        Some((_, other)) => Some(common::affinity::Pinned::to(other)?),
+        None => None,
+    };
     let pool = ints_pool(config, 1, None)?;
     let mut echo = Echo::start(config)?;
     let (request_sender, request_receiver) = crossbeam_channel::bounded::<u32>(1);
     let (reply_sender, reply_receiver) = crossbeam_channel::bounded::<u32>(1);
     thread::scope(|scope| -> anyhow::Result<Trips> {
+        // Owned by this closure, so dropped on every way out of it — an
+        // early `?` included — which ends the echo thread's loop: the scope
+        // can then join it instead of waiting forever.
+        let request_sender = request_sender;
         scope.spawn(move || {
             for task in request_receiver {
                 if reply_sender.send(task).is_err() {
@@ -159,7 +190,9 @@ fn trips(
                 reply_receiver.recv().expect("the echo thread is alive");
             }
         };
-        pinned.move_to(caller)?;
+        if let (Some(pinned), Some((caller, _))) = (&pinned, cpus) {
+            pinned.move_to(caller)?;
+        }
         // Warm: every process is up and paged in.
         pool.apply(IntJob::Nothing)?;
         echo.ping(1)?;
@@ -183,7 +216,7 @@ fn trips(
                 runs.push(took / tasks);
             }
         }
-        drop(request_sender); // ends the echo thread's loop, so the scope can join it
+        drop(request_sender); // ends the echo thread's loop (see above)
         let [floor, apply, queued, thread] = runs.map(median);
         Ok(Trips { placement, floor, apply, queued, thread })
     })
@@ -301,10 +334,14 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
 
     let tasks = config.scale.pick(500, 100);
     let trip = round_trip(config, tasks)?;
+    let placed = if trip.one_at_a_time[0].placement == Placement::Unpinned {
+        "threads cannot be pinned here, so the scheduler\nplaced both ends"
+    } else {
+        "the caller pinned to one CPU, the other end to\nthe same CPU or another"
+    };
     println!(
         "\nThe cost of a process boundary, per trivial task, one at a time\n\
-         (median of {ROUNDS} runs of {tasks}; the caller pinned to one CPU, the other end to\n\
-         the same CPU or another):\n"
+         (median of {ROUNDS} runs of {tasks}; {placed}):\n"
     );
     println!("{}", trip_table(&trip.one_at_a_time));
     println!(
