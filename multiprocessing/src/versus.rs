@@ -147,9 +147,9 @@ fn pinnable_cpus() -> std::io::Result<Vec<usize>> {
     Ok(cpus)
 }
 
-/// Measures [`Trips`] with the caller on CPU `caller` and the pool's
-/// worker, the echo child and the echo thread on CPU `other`, for
-/// `cpus: Some((caller, other))`; unpinned for `None`.
+/// Measures [`Trips`] with the caller on CPU `caller` and the pool (its
+/// worker and its manager thread), the echo child and the echo thread on
+/// CPU `other`, for `cpus: Some((caller, other))`; unpinned for `None`.
 ///
 /// Each is started while this thread is pinned to `other` (children and
 /// threads inherit that), then this thread moves to `caller`. The four
