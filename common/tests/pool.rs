@@ -225,23 +225,48 @@ fn marker_dir(name: &str) -> std::path::PathBuf {
     dir
 }
 
+/// A task that tells the test when it has started running — it creates a
+/// marker file, then sleeps — so a test can act on a worker that is
+/// provably busy without guessing with a sleep of its own. The marker's
+/// directory is removed on drop.
+struct Marked {
+    dir: std::path::PathBuf,
+}
+
+impl Marked {
+    fn new(name: &str) -> Self {
+        Self { dir: marker_dir(name) }
+    }
+
+    /// The task: mark, sleep `ms`, return `value`.
+    fn task(&self, ms: u64, value: u64) -> TestTask {
+        let marker = self.dir.join("started").display().to_string();
+        TestTask::MarkThenSleep { marker, ms, value }
+    }
+
+    /// Waits until the task is running in a worker.
+    fn wait_until_started(&self) {
+        wait_for_file(&self.dir.join("started"));
+    }
+}
+
+impl Drop for Marked {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.dir);
+    }
+}
+
 #[test]
 fn a_worker_killed_with_sigkill_mid_task_is_reported_and_replaced() {
     let pool = pool(1);
     let victim = pool.worker_pids()[0].unwrap();
-    let dir = marker_dir("mid-task");
-    let marker = dir.join("started");
-    let handle = pool.submit(TestTask::MarkThenSleep {
-        marker: marker.display().to_string(),
-        ms: 60_000,
-        value: 1,
-    });
+    let marked = Marked::new("mid-task");
+    let handle = pool.submit(marked.task(60_000, 1));
     // Kill only once the task is running: it was delivered, so its outcome
     // is the worker's death, named by its signal.
-    wait_for_file(&marker);
+    marked.wait_until_started();
     sigkill(victim);
     let err = handle.result().unwrap_err();
-    std::fs::remove_dir_all(&dir).unwrap();
     assert!(
         matches!(&err, TaskError::WorkerDied { pid, status }
             if *pid == victim && status.contains("SIGKILL")),
@@ -385,43 +410,32 @@ fn apply_on_a_worker_killed_while_idle_goes_to_a_fresh_worker() {
 #[test]
 fn apply_with_every_worker_busy_waits_its_turn_in_the_queue() {
     let pool = pool(1);
-    let dir = marker_dir("apply-busy");
-    let marker = dir.join("started");
-    let running = pool.submit(TestTask::MarkThenSleep {
-        marker: marker.display().to_string(),
-        ms: 200,
-        value: 1,
-    });
+    let marked = Marked::new("apply-busy");
+    // Two seconds: far longer than the microseconds between the marker
+    // appearing and `apply` looking at the queue, so the worker is still
+    // busy, and the second task still queued, when it looks.
+    let running = pool.submit(marked.task(2_000, 1));
     // The only worker is running a task (its manager holds it), and one more
     // task waits in the queue: `apply` must not wait for the worker and
     // then overtake that task, but queue behind it.
-    wait_for_file(&marker);
+    marked.wait_until_started();
     let queued = pool.submit(TestTask::Pid);
     assert_eq!(pool.apply(TestTask::Echo(3)), Ok(3));
     assert!(queued.is_done(), "the task queued first was answered first");
     assert_eq!((running.result(), pool.stats().applied_directly), (Ok(1), 0));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
 fn apply_in_a_pool_being_killed_answers_terminated() {
     let pool = pool(1);
-    let dir = marker_dir("apply-kill");
-    let marker = dir.join("started");
+    let marked = Marked::new("apply-kill");
     std::thread::scope(|scope| {
-        let applying = scope.spawn(|| {
-            pool.apply(TestTask::MarkThenSleep {
-                marker: marker.display().to_string(),
-                ms: 60_000,
-                value: 1,
-            })
-        });
-        wait_for_file(&marker);
+        let applying = scope.spawn(|| pool.apply(marked.task(60_000, 1)));
+        marked.wait_until_started();
         pool.kill_workers();
         assert_eq!(applying.join().unwrap(), Err(TaskError::Terminated));
     });
     assert_eq!(pool.apply(TestTask::Echo(1)), Err(TaskError::Terminated));
-    std::fs::remove_dir_all(&dir).unwrap();
 }
 
 #[test]
