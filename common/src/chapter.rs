@@ -126,8 +126,6 @@ pub mod check {
     use std::thread;
     use std::time::Duration;
 
-    use wait_timeout::ChildExt;
-
     use crate::sections::Section;
 
     /// How long one run may take before the test kills it and fails.
@@ -168,7 +166,9 @@ pub mod check {
             let bytes = reader.join().expect("reader thread").expect("reading a pipe");
             String::from_utf8_lossy(&bytes).into_owned()
         };
-        let status = match child.wait_timeout(RUN_LIMIT).expect("waiting for the run") {
+        let status = match crate::child::wait_deadline(&mut child, RUN_LIMIT)
+            .expect("waiting for the run")
+        {
             Some(status) => status,
             None => {
                 child.kill().expect("killing the stuck run");
@@ -217,6 +217,117 @@ pub mod check {
             "the banners printed are not the README's sections"
         );
         printed
+    }
+
+    /// Runs `command` pinned to one CPU (the first this process may use),
+    /// as `taskset -c 0` would: the child inherits the CPU set, and so do
+    /// its threads and its own children.
+    pub fn run_on_one_cpu(command: &mut Command) -> Run {
+        let cpus = crate::affinity::allowed_cpus().expect("reading this thread's CPUs");
+        // The CPU set is inherited at spawn; this thread gets its own back
+        // when the guard drops.
+        let _pinned = crate::affinity::Pinned::to(cpus[0]).expect("pinning to one CPU");
+        run(command)
+    }
+
+    /// Runs `command` while every CPU this process may use is kept busy by
+    /// another process (one `sh` busy loop per CPU, killed and reaped after),
+    /// as a learner's machine is while it compiles something else.
+    pub fn run_under_load(command: &mut Command) -> Run {
+        let cpus = crate::affinity::allowed_cpus().expect("reading this thread's CPUs");
+        let spinners: Vec<crate::child::ChildGuard> = cpus
+            .iter()
+            .map(|_| {
+                crate::child::ChildGuard::spawn(
+                    "busy loop",
+                    Command::new("sh")
+                        .args(["-c", "while :; do :; done"])
+                        .stdin(Stdio::null()),
+                )
+                .expect("starting a busy loop")
+            })
+            .collect();
+        let run = run(command);
+        drop(spinners); // killed and reaped
+        run
+    }
+
+    /// Asserts that the README's sample run still has the program's shape:
+    /// every line of each ```` ```text ```` block under a heading that
+    /// contains "sample run" (except `…`, which marks an elision) appears
+    /// in `stdout`, once numbers, durations, PIDs and verdict words are
+    /// masked (they vary from run to run; labels, rows and methods do not).
+    pub fn readme_sample_matches(stdout: &str, readme: &str) {
+        let printed: std::collections::HashSet<String> =
+            stdout.lines().map(shape).collect();
+        let mut checked = 0;
+        for line in sample_lines(readme) {
+            if line.trim() == "…" || line.trim().is_empty() {
+                continue;
+            }
+            checked += 1;
+            assert!(
+                printed.contains(&shape(&line)),
+                "the README's sample line\n  {line}\nhas no line of the same shape \
+                 (masked: {:?}) in the output:\n{stdout}",
+                shape(&line)
+            );
+        }
+        assert!(checked > 0, "the README has no sample run to check");
+    }
+
+    /// The lines of the ```` ```text ```` blocks under "sample run" headings.
+    fn sample_lines(readme: &str) -> Vec<String> {
+        let (mut lines, mut in_sample, mut in_block) = (Vec::new(), false, false);
+        for line in readme.lines() {
+            if line.starts_with('#') {
+                in_sample = line.to_lowercase().contains("sample run");
+            } else if line.trim_start().starts_with("```") {
+                in_block = !in_block && in_sample && line.trim() == "```text";
+            } else if in_block {
+                lines.push(line.to_string());
+            }
+        }
+        lines
+    }
+
+    /// A line with what varies from run to run masked: every number
+    /// (with its unit, if it is a duration or a size) becomes `#`, verdict
+    /// words become `<verdict>`, and runs of spaces become one.
+    ///
+    /// ```
+    /// use common::chapter::check::shape;
+    /// assert_eq!(shape("  rayon, 2 threads    918 µs      1.7×"), "rayon, # threads # #×");
+    /// assert_eq!(shape("took 1.02 ms, 3.0× faster"), shape("took 850 ns, 1.05× a tie"));
+    /// ```
+    pub fn shape(line: &str) -> String {
+        const UNITS: [&str; 12] =
+            ["ns", "µs", "ms", "s", "m", "KiB", "MiB", "GiB", "KB", "MB", "GB", "B"];
+        let mut numbers_masked = String::new();
+        let mut chars = line.trim().chars().peekable();
+        while let Some(c) = chars.next() {
+            if c.is_ascii_digit() {
+                while chars
+                    .peek()
+                    .is_some_and(|c| c.is_ascii_digit() || matches!(c, '.' | ',' | '_'))
+                {
+                    chars.next();
+                }
+                numbers_masked.push('#');
+            } else {
+                numbers_masked.push(c);
+            }
+        }
+        let mut tokens: Vec<&str> = Vec::new();
+        for token in numbers_masked.split_whitespace() {
+            let unit = token.trim_end_matches([',', ';', ')', ':', '.']);
+            if tokens.last() == Some(&"#") && UNITS.contains(&unit) {
+                continue;
+            }
+            tokens.push(token);
+        }
+        let joined = tokens.join(" ").replace("a tie", "<verdict>");
+        joined.replace("faster", "<verdict>").replace("slower", "<verdict>")
     }
 
     /// The command-line contract of a chapter binary: `--help` lists every

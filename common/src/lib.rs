@@ -19,6 +19,7 @@
 //! | [`child`] | [`ChildGuard`](child::ChildGuard): a child process killed and reaped on drop | `multiprocessing`'s reaping of its children |
 //! | [`procfs`] | this process's thread count and resident memory, and their peaks while a closure runs | `threading.active_count()` |
 //! | [`affinity`] | pin a thread to one CPU (and what it starts inherits it), to measure wake-ups on one core or across two | `os.sched_setaffinity` |
+//! | [`verdict`] | judgements from numbers: [`compare`](verdict::compare) two times with one stated tie band, plurals, and [`Contention`](verdict::Contention): why a run could not show parallelism (one CPU, others busy) | — (the sentence a notebook prints beside its timing) |
 //! | [`work`] | the CPU-bound sum of squares several notebooks time | `sum(i**2 for i in range(n))` |
 //!
 //! Functions here never print on their own: they return values and strings,
@@ -37,5 +38,6 @@ pub mod sections;
 pub mod sync;
 pub mod timeline;
 pub mod timing;
+pub mod verdict;
 pub mod work;
 pub mod worker;

@@ -375,6 +375,18 @@ impl<T> TaskFuture<T> {
             waiters.push((index, sender));
         }
     }
+
+    /// Removes what [`notify_when_done`](Self::notify_when_done) registered
+    /// for the channel of `sender`: a waiter that gave up (a `wait` that
+    /// returned, an `as_completed` dropped early) leaves nothing behind in a
+    /// future that stays pending. (CPython's `wait` removes its waiter too.)
+    fn stop_notifying(&self, sender: &Sender<usize>) {
+        self.shared
+            .waiters
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .retain(|(_, registered)| !registered.same_channel(sender));
+    }
 }
 
 /// When [`wait`] returns (Python's `FIRST_COMPLETED`, `FIRST_EXCEPTION`,
@@ -418,7 +430,6 @@ pub fn wait<T>(
     for (index, future) in futures.iter().enumerate() {
         future.notify_when_done(index, sender.clone());
     }
-    drop(sender);
     let mut finished = vec![false; futures.len()];
     let mut count = 0;
     loop {
@@ -445,6 +456,9 @@ pub fn wait<T>(
             count += 1;
         }
     }
+    for future in futures {
+        future.stop_notifying(&sender);
+    }
     // A snapshot as `wait` returns: some may have finished since the check.
     let (done, pending) = (0..futures.len()).partition(|&i| futures[i].is_done());
     Waited { done, pending }
@@ -458,7 +472,7 @@ pub fn as_completed<T>(futures: Vec<TaskFuture<T>>) -> AsCompleted<T> {
     for (index, future) in futures.iter().enumerate() {
         future.notify_when_done(index, sender.clone());
     }
-    AsCompleted { futures: futures.into_iter().map(Some).collect(), receiver }
+    AsCompleted { futures: futures.into_iter().map(Some).collect(), receiver, sender }
 }
 
 /// The iterator returned by [`as_completed`]: `(index, future)` pairs, the
@@ -466,6 +480,17 @@ pub fn as_completed<T>(futures: Vec<TaskFuture<T>>) -> AsCompleted<T> {
 pub struct AsCompleted<T> {
     futures: Vec<Option<TaskFuture<T>>>,
     receiver: Receiver<usize>,
+    /// The sending side every future was given: to unregister from the
+    /// futures not yielded when the iteration is dropped or handed back.
+    sender: Sender<usize>,
+}
+
+impl<T> Drop for AsCompleted<T> {
+    fn drop(&mut self) {
+        for future in self.futures.iter().flatten() {
+            future.stop_notifying(&self.sender);
+        }
+    }
 }
 
 impl<T> AsCompleted<T> {
@@ -488,8 +513,11 @@ impl<T> AsCompleted<T> {
     }
 
     /// The futures not yielded yet, with their positions.
-    pub fn remaining(self) -> Vec<(usize, TaskFuture<T>)> {
-        self.futures
+    pub fn remaining(mut self) -> Vec<(usize, TaskFuture<T>)> {
+        for future in self.futures.iter().flatten() {
+            future.stop_notifying(&self.sender);
+        }
+        std::mem::take(&mut self.futures)
             .into_iter()
             .enumerate()
             .filter_map(|(index, future)| future.map(|future| (index, future)))

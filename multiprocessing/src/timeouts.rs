@@ -5,9 +5,9 @@
 //! must `join()` again, or the child lingers as a zombie. `p.exitcode` is
 //! the exit code, or `-N` if signal `N` killed it.
 //!
-//! Rust has the same steps, spelled out: `wait_timeout` (from the
-//! `wait-timeout` crate; std has none), `kill` (SIGKILL), then `wait` to
-//! reap. `ExitStatus` says how the child ended: `code()` for an exit,
+//! Rust has the same steps, spelled out: `wait_timeout` (std has none;
+//! `common::child::wait_deadline` waits on a pidfd, with no signal handler),
+//! `kill` (SIGKILL), then `wait` to reap. `ExitStatus` says how the child ended: `code()` for an exit,
 //! `signal()` (Unix) for a signal.
 
 use std::os::unix::process::ExitStatusExt;
