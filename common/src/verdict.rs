@@ -107,10 +107,26 @@ impl fmt::Display for Comparison {
 /// assert_eq!(common::verdict::plural(1, "link"), "1 link");
 /// assert_eq!(common::verdict::plural(3, "update"), "3 updates");
 /// ```
-pub fn plural(count: impl Into<u128>, noun: &str) -> String {
-    let count = count.into();
-    if count == 1 { format!("1 {noun}") } else { format!("{count} {noun}s") }
+pub fn plural(count: impl Count, noun: &str) -> String {
+    if count.is_one() { format!("1 {noun}") } else { format!("{count} {noun}s") }
 }
+
+/// An integer that [`plural`] can count with (every integer type).
+pub trait Count: Copy + fmt::Display {
+    /// Whether the count is exactly one.
+    fn is_one(self) -> bool;
+}
+
+macro_rules! count_for {
+    ($($int:ty),*) => {$(
+        impl Count for $int {
+            fn is_one(self) -> bool {
+                self == 1
+            }
+        }
+    )*};
+}
+count_for!(u8, u16, u32, u64, u128, usize, i8, i16, i32, i64, i128, isize);
 
 /// What this process had to run on while some work ran: the CPUs it may
 /// use, and how much of them other processes took meanwhile.

@@ -1042,3 +1042,48 @@ impl Drop for ThreadPoolExecutor {
         self.close(false);
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn registered<T>(future: &TaskFuture<T>) -> usize {
+        future.shared.waiters.lock().unwrap().len()
+    }
+
+    #[test]
+    fn wait_and_as_completed_leave_no_waiter_behind_on_a_pending_future() {
+        /// Opens the gate on drop, so a failed assertion cannot leave the
+        /// executor's drop waiting for the task forever.
+        struct OpenOnDrop(CancelToken);
+        impl Drop for OpenOnDrop {
+            fn drop(&mut self) {
+                self.0.cancel();
+            }
+        }
+        let executor = ThreadPoolExecutor::new(1).unwrap();
+        let gate = CancelToken::new();
+        let _open = OpenOnDrop(gate.clone());
+        let pending = {
+            let gate = gate.clone();
+            executor.submit(move || {
+                while !gate.is_cancelled() {
+                    thread::sleep(Duration::from_millis(1));
+                }
+            })
+        };
+        let futures = vec![pending];
+        for _ in 0..1_000 {
+            let waited = wait(&futures, Some(Duration::ZERO), ReturnWhen::AllCompleted);
+            assert_eq!(waited.pending, [0]);
+        }
+        assert_eq!(registered(&futures[0]), 0, "wait left its waiters behind");
+
+        let mut iteration = as_completed_within(futures, Duration::ZERO);
+        assert!(matches!(iteration.next(), Some(Err(TaskError::NotReady(_)))));
+        let mut futures: Vec<_> =
+            iteration.remaining().into_iter().map(|(_, future)| future).collect();
+        assert_eq!(registered(&futures[0]), 0, "as_completed left its waiter behind");
+        drop(as_completed(vec![futures.remove(0)]).remaining());
+    }
+}

@@ -36,19 +36,35 @@
 //!
 //! ## A worker never outlives its pool
 //!
-//! An idle worker sees its pool go away as the end of the stream. A busy one
+//! An idle worker sees its pool go away as the end of the stream, and
+//! [`serve`] returns: code after it in `main` runs as usual. A busy one
 //! would not look until its task is done — and a hung task never is. So a
 //! watchdog thread waits on the socket for a *hang-up*: when the pool's end
 //! closes (shutdown, or the parent killed with SIGKILL, which closes every
-//! descriptor it had), the worker exits at once, mid-task or not.
+//! descriptor it had) **while a task is running**, the worker process exits
+//! at once (code 0): nobody is left to take that task's result. The
+//! watchdog is joined before `serve` returns.
+//!
+//! ## What a task must not do
+//!
+//! * **Fork without exec.** A forked copy of the worker inherits the
+//!   pool's socket: while it lives, the worker's death does not read as
+//!   end-of-file in the pool, and the copy may outlive the pool. Start
+//!   programs with `std::process::Command` (fork *and* exec: the socket is
+//!   close-on-exec, and standard input is `/dev/null`).
+//! * **Read or write standard input expecting the pool's data**: it is
+//!   `/dev/null`.
 
 use std::cell::RefCell;
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter};
-use std::os::fd::{AsFd, AsRawFd, BorrowedFd, RawFd};
+use std::net::Shutdown;
+use std::os::fd::{AsFd, AsRawFd};
 use std::os::unix::net::UnixStream;
 use std::panic::{self, AssertUnwindSafe};
 use std::process::ExitCode;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::thread::JoinHandle;
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -91,12 +107,51 @@ where
         }
     };
     install_quiet_panic_hook();
-    if let Err(err) = watch_for_hang_up(&channel) {
-        eprintln!("error: a pool worker could not start its watchdog thread: {err}");
-        return ExitCode::from(CHANNEL_BROKEN);
-    }
+    let state = Arc::new(Mutex::new(Watched::default()));
+    let watchdog = match watch_for_hang_up(&channel, Arc::clone(&state)) {
+        Ok(watchdog) => watchdog,
+        Err(err) => {
+            eprintln!("error: a pool worker could not start its watchdog thread: {err}");
+            return ExitCode::from(CHANNEL_BROKEN);
+        }
+    };
+    let code = serve_tasks(&channel, &state, &mut handler);
+    // Wake the watchdog and let it end: shutting the socket down makes its
+    // `poll` report a hang-up; it sees `returned` and leaves quietly.
+    lock(&state).returned = true;
+    let _ = channel.shutdown(Shutdown::Both);
+    let _ = watchdog.join();
+    code
+}
 
-    let (Ok(read_half), write_half) = (channel.try_clone(), channel) else {
+/// What the watchdog and the task loop agree on, under one lock.
+#[derive(Debug, Default)]
+struct Watched {
+    /// A task is running now.
+    running: bool,
+    /// The pool's end has hung up: no task may start any more.
+    hung_up: bool,
+    /// `serve` is returning: the watchdog must end without exiting.
+    returned: bool,
+}
+
+fn lock(state: &Mutex<Watched>) -> std::sync::MutexGuard<'_, Watched> {
+    state.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+/// The task loop: read a request, run it, send the reply, until the pool
+/// closes its end. Returns the exit code `serve` returns.
+fn serve_tasks<T, R>(
+    channel: &UnixStream,
+    state: &Mutex<Watched>,
+    handler: &mut impl FnMut(T) -> R,
+) -> ExitCode
+where
+    T: DeserializeOwned,
+    R: Serialize,
+{
+    let (Ok(read_half), Ok(write_half)) = (channel.try_clone(), channel.try_clone())
+    else {
         return ExitCode::from(CHANNEL_BROKEN);
     };
     let mut reader = BufReader::new(read_half);
@@ -110,12 +165,22 @@ where
             Ok(None) => return ExitCode::SUCCESS,
             Err(_) => return ExitCode::from(CHANNEL_BROKEN),
         };
-        let reply = match frame::decode::<Request>(&body) {
-            Ok(request) => run_one(request, pid, &mut handler),
+        let request = match frame::decode::<Request>(&body) {
+            Ok(request) => request,
             // A request we cannot read is the pool's bug, not the task's:
             // stop, and the pool reports the exit status.
             Err(_) => return ExitCode::from(CHANNEL_BROKEN),
         };
+        {
+            let mut state = lock(state);
+            if state.hung_up {
+                // Sent just before the pool went away: nobody is waiting.
+                return ExitCode::SUCCESS;
+            }
+            state.running = true;
+        }
+        let reply = run_one(request, pid, handler);
+        lock(state).running = false;
         if frame::write_frame(&mut writer, &reply).is_err() {
             return ExitCode::from(CHANNEL_BROKEN);
         }
@@ -172,27 +237,33 @@ fn take_channel_from_stdin() -> io::Result<UnixStream> {
     Ok(stream)
 }
 
-/// Starts the watchdog: a thread that blocks until the pool's end of the
-/// socket closes, then ends this process (exit code 0: the pool is gone or
-/// done, and nobody is waiting for a status).
-fn watch_for_hang_up(channel: &UnixStream) -> io::Result<()> {
-    let fd = channel.as_raw_fd();
+/// Starts the watchdog: a thread that blocks until the socket hangs up.
+/// If a task is running then, the pool is gone and nobody will take its
+/// result: it ends this process (exit code 0). Otherwise it marks the
+/// channel hung up — the task loop then sees end-of-file and returns — and
+/// ends. It owns its own copy of the socket, so the descriptor it polls
+/// stays valid for as long as it polls.
+fn watch_for_hang_up(
+    channel: &UnixStream,
+    state: Arc<Mutex<Watched>>,
+) -> io::Result<JoinHandle<()>> {
+    let socket = channel.try_clone()?;
     std::thread::Builder::new().name("pool-watchdog".into()).spawn(move || {
-        // The socket outlives this thread: `serve` never closes it before
-        // the process ends (every return from `serve` is the end of main).
-        wait_for_hang_up(fd);
-        std::process::exit(0);
-    })?;
-    Ok(())
+        wait_for_hang_up(&socket);
+        let mut state = lock(&state);
+        state.hung_up = true;
+        if state.running && !state.returned {
+            // Holding the lock: the task cannot finish and start another.
+            std::process::exit(0);
+        }
+    })
 }
 
-/// Blocks until `fd` reports a hang-up or an error. `poll` reports both
+/// Blocks until `socket` reports a hang-up or an error. `poll` reports both
 /// whatever events are asked for, so asking for none waits for exactly
 /// these, and incoming data does not wake this thread.
-fn wait_for_hang_up(fd: RawFd) {
-    // SAFETY: the descriptor stays open for the life of the process (see
-    // `watch_for_hang_up`).
-    let fd = unsafe { BorrowedFd::borrow_raw(fd) };
+fn wait_for_hang_up(socket: &UnixStream) {
+    let fd = socket.as_fd();
     loop {
         let mut poll_fd = libc::pollfd { fd: fd.as_raw_fd(), events: 0, revents: 0 };
         // SAFETY: one valid pollfd, and its count is 1.

@@ -21,8 +21,19 @@ fn main() -> ExitCode {
     if args.get(1).map(String::as_str) == Some("parent") {
         return parent(&args[2..]);
     }
-    common::pool::serve(tasks::run)
+    let code = common::pool::serve(tasks::run);
+    // Code after `serve` runs when the pool closes the channel: the tests
+    // check it by the file this leaves (after a pause in which a watchdog
+    // that ends the process would have done so).
+    if let Ok(path) = std::env::var(AFTER_SERVE_VAR) {
+        std::thread::sleep(Duration::from_millis(200));
+        let _ = std::fs::write(path, b"serve returned");
+    }
+    code
 }
+
+/// The environment variable naming the file a worker writes after `serve`.
+const AFTER_SERVE_VAR: &str = "POOL_TEST_AFTER_SERVE";
 
 fn parent(args: &[String]) -> ExitCode {
     let (Some(workers), Some(markers)) =

@@ -34,6 +34,10 @@ pub(crate) enum TestTask {
     /// An initializer that hangs (sleeps a minute) while the file `path`
     /// exists, and returns at once otherwise.
     HangIfExists(String),
+    /// An initializer that, while the file `hang_if` exists, creates the
+    /// file `marker` (so a test knows it is running) and sleeps a minute;
+    /// otherwise it returns at once.
+    InitHang { hang_if: String, marker: String },
     /// Runs `cat` with the worker's stdin (what `Command::status` passes on
     /// by default) and returns its exit code: `cat` must see end-of-file at
     /// once, not the pool's request stream.
@@ -65,6 +69,14 @@ pub(crate) fn run(task: TestTask) -> u64 {
         }
         TestTask::HangIfExists(path) => {
             if std::path::Path::new(&path).exists() {
+                std::thread::sleep(Duration::from_secs(60));
+            }
+            0
+        }
+        TestTask::InitHang { hang_if, marker } => {
+            if std::path::Path::new(&hang_if).exists() {
+                std::fs::write(&marker, b"started")
+                    .expect("the test's marker directory exists");
                 std::thread::sleep(Duration::from_secs(60));
             }
             0

@@ -63,6 +63,13 @@ pub enum TaskError {
     /// pool before this task finished.
     #[error("the pool was terminated before the task finished")]
     Terminated,
+    /// The pool's own code failed while it carried this task — a bug, or a
+    /// panic in a library it calls. The task may or may not have run. The
+    /// pool **recovers**: the worker involved was killed and reaped, and the
+    /// next task gets a fresh one (unlike Python's `BrokenProcessPool`,
+    /// nothing else is failed).
+    #[error("the pool failed while carrying the task: {0}")]
+    Internal(String),
     /// The task was dropped without an outcome (a bug in the pool; reported
     /// rather than leaving the caller blocked forever).
     #[error("the task was lost by the pool")]
@@ -87,6 +94,10 @@ pub struct PoolStats {
     pub redelivered: u64,
     /// Healthy workers retired after `max_tasks_per_worker` tasks.
     pub retired: u64,
+    /// Workers found dead while idle (killed, or crashed between tasks)
+    /// by their slot's periodic check, reaped and replaced before any task
+    /// needed them. Also counted in `workers_lost`.
+    pub reaped_idle: u64,
     /// Tasks that [`apply`](super::ProcessPool::apply) ran from the
     /// caller's own thread on an idle worker (the rest went through the
     /// queue).
@@ -103,6 +114,7 @@ pub(super) struct Counters {
     pub(super) workers_lost: AtomicU64,
     pub(super) redelivered: AtomicU64,
     pub(super) retired: AtomicU64,
+    pub(super) reaped_idle: AtomicU64,
     pub(super) applied_directly: AtomicU64,
 }
 
@@ -121,6 +133,7 @@ impl Counters {
             workers_lost: get(&self.workers_lost),
             redelivered: get(&self.redelivered),
             retired: get(&self.retired),
+            reaped_idle: get(&self.reaped_idle),
             applied_directly: get(&self.applied_directly),
         }
     }

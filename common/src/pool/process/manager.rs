@@ -23,11 +23,26 @@
 //! Whichever thread holds a slot's lock is the only one touching that
 //! worker's socket, so every failure is seen exactly once and turned into
 //! exactly one outcome.
+//!
+//! While the queue is empty, each manager wakes every
+//! [`idle_check`](super::ProcessPoolBuilder::idle_check) to look at its
+//! idle worker: one that died between tasks is reaped and replaced at once
+//! (no zombie waits for the next task), and a replacement not yet
+//! initialised is initialised.
+//!
+//! **Nothing inside can leave a task without an outcome.** Each task is
+//! carried inside `catch_unwind`: should the pool's own code panic (a bug,
+//! or a library it calls), the slot's worker is killed and reaped as the
+//! panic unwinds, the task answers [`TaskError::Internal`], and the manager
+//! takes the next job. No manager thread ends before the pool does.
 
+use std::panic::{self, AssertUnwindSafe};
 use std::sync::atomic::Ordering;
 use std::sync::{MutexGuard, PoisonError, TryLockError};
 use std::thread;
 use std::time::Instant;
+
+use crossbeam_channel::RecvTimeoutError;
 
 use super::connection::{Connection, Ending, Fault, deadline_after, reap};
 use super::{Counters, Shared, Task, TaskError, TaskOutcome};
@@ -41,29 +56,68 @@ const DELIVERY_ATTEMPTS: usize = 3;
 /// The manager thread of worker slot `index`: runs queued jobs until the
 /// queue closes and drains, then tells its worker to exit and reaps it.
 pub(super) fn run(index: usize, shared: &Shared) {
-    for job in &shared.queue {
+    loop {
+        let job = match shared.queue.recv_timeout(shared.config.idle_check) {
+            Ok(job) => job,
+            Err(RecvTimeoutError::Timeout) => {
+                // Skipped while `apply` holds the slot: that caller sees
+                // any death itself.
+                // A panic here is logged by `guarded`; nothing waits on it.
+                let _ = guarded("checking an idle worker", || {
+                    if let Some(mut slot) = Slot::try_lock(shared, index) {
+                        slot.check_idle();
+                    }
+                });
+                continue;
+            }
+            Err(RecvTimeoutError::Disconnected) => break,
+        };
         // Blocks only while `apply` is using this worker in another thread.
-        let mut slot = Slot::lock(shared, index);
-        let outcome = slot.run(&job.task);
-        job.reply.send(outcome);
-        slot.retire_if_spent();
-        slot.warm_up();
+        let outcome = guarded("running a task", || {
+            let mut slot = Slot::lock(shared, index);
+            slot.run(&job.task)
+        });
+        job.reply
+            .send(outcome.unwrap_or_else(|message| Err(TaskError::Internal(message))));
+        let _ = guarded("readying the worker for the next task", || {
+            let mut slot = Slot::lock(shared, index);
+            slot.retire_if_spent();
+            slot.warm_up();
+        });
     }
-    Slot::lock(shared, index).shut_down();
+    let _ = guarded("shutting a worker down", || Slot::lock(shared, index).shut_down());
 }
 
-/// Runs `task` in the calling thread on the first idle worker, and returns
-/// its outcome; `None` (the task untouched) when every worker is busy.
+/// Runs `step`, turning a panic inside it into `Err(message)`. A slot held
+/// in `step` discards its worker as the panic unwinds (see `Drop for Slot`).
+fn guarded<T>(what: &str, step: impl FnOnce() -> T) -> Result<T, String> {
+    panic::catch_unwind(AssertUnwindSafe(step)).map_err(|payload| {
+        let message = format!("{what}: {}", crate::pool::panic_message(payload.as_ref()));
+        tracing::error!(%message, "the process pool caught a panic of its own");
+        message
+    })
+}
+
+/// Runs `task` in the calling thread on an idle worker, and returns its
+/// outcome; `None` (the task untouched) when every worker is busy.
 ///
-/// A replacement started on the way is initialised by the next task that
-/// needs it, not here: the caller's outcome waits for nobody's initializer.
+/// An idle worker that is ready (initialised) is preferred to one still
+/// waiting for its initializer. A replacement started on the way is
+/// initialised by its manager's next idle check or the next task that needs
+/// it, not here: the caller's outcome waits for nobody's initializer.
 pub(super) fn run_here(shared: &Shared, task: &Task) -> Option<TaskOutcome> {
-    let mut slot =
-        (0..shared.connections.len()).find_map(|index| Slot::try_lock(shared, index))?;
+    let slots = 0..shared.connections.len();
+    let mut slot = slots
+        .clone()
+        .find_map(|index| Slot::try_lock(shared, index).filter(Slot::is_ready))
+        .or_else(|| slots.clone().find_map(|index| Slot::try_lock(shared, index)))?;
     Counters::add(&shared.counters.applied_directly, 1);
-    let outcome = slot.run(task);
-    slot.retire_if_spent();
-    Some(outcome)
+    let outcome = guarded("running a task", || {
+        let outcome = slot.run(task);
+        slot.retire_if_spent();
+        outcome
+    });
+    Some(outcome.unwrap_or_else(|message| Err(TaskError::Internal(message))))
 }
 
 /// One worker slot, locked by the thread that is using it.
@@ -94,16 +148,28 @@ impl<'a> Slot<'a> {
         Some(Slot { index, shared, worker })
     }
 
+    /// Whether this slot's worker can take a task at once: alive as far as
+    /// we know, and initialised (or there is no initializer).
+    fn is_ready(&self) -> bool {
+        self.worker.as_ref().is_some_and(|worker| {
+            worker.initialized || self.shared.config.initializer.is_none()
+        })
+    }
+
     /// One task, start to finish. On a worker failure, the dead worker has
     /// been reaped and its replacement started before this returns.
     fn run(&mut self, task: &Task) -> TaskOutcome {
         if self.terminating() {
             return Err(TaskError::Terminated);
         }
-        // The task's clock starts before delivery (which may include
-        // starting a fresh worker).
+        // Whatever failed while the pool was being killed (a replacement's
+        // start or initializer, say), the caller's answer is `Terminated`.
+        let pid = self.deliver(task).map_err(|err| {
+            if self.terminating() { TaskError::Terminated } else { err }
+        })?;
+        // The task's clock starts once the worker has it: starting a fresh
+        // worker and running its initializer are not the task's time.
         let deadline = deadline_after(task.timeout);
-        let pid = self.deliver(task)?;
         self.await_reply(task, pid, deadline)
     }
 
@@ -245,6 +311,36 @@ impl<'a> Slot<'a> {
             tracing::debug!(index = self.index, %status, "worker retired after {limit} tasks");
             self.replace();
         }
+    }
+
+    /// Between tasks, while the queue is empty: a worker that has died
+    /// (killed, or crashed) is reaped and replaced now, and a replacement
+    /// whose initializer has not run is initialised. `waitpid(WNOHANG)`
+    /// looks without waiting; a live worker is untouched.
+    fn check_idle(&mut self) {
+        if self.worker.is_none() {
+            // A start that failed earlier (no descriptors, no memory): try
+            // again, so the pool returns to full strength on its own.
+            self.replace();
+        } else if !self.terminating() {
+            let exited = match self.shared.child(self.index).as_mut() {
+                Some(child) => match child.try_reap() {
+                    Ok(status) => status.map(|status| (child.id(), status.to_string())),
+                    Err(err) => Some((child.id(), format!("unknown status ({err})"))),
+                },
+                None => None,
+            };
+            if let Some((pid, status)) = exited {
+                // The guard is spent (reaped); drop it and the connection.
+                *self.shared.child(self.index) = None;
+                *self.worker = None;
+                Counters::add(&self.shared.counters.workers_lost, 1);
+                Counters::add(&self.shared.counters.reaped_idle, 1);
+                tracing::debug!(pid, %status, "idle worker died; reaped it, starting another");
+                self.replace();
+            }
+        }
+        self.warm_up();
     }
 
     /// After an outcome is sent: runs the initializer in a replacement, so

@@ -30,7 +30,8 @@
 //!   dropped by a bug answers [`TaskError::Lost`] rather than leaving its
 //!   caller waiting.
 //! * A worker that dies or overruns its deadline is killed, **reaped**
-//!   (`wait`, so no zombie stays), and replaced at once — the new process is
+//!   (`wait`, so no zombie stays), and replaced at once; so is one that dies
+//!   between tasks, at its slot's next idle check — the new process is
 //!   started before the task's error is delivered, so the caller never sees
 //!   the pool short of a worker; its initializer runs after the error is
 //!   delivered, so no outcome waits on it. Other tasks are untouched: that is
@@ -85,6 +86,29 @@
 //! | `with Pool() as p:` | scope + `Drop` (Python's `__exit__` *terminates*; `Drop` here finishes queued work — call [`terminate`](ProcessPool::terminate) for Python's behaviour) |
 //! | a task hangs forever | [`task_timeout`](ProcessPoolBuilder::task_timeout): the worker is killed and replaced |
 //! | a worker is killed: the pool hangs (a long-standing CPython issue) | the task's result is [`TaskError::WorkerDied`] naming the signal |
+//! | a worker dies while idle: replaced within about 0.1 s | the same: each slot checks its idle worker every [`idle_check`](ProcessPoolBuilder::idle_check) (100 ms), reaps and replaces it |
+//! | the pool's own thread fails: `BrokenProcessPool`, every pending task fails | that task answers [`TaskError::Internal`]; the pool recovers |
+//!
+//! ## What the pool promises, and what a task may not do
+//!
+//! * **Exactly one outcome per task**, whatever fails: a worker, the OS (no
+//!   descriptors left: the task that needed a new worker answers
+//!   [`TaskError::Spawn`], and the slot starts one again at its next idle
+//!   check), or the pool's own code (a panic is caught around each task:
+//!   [`TaskError::Internal`], the worker discarded, the manager goes on).
+//!   If a manager thread ended anyway, shutdown answers what it left queued.
+//! * **No zombie**: every worker is reaped when it ends — during a task, at
+//!   its idle check, at retirement or at shutdown.
+//! * **No trace in your process**: no signal handler, no global descriptor,
+//!   no change to how your own system calls behave. A wait with a deadline
+//!   polls a pidfd (closed after), or `waitpid(WNOHANG)` at intervals where
+//!   no descriptor can be had ([`crate::child::wait_deadline`]).
+//! * A task's deadline counts from the moment its worker has it.
+//!
+//! A task must not **fork without exec**: the copy inherits the worker's
+//! socket, so the worker's death no longer reads as end-of-file here, and
+//! the copy can outlive the pool. (`std::process::Command` forks *and*
+//! execs, and the socket is close-on-exec: that is fine.)
 
 use std::collections::VecDeque;
 use std::ffi::OsString;
@@ -123,6 +147,9 @@ struct WorkerConfig {
     initializer_timeout: Duration,
     /// A worker that has answered this many tasks is retired and replaced.
     max_tasks_per_worker: Option<u64>,
+    /// How often an idle worker is checked for death (and a replacement
+    /// initialised).
+    idle_check: Duration,
 }
 
 /// State shared by the pool handle and its manager threads.
@@ -207,6 +234,7 @@ pub struct ProcessPoolBuilder<T, R> {
     initializer: Option<T>,
     initializer_timeout: Duration,
     max_tasks_per_worker: Option<u64>,
+    idle_check: Duration,
     /// The builder holds no `R` and only *consumes* `T`s; `fn(T) -> R`
     /// records both types without making the builder own either (so it is
     /// `Send` and `Sync` whatever `T` and `R` are).
@@ -294,6 +322,18 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
         self
     }
 
+    /// How often each idle worker is checked (default 100 ms, as often as
+    /// Python's `Pool` checks): one that died between tasks — killed, or
+    /// crashed — is reaped and replaced then, so no zombie lingers and the
+    /// next task finds a live worker. The check is `waitpid(WNOHANG)`: no
+    /// signal handler, no descriptor. A replacement whose initializer has not
+    /// run yet (after a failed [`apply`](ProcessPool::apply)) is initialised
+    /// at the same moment. Zero is refused by [`start`](Self::start).
+    pub fn idle_check(mut self, every: Duration) -> Self {
+        self.idle_check = every;
+        self
+    }
+
     /// Starts every worker process now (as Python's `Pool()` does), runs the
     /// initializer in each, and returns the pool. On failure, workers already
     /// started are killed and reaped before the error is returned.
@@ -302,6 +342,12 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
                 "a process pool needs at least one worker",
+            ));
+        }
+        if self.idle_check.is_zero() {
+            return Err(io::Error::new(
+                io::ErrorKind::InvalidInput,
+                "idle_check must be longer than zero",
             ));
         }
         if self.max_tasks_per_worker == Some(0) {
@@ -323,6 +369,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
                 initializer,
                 initializer_timeout: self.initializer_timeout,
                 max_tasks_per_worker: self.max_tasks_per_worker,
+                idle_check: self.idle_check,
             },
             queue: job_receiver,
             connections: (0..self.workers).map(|_| Mutex::new(None)).collect(),
@@ -419,6 +466,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
             initializer: None,
             initializer_timeout: Duration::from_secs(30),
             max_tasks_per_worker: None,
+            idle_check: Duration::from_millis(100),
             types: PhantomData,
         }
     }
@@ -603,6 +651,11 @@ impl<T, R> ProcessPool<T, R> {
                 tracing::error!("a process-pool manager thread panicked");
             }
         }
+        // Managers catch their own panics, so none should have ended early;
+        // if one did anyway, nothing it left in the queue waits forever.
+        while let Ok(job) = self.shared.queue.try_recv() {
+            job.reply.send(Err(TaskError::Lost));
+        }
     }
 }
 
@@ -646,6 +699,11 @@ where
 pub struct TaskHandle<R> {
     id: u64,
     receiver: Receiver<TaskOutcome>,
+    /// The outcome once received: a handle stays ready after
+    /// [`result_timeout`](Self::result_timeout) returned it, and asking again
+    /// gives the same answer (Python's `AsyncResult.get()` can be called
+    /// again).
+    outcome: std::sync::OnceLock<TaskOutcome>,
     /// The handle *produces* an `R` (decoded from bytes) and holds none.
     types: PhantomData<fn() -> R>,
 }
@@ -654,7 +712,8 @@ impl<R> TaskHandle<R> {
     /// A handle for task `id`, and the one-shot sender of its outcome.
     fn new(id: u64) -> (Self, OnceReply) {
         let (sender, receiver) = crossbeam_channel::bounded(1);
-        (Self { id, receiver, types: PhantomData }, OnceReply(Some(sender)))
+        let outcome = std::sync::OnceLock::new();
+        (Self { id, receiver, outcome, types: PhantomData }, OnceReply(Some(sender)))
     }
 }
 
@@ -666,7 +725,7 @@ impl<R: DeserializeOwned> TaskHandle<R> {
 
     /// Whether the outcome has arrived (Python's `ready()`).
     pub fn is_done(&self) -> bool {
-        !self.receiver.is_empty()
+        self.outcome.get().is_some() || !self.receiver.is_empty()
     }
 
     /// Waits for the outcome (Python's `get()`).
@@ -675,20 +734,36 @@ impl<R: DeserializeOwned> TaskHandle<R> {
     }
 
     /// Waits for the outcome and also says which worker process produced it.
-    pub fn result_with_pid(self) -> Result<(R, u32), TaskError> {
-        let outcome = self.receiver.recv().unwrap_or(Err(TaskError::Lost));
+    pub fn result_with_pid(mut self) -> Result<(R, u32), TaskError> {
+        let outcome = match self.outcome.take() {
+            Some(outcome) => outcome,
+            None => self.receiver.recv().unwrap_or(Err(TaskError::Lost)),
+        };
         decode_outcome(outcome)
     }
 
     /// Waits at most `wait` (Python's `get(timeout=…)`). On
-    /// [`TaskError::NotReady`] the task goes on; ask again later. The outcome
-    /// is delivered once: after it has been returned, the handle is spent.
+    /// [`TaskError::NotReady`] the task goes on; ask again later. Once the
+    /// outcome has arrived, every call (and [`result`](Self::result))
+    /// returns it again, decoded afresh.
     pub fn result_timeout(&self, wait: Duration) -> Result<R, TaskError> {
-        match self.receiver.recv_timeout(wait) {
-            Ok(outcome) => decode_outcome(outcome).map(|(value, _)| value),
-            Err(RecvTimeoutError::Timeout) => Err(TaskError::NotReady(wait)),
-            Err(RecvTimeoutError::Disconnected) => Err(TaskError::Lost),
+        if let Some(outcome) = self.outcome.get() {
+            return decode_outcome(outcome.clone()).map(|(value, _)| value);
         }
+        let outcome = match self.receiver.recv_timeout(wait) {
+            Ok(outcome) => self.outcome.get_or_init(|| outcome),
+            Err(RecvTimeoutError::Timeout) => return Err(TaskError::NotReady(wait)),
+            // The one message was sent (a reply is always sent, `Lost` at
+            // worst) and taken by another thread sharing this handle, which
+            // stores it next: wait for that.
+            Err(RecvTimeoutError::Disconnected) => loop {
+                if let Some(outcome) = self.outcome.get() {
+                    break outcome;
+                }
+                thread::yield_now();
+            },
+        };
+        decode_outcome(outcome.clone()).map(|(value, _)| value)
     }
 }
 
