@@ -11,7 +11,6 @@
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-use common::pool::ProcessPool;
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use executors::executor::ThreadPoolExecutor;
 use executors::process_executor::ProcessPoolExecutor;
@@ -56,7 +55,7 @@ fn overhead(c: &mut Criterion) {
 
     let exe = env!("CARGO_BIN_EXE_bench-worker");
     let processes: ProcessPoolExecutor<u32, u32> =
-        ProcessPoolExecutor::new(exe, &["__worker", "pool", "nothing"], workers).unwrap();
+        ProcessPoolExecutor::new(exe, executors::worker::NOTHING, workers).unwrap();
     group.sample_size(20);
     group.bench_function("process_executor_map", |b| {
         b.iter(|| processes.map(|x| x, 0..TASKS).len());
@@ -70,11 +69,7 @@ fn overhead(c: &mut Criterion) {
     let mut group = c.benchmark_group("one_at_a_time_1000_tasks");
     group.throughput(Throughput::Elements(u64::from(TASKS)));
     group.sample_size(20).measurement_time(std::time::Duration::from_secs(10));
-    let pool = ProcessPool::<u32, u32>::builder(exe)
-        .args(["__worker", "pool", "nothing"])
-        .workers(1)
-        .start()
-        .unwrap();
+    let pool = executors::worker::NOTHING.pool(exe).workers(1).start().unwrap();
     group.bench_function("process_pool_apply", |b| {
         b.iter(|| (0..TASKS).map(|x| pool.apply(x).unwrap()).sum::<u32>());
     });

@@ -38,11 +38,8 @@ pub fn measure(config: &Config, tasks: u32) -> anyhow::Result<Overheads> {
     let per_executor = took / tasks;
     drop(executor);
 
-    let processes: ProcessPoolExecutor<u32, u32> = ProcessPoolExecutor::new(
-        &config.worker_exe,
-        &common::worker::pool_role("nothing"),
-        workers,
-    )?;
+    let processes: ProcessPoolExecutor<u32, u32> =
+        ProcessPoolExecutor::new(&config.worker_exe, crate::worker::NOTHING, workers)?;
     let process_tasks = tasks / 4;
     let (results, took) = best_of(3, || processes.map(|x| x, 0..process_tasks));
     anyhow::ensure!(results.iter().all(Result::is_ok), "process tasks failed");

@@ -55,9 +55,7 @@ pub fn leaky_pool(
     exe: &std::path::Path,
     max_tasks: Option<u64>,
 ) -> std::io::Result<common::pool::ProcessPool<u32, Leaked>> {
-    let mut builder = common::pool::ProcessPool::builder(exe)
-        .args(common::worker::pool_role("leaky"))
-        .workers(1);
+    let mut builder = crate::worker::LEAKY.pool(exe).workers(1);
     if let Some(max_tasks) = max_tasks {
         builder = builder.max_tasks_per_worker(max_tasks);
     }

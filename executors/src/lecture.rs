@@ -73,11 +73,8 @@ pub fn threads(config: &Config, timeline: &Arc<Timeline>) -> anyhow::Result<Vec<
 /// The processing script, on three worker processes.
 pub fn processes(config: &Config) -> anyhow::Result<Vec<String>> {
     let pause = config.scale.sleep(2.0).as_micros() as u64;
-    let executor: ProcessPoolExecutor<(i64, u64), String> = ProcessPoolExecutor::new(
-        &config.worker_exe,
-        &common::worker::pool_role("squares"),
-        3,
-    )?;
+    let executor: ProcessPoolExecutor<(i64, u64), String> =
+        ProcessPoolExecutor::new(&config.worker_exe, crate::worker::SQUARES, 3)?;
     let results = executor.map(|n| (n, pause), SQUARE_NUMBERS);
     executor.shutdown(false);
     Ok(results.into_iter().collect::<Result<_, _>>()?)

@@ -19,11 +19,8 @@ use crate::process_executor::ProcessPoolExecutor;
 
 /// Four sums on a four-process executor (start-up included, as in Python).
 pub fn on_processes(config: &Config, n: u64) -> anyhow::Result<Vec<u128>> {
-    let executor: ProcessPoolExecutor<u64, u128> = ProcessPoolExecutor::new(
-        &config.worker_exe,
-        &common::worker::pool_role("cpu"),
-        4,
-    )?;
+    let executor: ProcessPoolExecutor<u64, u128> =
+        ProcessPoolExecutor::new(&config.worker_exe, crate::worker::CPU, 4)?;
     let results = executor.map(|n| n, [n; 4]);
     executor.shutdown(false);
     Ok(results.into_iter().collect::<Result<_, _>>()?)

@@ -16,6 +16,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use common::pool::ProcessPool;
+use common::worker::PoolRole;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -38,15 +39,14 @@ where
     T: Serialize + Send + 'static,
     R: DeserializeOwned + Send + 'static,
 {
-    /// `max_workers` processes running `exe args…` (a binary whose `main`
-    /// serves the pool for those arguments).
+    /// `max_workers` processes, `exe` re-run, serving `role` (a binary
+    /// whose worker `main` serves that role).
     pub fn new(
         exe: impl Into<PathBuf>,
-        args: &[&str],
+        role: PoolRole<T, R>,
         max_workers: usize,
     ) -> std::io::Result<Self> {
-        let pool = ProcessPool::builder(exe).args(args).workers(max_workers).start()?;
-        Self::from_pool(pool)
+        Self::from_pool(role.pool(exe).workers(max_workers).start()?)
     }
 
     /// Wraps an already configured pool (timeouts, initializer…).

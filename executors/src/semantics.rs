@@ -420,7 +420,7 @@ pub fn process_scenarios(exe: &Path) -> anyhow::Result<Vec<Line>> {
 
     let executor = ProcessPoolExecutor::<Vec<u64>, Vec<u64>>::new(
         exe,
-        &common::worker::pool_role("square-chunks"),
+        crate::worker::SQUARE_CHUNKS,
         2,
     )?;
     let squares: Result<Vec<u64>, TaskError> =

@@ -90,11 +90,8 @@ pub fn stopping(
     ));
 
     // 3. Kill: a process running an hour-long task.
-    let executor: ProcessPoolExecutor<u64, u64> = ProcessPoolExecutor::new(
-        &config.worker_exe,
-        &common::worker::pool_role("slow"),
-        1,
-    )?;
+    let executor: ProcessPoolExecutor<u64, u64> =
+        ProcessPoolExecutor::new(&config.worker_exe, crate::worker::SLOW, 1)?;
     let future = executor.submit(3_600_000);
     while !future.is_running() {
         std::thread::yield_now();

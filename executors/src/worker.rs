@@ -7,21 +7,33 @@
 
 use std::process::ExitCode;
 
-use crate::jobs::{cpu_intensive, leaky_task, slow_task, square_chunk, square_number};
+use common::worker::PoolRole;
 
-/// Serves the pool named in `args` (everything after the hidden argument).
-pub fn main(args: &[String]) -> ExitCode {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.as_slice() {
-        ["pool", "squares"] => common::pool::serve(square_number),
-        ["pool", "cpu"] => common::pool::serve(cpu_intensive),
-        ["pool", "slow"] => common::pool::serve(slow_task),
-        ["pool", "nothing"] => common::pool::serve(|x: u32| x),
-        ["pool", "square-chunks"] => common::pool::serve(square_chunk),
-        ["pool", "leaky"] => common::pool::serve(leaky_task),
-        other => {
-            eprintln!("error: unknown worker role {other:?}");
-            ExitCode::FAILURE
-        }
-    }
+use crate::jobs::{
+    Leaked, cpu_intensive, leaky_task, slow_task, square_chunk, square_number,
+};
+
+/// The lecture's `square_number(number, pause)`.
+pub const SQUARES: PoolRole<(i64, u64), String> = PoolRole::new("squares");
+/// A CPU-bound sum.
+pub const CPU: PoolRole<u64, u128> = PoolRole::new("cpu");
+/// Sleeps the given milliseconds and returns them.
+pub const SLOW: PoolRole<u64, u64> = PoolRole::new("slow");
+/// Returns its input: the cost of a round trip and nothing else.
+pub const NOTHING: PoolRole<u32, u32> = PoolRole::new("nothing");
+/// Squares a chunk of numbers (`map_chunked`).
+pub const SQUARE_CHUNKS: PoolRole<Vec<u64>, Vec<u64>> = PoolRole::new("square-chunks");
+/// Leaks memory on purpose (`max_tasks_per_child`).
+pub const LEAKY: PoolRole<u32, Leaked> = PoolRole::new("leaky");
+
+/// Serves the pool named in `role` (everything after the hidden argument).
+pub fn main(role: &[String]) -> ExitCode {
+    SQUARES
+        .serve_if(role, square_number)
+        .or_else(|| CPU.serve_if(role, cpu_intensive))
+        .or_else(|| SLOW.serve_if(role, slow_task))
+        .or_else(|| NOTHING.serve_if(role, |x| x))
+        .or_else(|| SQUARE_CHUNKS.serve_if(role, square_chunk))
+        .or_else(|| LEAKY.serve_if(role, leaky_task))
+        .unwrap_or_else(|| common::worker::unknown(role))
 }

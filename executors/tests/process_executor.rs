@@ -11,7 +11,7 @@ const EXE: &str = env!("CARGO_BIN_EXE_executors");
 #[test]
 fn map_returns_the_lecture_squares_in_order() {
     let executor: ProcessPoolExecutor<(i64, u64), String> =
-        ProcessPoolExecutor::new(EXE, &["__worker", "pool", "squares"], 3).unwrap();
+        ProcessPoolExecutor::new(EXE, executors::worker::SQUARES, 3).unwrap();
     let numbers = [1, 2, 3, 4, 5, 6, 7, 8, 9, 11, 2, 3, 12, 14];
     let results: Vec<String> =
         executor.map(|n| (n, 0), numbers).into_iter().map(Result::unwrap).collect();
@@ -25,7 +25,7 @@ fn map_returns_the_lecture_squares_in_order() {
 #[test]
 fn futures_from_processes_work_with_as_completed() {
     let executor: ProcessPoolExecutor<u64, u64> =
-        ProcessPoolExecutor::new(EXE, &["__worker", "pool", "slow"], 2).unwrap();
+        ProcessPoolExecutor::new(EXE, executors::worker::SLOW, 2).unwrap();
     let futures: Vec<_> = [30, 1, 10].into_iter().map(|ms| executor.submit(ms)).collect();
     let mut seen: Vec<u64> =
         as_completed(futures).map(|(_, f)| f.result().unwrap()).collect();
@@ -36,7 +36,7 @@ fn futures_from_processes_work_with_as_completed() {
 #[test]
 fn terminate_kills_running_work_and_reaps_the_workers() {
     let executor: ProcessPoolExecutor<u64, u64> =
-        ProcessPoolExecutor::new(EXE, &["__worker", "pool", "slow"], 1).unwrap();
+        ProcessPoolExecutor::new(EXE, executors::worker::SLOW, 1).unwrap();
     let pids = executor.pids();
     let hour = executor.submit(3_600_000);
     let queued = executor.submit(1);
@@ -56,7 +56,7 @@ fn terminate_kills_running_work_and_reaps_the_workers() {
 #[test]
 fn map_chunked_returns_one_result_per_item_in_order_with_one_task_per_chunk() {
     let executor: ProcessPoolExecutor<Vec<u64>, Vec<u64>> =
-        ProcessPoolExecutor::new(EXE, &["__worker", "pool", "square-chunks"], 2).unwrap();
+        ProcessPoolExecutor::new(EXE, executors::worker::SQUARE_CHUNKS, 2).unwrap();
     for chunksize in [1, 3, 4, 10, 50] {
         let squares: Vec<u64> = executor
             .map_chunked(0..23, chunksize)

@@ -79,8 +79,8 @@ pub fn summarize_chunk(chunk: Vec<u64>) -> Vec<Summary> {
 pub fn batch_pool(
     config: &Config,
 ) -> anyhow::Result<ProcessPool<Vec<u64>, Vec<Summary>>> {
-    ProcessPool::builder(&config.worker_exe)
-        .args(common::worker::pool_role("batch"))
+    crate::worker::BATCH
+        .pool(&config.worker_exe)
         .workers(config.workers)
         .start()
         .context("starting the process pool")

@@ -68,8 +68,8 @@ pub fn factorial_pool(
     config: &Config,
     workers: usize,
 ) -> anyhow::Result<ProcessPool<u64, Vec<u8>>> {
-    ProcessPool::builder(&config.worker_exe)
-        .args(common::worker::pool_role("factorials"))
+    crate::worker::FACTORIALS
+        .pool(&config.worker_exe)
         .workers(workers)
         .start()
         .context("starting the process pool")

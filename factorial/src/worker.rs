@@ -5,21 +5,25 @@
 
 use std::process::ExitCode;
 
+use common::worker::PoolRole;
+
+use crate::batch::Summary;
 use crate::lecture::computer_factorial;
 
-/// Serves the pool named in `args`.
-pub fn main(args: &[String]) -> ExitCode {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.as_slice() {
-        ["pool", "factorials"] => common::pool::serve(|n: u64| {
+/// Workers that compute `n!` and send it back as little-endian bytes
+/// (`BigUint::to_bytes_le`): 8000! crosses the socket as 11.5 KB.
+pub const FACTORIALS: PoolRole<u64, Vec<u8>> = PoolRole::new("factorials");
+
+/// Workers that summarise a chunk of numbers (§5).
+pub const BATCH: PoolRole<Vec<u64>, Vec<Summary>> = PoolRole::new("batch");
+
+/// Serves the pool named in `role`.
+pub fn main(role: &[String]) -> ExitCode {
+    FACTORIALS
+        .serve_if(role, |n| {
             let pid = format!("pid {}", std::process::id());
-            // The result crosses the socket as bytes: 8000! is 11.5 KB.
             computer_factorial(n, &pid).to_bytes_le()
-        }),
-        ["pool", "batch"] => common::pool::serve(crate::batch::summarize_chunk),
-        other => {
-            eprintln!("error: unknown worker role {other:?}");
-            ExitCode::FAILURE
-        }
-    }
+        })
+        .or_else(|| BATCH.serve_if(role, crate::batch::summarize_chunk))
+        .unwrap_or_else(|| common::worker::unknown(role))
 }

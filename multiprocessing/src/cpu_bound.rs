@@ -32,8 +32,8 @@ pub fn sums_pool(
     config: &Config,
     workers: usize,
 ) -> anyhow::Result<ProcessPool<u64, u128>> {
-    ProcessPool::builder(&config.worker_exe)
-        .args(common::worker::pool_role("sums"))
+    crate::worker::SUMS
+        .pool(&config.worker_exe)
         .workers(workers)
         .start()
         .context("starting the process pool")

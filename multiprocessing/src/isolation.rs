@@ -32,9 +32,7 @@ pub fn faults_pool(
     workers: usize,
     task_timeout: Option<Duration>,
 ) -> anyhow::Result<ProcessPool<FaultJob, u64>> {
-    let mut builder = ProcessPool::builder(&config.worker_exe)
-        .args(common::worker::pool_role("faults"))
-        .workers(workers);
+    let mut builder = crate::worker::FAULTS.pool(&config.worker_exe).workers(workers);
     if let Some(limit) = task_timeout {
         builder = builder.task_timeout(limit);
     }

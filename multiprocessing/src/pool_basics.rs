@@ -33,9 +33,7 @@ pub fn ints_pool(
     workers: usize,
     initializer: Option<IntJob>,
 ) -> anyhow::Result<ProcessPool<IntJob, i64>> {
-    let mut builder = ProcessPool::builder(&config.worker_exe)
-        .args(common::worker::pool_role("ints"))
-        .workers(workers);
+    let mut builder = crate::worker::INTS.pool(&config.worker_exe).workers(workers);
     if let Some(task) = initializer {
         builder = builder.initializer(task);
     }

@@ -11,19 +11,29 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use anyhow::{Context, bail};
+use common::worker::PoolRole;
 
+use crate::jobs::{FaultJob, IntJob};
 use crate::{basics, ipc, isolation, jobs, lecture, shared_memory, versus};
 
-/// Runs the role named in `args` (everything after the hidden argument).
-pub fn main(args: &[String]) -> ExitCode {
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+/// §5–6: workers that run the notebook's small integer jobs.
+pub const INTS: PoolRole<IntJob, i64> = PoolRole::new("ints");
+/// §4: workers that compute a sum of squares.
+pub const SUMS: PoolRole<u64, u128> = PoolRole::new("sums");
+/// §8: workers whose tasks fail in every way a process can.
+pub const FAULTS: PoolRole<FaultJob, u64> = PoolRole::new("faults");
+
+/// Runs the role named in `role` (everything after the hidden argument).
+pub fn main(role: &[String]) -> ExitCode {
     // Pool workers answer on a socket and report their own errors.
-    match args.as_slice() {
-        ["pool", "ints"] => return common::pool::serve(jobs::run_int_job),
-        ["pool", "sums"] => return common::pool::serve(jobs::sum_of_squares),
-        ["pool", "faults"] => return common::pool::serve(jobs::run_fault_job),
-        _ => {}
+    let served = INTS
+        .serve_if(role, jobs::run_int_job)
+        .or_else(|| SUMS.serve_if(role, jobs::sum_of_squares))
+        .or_else(|| FAULTS.serve_if(role, jobs::run_fault_job));
+    if let Some(code) = served {
+        return code;
     }
+    let args: Vec<&str> = role.iter().map(String::as_str).collect();
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(err) => {

@@ -78,7 +78,7 @@ fn one_section_by_name() {
 
 #[test]
 fn a_pool_worker_started_by_hand_explains_itself() {
-    let run = check::run(Command::new(EXE).args(["__worker", "pool", "ints"]));
+    let run = check::run(Command::new(EXE).args(multiprocessing::worker::INTS.args()));
     assert_eq!(run.code, Some(2));
     assert!(run.stderr.contains("process-pool worker"), "{}", run.stderr);
 }

@@ -78,12 +78,12 @@ fn the_leftover_check_does_see_a_live_worker() {
     // Guards the guard: without this, a broken `leftover_workers` would make
     // the "no children left" assertion pass vacuously.
     let probe_tag = tag("probe");
-    let mut child = Command::new(EXE)
-        .args(["__worker", "task", "probe", "30000"])
-        .env(TAG_VAR, &probe_tag)
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .expect("spawns");
+    let mut child =
+        common::worker::command(std::path::Path::new(EXE), &["task", "probe", "30000"])
+            .env(TAG_VAR, &probe_tag)
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("spawns");
     let found = leftover_workers(&probe_tag).contains(&child.id());
     child.kill().expect("the worker is still sleeping");
     child.wait().expect("reaped");
