@@ -78,3 +78,33 @@ fn a_fresh_batch_from_soup_pages_if_given() {
         pages.len()
     );
 }
+
+/// Every name in bs4's table resolves to bs4's text, and the table has
+/// every name the chapter resolves (the two tables are one).
+fn compare_entities(table: &str) {
+    let table: std::collections::BTreeMap<String, String> =
+        serde_json::from_str(table).expect("a JSON object of name → text");
+    assert!(table.len() >= 2000, "{} names", table.len());
+    for (name, text) in &table {
+        assert_eq!(
+            webscraping::soup::named_character_reference(name).as_deref(),
+            Some(text.as_str()),
+            "&{name};"
+        );
+    }
+    // Names bs4 does not know stay unresolved: a few near misses.
+    for name in ["amp;", "Amp", "notin2", "ampx", "AEli"] {
+        assert_eq!(webscraping::soup::named_character_reference(name), None, "&{name};");
+    }
+}
+
+#[test]
+fn every_named_reference_resolves_as_in_beautifulsoup_s_table() {
+    compare_entities(include_str!("fixtures/bs4_entities.json"));
+}
+
+#[test]
+fn a_fresh_entity_table_from_soup_entities_if_given() {
+    let Ok(path) = std::env::var("SOUP_ENTITIES") else { return };
+    compare_entities(&std::fs::read_to_string(&path).expect("SOUP_ENTITIES is readable"));
+}

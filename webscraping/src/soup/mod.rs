@@ -44,10 +44,32 @@
 //! `python/soup_fixtures.py`.
 
 mod decode;
-mod entities;
 mod tokenizer;
 
 pub use decode::{Decoded, decode};
+
+/// What `&name;` becomes in bs4's `.text`: the character(s) of the named
+/// reference `name` (without `&` and `;`), or `None` for a name that is not
+/// one. bs4 looks names up in Python's `html.entities.html5`, the WHATWG
+/// table of 2,125 names; html5ever carries the same table
+/// (`web_atoms::NAMED_ENTITIES`, keyed `"name;"`), so it is used from
+/// there.
+///
+/// ```
+/// use webscraping::soup::named_character_reference as named;
+/// assert_eq!(named("amp").as_deref(), Some("&"));
+/// assert_eq!(named("NotEqualTilde").as_deref(), Some("\u{2242}\u{338}"));
+/// assert_eq!(named("notareference"), None);
+/// assert_eq!(named("am"), None); // a prefix of a name is not a name
+/// ```
+pub fn named_character_reference(name: &str) -> Option<String> {
+    let key = format!("{name};");
+    // The map also holds every prefix of every key, as (0, 0).
+    let &(first, second) = web_atoms::NAMED_ENTITIES.get(key.as_str())?;
+    let first = char::from_u32(first).filter(|c| *c != '\0')?;
+    let second = char::from_u32(second).filter(|c| *c != '\0');
+    Some(std::iter::once(first).chain(second).collect())
+}
 pub use tokenizer::Rejected;
 
 /// The length, in characters, of `BeautifulSoup(html, 'html.parser').text`

@@ -10,8 +10,7 @@ use std::sync::LazyLock;
 
 use fancy_regex::Regex;
 
-use super::entities::ENTITIES;
-use super::{Kind, Soup};
+use super::{Kind, Soup, named_character_reference};
 
 /// `html.parser` gave up on the document (Python raises `AssertionError`,
 /// bs4 turns it into `ParserRejectedMarkup`): there is no count to match.
@@ -239,9 +238,9 @@ impl Parser<'_, '_> {
     /// bs4's `handle_entityref`: a known name becomes its character(s); an
     /// unknown one stays as `&name` (the `;`, if any, is dropped).
     fn handle_entityref(&mut self, name: &str) {
-        match ENTITIES.binary_search_by(|(known, _)| known.cmp(&name)) {
-            Ok(at) => self.soup.data(ENTITIES[at].1),
-            Err(_) => {
+        match named_character_reference(name) {
+            Some(text) => self.soup.data(&text),
+            None => {
                 self.soup.data("&");
                 self.soup.data(name);
             }
