@@ -119,7 +119,10 @@ impl<C> Chapter<C> {
 
 /// What every chapter's integration tests check the same way: the binary
 /// run as a learner runs it, its banners against its README, and the
-/// command-line contract. Each function panics with the evidence.
+/// command-line contract. Each function panics with the evidence. Test
+/// code only: behind the `testing` feature, which chapters enable for
+/// their tests alone.
+#[cfg(feature = "testing")]
 pub mod check {
     use std::io::Read;
     use std::process::{Command, Stdio};

@@ -28,6 +28,7 @@ pub fn banner(number: u32, title: &str) -> String {
     format!("\n{rule}\n{number}. {}\n{rule}", title.to_uppercase())
 }
 
+#[cfg(feature = "testing")]
 /// The section numbers of every [`banner`] in a run's output, in order —
 /// the inverse of `banner`, for tests that check a chapter printed all its
 /// sections.
@@ -47,6 +48,7 @@ pub fn banner_numbers(output: &str) -> Vec<u32> {
         .collect()
 }
 
+#[cfg(feature = "testing")]
 /// The section numbers a chapter README's section table lists, in order.
 ///
 /// The section table is the Markdown table whose header starts with `| §`;
