@@ -52,7 +52,9 @@ fn cancel_succeeds_only_before_the_task_starts() {
 
     assert!(!running.cancel(), "a running task cannot be cancelled");
     assert!(queued.cancel(), "a queued task can");
-    assert!(!queued.cancel(), "only once");
+    // CPython's test_cancel: cancel() on a cancelled future is True again.
+    assert!(queued.cancel(), "still cancelled");
+    assert_eq!(format!("{queued:?}"), r#"TaskFuture { state: "cancelled" }"#);
     open.send(()).unwrap();
     assert_eq!(running.result(), Ok(true));
     assert_eq!(queued.result(), Err(TaskError::Cancelled));
@@ -440,4 +442,43 @@ fn a_panicking_initializer_breaks_the_executor_and_nothing_runs() {
     assert!(matches!(executor.submit(|| 1).result(), Err(TaskError::Broken(_))));
     executor.shutdown(false);
     assert_eq!(ran.load(Ordering::SeqCst), 0);
+}
+
+#[test]
+fn a_map_never_iterated_runs_every_task_and_one_dropped_midway_cancels_the_rest() {
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    // CPython's test_map_submits_without_iteration: `executor.map(f, xs)`
+    // whose iterator is never used still runs every task.
+    let executor = ThreadPoolExecutor::new(2).unwrap();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&ran);
+    drop(executor.map(move |_| counter.fetch_add(1, Ordering::SeqCst), 0..10));
+    drop(executor); // joins the workers after the queue drains
+    assert_eq!(ran.load(Ordering::SeqCst), 10);
+
+    // Once iteration has begun, dropping the iterator cancels what has not
+    // started: with one worker held at a gate, the queued tasks never run.
+    let executor = ThreadPoolExecutor::new(1).unwrap();
+    let (open, gate) = gate();
+    let ran = Arc::new(AtomicUsize::new(0));
+    let counter = Arc::clone(&ran);
+    let gate = std::sync::Mutex::new(Some(gate));
+    let mut results = executor.map(
+        move |i: usize| {
+            if i == 1 {
+                let gate = gate.lock().unwrap().take().expect("task 1 runs once");
+                wait_at(&gate);
+            }
+            counter.fetch_add(1, Ordering::SeqCst)
+        },
+        0..10,
+    );
+    assert!(results.next().is_some_and(|r| r.is_ok()));
+    // Task 1 may be waiting at the gate or still queued; either way tasks
+    // 2..10 have not started when the iterator is dropped.
+    drop(results);
+    open.send(()).ok();
+    drop(executor);
+    assert!(ran.load(Ordering::SeqCst) <= 2, "{} tasks ran", ran.load(Ordering::SeqCst));
 }

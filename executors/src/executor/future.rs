@@ -195,7 +195,9 @@ pub struct TaskFuture<T> {
 
 impl<T> fmt::Debug for TaskFuture<T> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let cancelled = self.shared.cancelled.load(Ordering::SeqCst);
         let state = match *self.shared.lock() {
+            _ if cancelled => "cancelled",
             State::Pending => "pending",
             State::Running => "running",
             State::Finishing => "finishing",
@@ -245,11 +247,13 @@ impl<T> TaskFuture<T> {
         self.shared.cancelled.load(Ordering::SeqCst)
     }
 
-    /// Cancels the task if it has not started; returns whether it did.
-    /// A running task cannot be stopped from outside — a thread cannot be
-    /// killed safely — so for those, see the cooperative [`CancelToken`](super::CancelToken).
+    /// Cancels the task if it has not started; returns whether the future
+    /// is now cancelled (true again for one cancelled before, as Python's
+    /// `cancel()`). A running task cannot be stopped from outside — a thread
+    /// cannot be killed safely — so for those, see the cooperative
+    /// [`CancelToken`](super::CancelToken).
     pub fn cancel(&self) -> bool {
-        self.shared.settle_if_pending(TaskError::Cancelled)
+        self.shared.settle_if_pending(TaskError::Cancelled) || self.is_cancelled()
     }
 
     /// Calls `callback` with the outcome once the task is done (Python's

@@ -357,8 +357,10 @@ impl ThreadPoolExecutor {
 
     /// Runs `f` on every item; the iterator yields the results **in input
     /// order** as each becomes available (Python's `executor.map`). All
-    /// tasks are submitted at once, as in Python; dropping the iterator
-    /// early cancels the ones not started.
+    /// tasks are submitted at once, as in Python. As in Python, an iterator
+    /// dropped before its first `next()` leaves every task to run
+    /// (`executor.map(f, xs);` runs them all); once iteration has begun,
+    /// dropping it cancels the tasks not yet started.
     pub fn map<I, F, T>(&self, f: F, items: I) -> MapResults<T>
     where
         I: IntoIterator,
@@ -438,6 +440,8 @@ pub struct MapResults<T> {
     futures: VecDeque<TaskFuture<T>>,
     /// The deadline and the timeout it came from.
     deadline: Option<(Instant, Duration)>,
+    /// Whether `next` has been called: only then does a drop cancel.
+    iterated: bool,
 }
 
 impl<T> MapResults<T> {
@@ -445,7 +449,7 @@ impl<T> MapResults<T> {
         futures: VecDeque<TaskFuture<T>>,
         deadline: Option<(Instant, Duration)>,
     ) -> Self {
-        Self { futures, deadline }
+        Self { futures, deadline, iterated: false }
     }
 
     fn cancel_rest(&mut self) {
@@ -459,6 +463,7 @@ impl<T> Iterator for MapResults<T> {
     type Item = Result<T, TaskError>;
 
     fn next(&mut self) -> Option<Self::Item> {
+        self.iterated = true;
         let future = self.futures.pop_front()?;
         let Some((deadline, timeout)) = self.deadline else {
             return Some(future.result());
@@ -476,10 +481,13 @@ impl<T> Iterator for MapResults<T> {
 }
 
 impl<T> Drop for MapResults<T> {
-    /// Python's map iterator cancels what it never yielded when it is
-    /// closed; so does this one when dropped.
+    /// Python's map iterator, once started, cancels what it never yielded
+    /// when it is closed; so does this one when dropped. (A generator never
+    /// started has nothing to clean up: its tasks run.)
     fn drop(&mut self) {
-        self.cancel_rest();
+        if self.iterated {
+            self.cancel_rest();
+        }
     }
 }
 
