@@ -13,6 +13,7 @@
 
 use std::io;
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
+use std::os::unix::process::CommandExt;
 use std::process::{Child, Command, ExitStatus};
 use std::time::{Duration, Instant};
 
@@ -21,7 +22,15 @@ use std::time::{Duration, Instant};
 #[derive(Debug)]
 pub struct ChildGuard {
     name: String,
+    /// Kept after the child is reaped, for messages.
+    pid: u32,
     child: Option<Child>,
+    /// Started as the leader of a process group of its own: every kill
+    /// goes to the whole group, so programs the child started die with it.
+    own_group: bool,
+    /// How it ended, once reaped (by [`wait_timeout`](Self::wait_timeout)
+    /// or [`try_reap`](Self::try_reap)): later calls return it.
+    status: Option<ExitStatus>,
 }
 
 impl ChildGuard {
@@ -35,7 +44,30 @@ impl ChildGuard {
             )
         })?;
         tracing::debug!(pid = child.id(), %name, "spawned");
-        Ok(Self { name, child: Some(child) })
+        Ok(Self {
+            name,
+            pid: child.id(),
+            child: Some(child),
+            own_group: false,
+            status: None,
+        })
+    }
+
+    /// Spawns `command` as the leader of a new process group (its PGID is
+    /// its PID), so that [`kill`](Self::kill), [`kill_and_reap`](Self::kill_and_reap)
+    /// and the drop reach every process it started too — a program a task
+    /// ran that would otherwise outlive it. After the child is reaped, what
+    /// is left of its group is killed as well. (A program that moves itself
+    /// to another group or session, as daemons do with `setsid`, escapes.)
+    /// A child in its own group also does not get the terminal's Ctrl-C.
+    pub fn spawn_group_leader(
+        name: impl Into<String>,
+        command: &mut Command,
+    ) -> io::Result<Self> {
+        command.process_group(0);
+        let mut guard = Self::spawn(name, command)?;
+        guard.own_group = true;
+        Ok(guard)
     }
 
     /// The child's name.
@@ -45,7 +77,7 @@ impl ChildGuard {
 
     /// The child's PID.
     pub fn id(&self) -> u32 {
-        self.child.as_ref().map_or(0, Child::id)
+        self.pid
     }
 
     /// Sends SIGKILL without waiting (the guard still reaps it: call
@@ -56,6 +88,9 @@ impl ChildGuard {
             // Fails only when the child has already been waited for, which
             // a guard that still holds it has not done.
             let _ = child.kill();
+            if self.own_group {
+                kill_group(child.id());
+            }
         }
     }
 
@@ -71,40 +106,62 @@ impl ChildGuard {
     }
 
     /// Waits for the child to exit and reaps it.
+    /// (On a child already reaped by `wait_timeout` or `try_reap`: its
+    /// status again.)
     pub fn wait(mut self) -> io::Result<ExitStatus> {
-        let mut child = self.child.take().expect("a guard holds its child until waited");
+        let Some(child) = self.child.as_mut() else {
+            return self
+                .status
+                .ok_or_else(|| io::Error::other("the child was never reaped"));
+        };
         let status = child.wait()?;
         tracing::debug!(pid = child.id(), %status, name = %self.name, "reaped");
+        self.reaped(status);
         Ok(status)
     }
 
     /// Waits at most `limit`; `None` if the child is still running (it is
     /// *not* killed: decide, then call [`kill_and_reap`](Self::kill_and_reap)).
     pub fn wait_timeout(&mut self, limit: Duration) -> io::Result<Option<ExitStatus>> {
-        let child = self.child.as_mut().expect("a guard holds its child until waited");
-        wait_deadline(child, limit)
+        let Some(child) = self.child.as_mut() else { return Ok(self.status) };
+        let status = wait_deadline(child, limit)?;
+        if let Some(status) = status {
+            self.reaped(status);
+        }
+        Ok(status)
     }
 
     /// Reaps the child if it has already exited (`waitpid` with `WNOHANG`):
     /// `Some(status)`, after which the guard is spent (its drop does
     /// nothing); `None` while it runs.
     pub fn try_reap(&mut self) -> io::Result<Option<ExitStatus>> {
-        let child = self.child.as_mut().expect("a guard holds its child until waited");
+        let Some(child) = self.child.as_mut() else { return Ok(self.status) };
         let status = child.try_wait()?;
-        if status.is_some() {
-            self.child = None;
+        if let Some(status) = status {
+            self.reaped(status);
         }
         Ok(status)
+    }
+
+    /// After the child was waited for: forget it, and kill what is left of
+    /// its process group. (Its PID stays reserved while any member of the
+    /// group lives; with none left, `killpg` finds nothing.)
+    fn reaped(&mut self, status: ExitStatus) {
+        self.status = Some(status);
+        if let Some(child) = self.child.take()
+            && self.own_group
+        {
+            kill_group(child.id());
+        }
     }
 
     /// Sends SIGKILL and reaps: the status says `signal: 9 (SIGKILL)`.
     /// (Kill without the wait would leave a zombie.)
     pub fn kill_and_reap(mut self) -> io::Result<ExitStatus> {
-        let mut child = self.child.take().expect("a guard holds its child until waited");
         // kill() fails only if the child has already exited; wait() then
         // reaps it either way and reports how it really ended.
-        let _ = child.kill();
-        child.wait()
+        self.kill();
+        self.wait()
     }
 }
 
@@ -200,11 +257,23 @@ fn wait_readable(fd: &OwnedFd, deadline: Option<Instant>) -> io::Result<bool> {
 
 impl Drop for ChildGuard {
     fn drop(&mut self) {
-        if let Some(mut child) = self.child.take() {
+        if let Some(child) = self.child.as_mut() {
             tracing::debug!(pid = child.id(), name = %self.name, "killing unwaited child");
-            let _ = child.kill();
-            let _ = child.wait();
+            self.kill();
+            if let Some(child) = self.child.as_mut()
+                && let Ok(status) = child.wait()
+            {
+                self.reaped(status);
+            }
         }
+    }
+}
+
+/// SIGKILL to every process in the group `pgid` (harmless if it is empty).
+fn kill_group(pgid: u32) {
+    if let Ok(pgid) = libc::pid_t::try_from(pgid) {
+        // SAFETY: killpg(2) sends a signal; it touches no memory of ours.
+        unsafe { libc::killpg(pgid, libc::SIGKILL) };
     }
 }
 

@@ -11,7 +11,6 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::{BufRead, BufReader};
-use std::path::Path;
 use std::process::{Command, Stdio};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -208,19 +207,30 @@ fn workers_die_with_a_parent_killed_mid_task() {
     let pids: Vec<u32> = line.split_whitespace().map(|p| p.parse().unwrap()).collect();
     assert_eq!(pids.len(), WORKERS, "{line:?}");
 
-    // Every worker is inside its 10-minute task.
+    // Every worker is inside its 10-minute task, waiting for a program the
+    // task started (a grandchild of the test).
     let started = Instant::now();
+    let mut grandchildren = Vec::new();
     for i in 0..WORKERS {
         let marker = markers.join(format!("task-{i}"));
-        while !Path::new(&marker).exists() {
+        let pid = loop {
+            let text = std::fs::read_to_string(&marker).unwrap_or_default();
+            if let Ok(pid) = text.trim().parse::<u32>() {
+                break pid;
+            }
             assert!(
                 started.elapsed() < Duration::from_secs(20),
                 "task {i} never started"
             );
             thread::sleep(Duration::from_millis(5));
-        }
+        };
+        grandchildren.push(pid);
     }
-    assert_eq!(running_with_tag(&tag).len(), WORKERS + 1, "parent and workers run");
+    assert_eq!(
+        running_with_tag(&tag).len(),
+        2 * WORKERS + 1,
+        "parent, workers and their programs run"
+    );
 
     // SIGKILL: no destructor runs in the parent, nothing tells the workers.
     parent.kill().unwrap();
@@ -229,10 +239,13 @@ fn workers_die_with_a_parent_killed_mid_task() {
     while !running_with_tag(&tag).is_empty() {
         assert!(
             killed.elapsed() < Duration::from_secs(2),
-            "workers {:?} outlived their parent by 2 s",
+            "workers or their programs {:?} outlived the parent by 2 s",
             running_with_tag(&tag)
         );
         thread::sleep(Duration::from_millis(10));
+    }
+    for pid in grandchildren {
+        wait_until_dead(pid);
     }
     std::fs::remove_dir_all(&markers).unwrap();
 }

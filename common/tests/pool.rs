@@ -422,6 +422,118 @@ fn code_after_serve_runs_when_the_pool_closes_the_channel() {
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
+/// Waits (polling, up to 10 s) until a file holds a PID, and returns it.
+fn read_pid(path: &Path) -> u32 {
+    wait_for_file(path);
+    let started = Instant::now();
+    loop {
+        if let Ok(pid) = std::fs::read_to_string(path).unwrap_or_default().trim().parse()
+        {
+            return pid;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(10),
+            "no pid in {}",
+            path.display()
+        );
+        std::thread::sleep(Duration::from_millis(5));
+    }
+}
+
+#[test]
+fn a_program_a_task_started_dies_with_its_worker_at_a_timeout_and_at_terminate() {
+    let dir = marker_dir("grandchild");
+    let task = |name: &str| TestTask::SpawnSleep {
+        pid_file: dir.join(name).display().to_string(),
+        secs: 60,
+    };
+    // A timeout kills the worker's whole process group.
+    let pool = ProcessPool::<TestTask, u64>::builder(WORKER)
+        .workers(1)
+        .task_timeout(Duration::from_millis(500))
+        .start()
+        .expect("pool starts");
+    let overdue = pool.apply(task("timeout"));
+    assert!(matches!(overdue, Err(TaskError::TimedOut { .. })), "{overdue:?}");
+    let orphan = read_pid(&dir.join("timeout"));
+    wait_until_dead(orphan);
+
+    // So does terminate.
+    let handle = pool.submit(task("terminate"));
+    let orphan = read_pid(&dir.join("terminate"));
+    pool.terminate();
+    assert_eq!(handle.result(), Err(TaskError::Terminated));
+    wait_until_dead(orphan);
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
+fn kill_workers_leaves_no_zombie_while_the_pool_lives() {
+    let pool = pool(2);
+    let pids: Vec<u32> = pool.worker_pids().into_iter().flatten().collect();
+    assert_eq!(pool.apply(TestTask::Echo(1)), Ok(1));
+    pool.kill_workers();
+    // The pool stays alive (an `Arc` held elsewhere, say): its idle checks
+    // reap the killed workers, and no replacement starts.
+    let started = Instant::now();
+    while pids.iter().any(|&pid| alive(pid))
+        || pool.worker_pids().iter().any(Option::is_some)
+    {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "after 5 s: {:?}, slots {:?}",
+            pids.iter().map(|&pid| common::procfs::state(pid)).collect::<Vec<_>>(),
+            pool.worker_pids()
+        );
+        std::thread::sleep(Duration::from_millis(10));
+    }
+    assert_eq!(pool.apply(TestTask::Echo(2)), Err(TaskError::Terminated));
+}
+
+#[test]
+fn apply_from_a_drop_during_the_caller_s_own_panic_keeps_the_healthy_worker() {
+    let pool = pool_without_idle_checks(1);
+    let before = pool.worker_pids();
+    /// A cleanup guard that uses the pool when it is dropped.
+    struct Cleanup<'a>(
+        &'a ProcessPool<TestTask, u64>,
+        &'a std::sync::Mutex<Option<Result<u64, TaskError>>>,
+    );
+    impl Drop for Cleanup<'_> {
+        fn drop(&mut self) {
+            *self.1.lock().unwrap() = Some(self.0.apply(TestTask::Echo(6)));
+        }
+    }
+    let answer = std::sync::Mutex::new(None);
+    let unwound = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        let _cleanup = Cleanup(&pool, &answer);
+        panic!("the caller's own panic");
+    }));
+    assert!(unwound.is_err());
+    assert_eq!(*answer.lock().unwrap(), Some(Ok(6)));
+    assert_eq!(pool.worker_pids(), before, "the worker was discarded");
+    assert_eq!(pool.stats().workers_lost, 0);
+}
+
+#[test]
+fn a_queued_task_does_not_wait_behind_another_caller_s_apply_while_a_worker_is_idle() {
+    let pool = pool(2);
+    let marked = Marked::new("apply-hol");
+    std::thread::scope(|scope| {
+        // One caller's long task, run from its own thread on one worker.
+        let long = scope.spawn(|| pool.apply(marked.task(60_000, 1)));
+        marked.wait_until_started();
+        // The other worker is idle: every short task submitted now runs
+        // there, however the managers took them from the queue.
+        for i in 0..6 {
+            let handle = pool.submit(TestTask::Echo(i));
+            assert_eq!(handle.result_timeout(Duration::from_secs(20)), Ok(i), "task {i}");
+        }
+        pool.kill_workers(); // ends the long task
+        assert_eq!(long.join().unwrap(), Err(TaskError::Terminated));
+    });
+}
+
 #[test]
 fn a_task_s_child_program_gets_dev_null_not_the_pool_s_socket_as_stdin() {
     let pool = pool(1);
@@ -622,9 +734,11 @@ fn bad_configurations_are_errors_not_panics() {
     assert!(missing.unwrap_err().to_string().contains("/nonexistent/worker"));
     let zero = ProcessPool::<TestTask, u64>::builder(WORKER).workers(0).start();
     assert_eq!(zero.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
-    let never =
-        ProcessPool::<TestTask, u64>::builder(WORKER).idle_check(Duration::ZERO).start();
-    assert_eq!(never.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+    for spin in [Duration::ZERO, Duration::from_nanos(1), Duration::from_micros(999)] {
+        let spinning =
+            ProcessPool::<TestTask, u64>::builder(WORKER).idle_check(spin).start();
+        assert_eq!(spinning.unwrap_err().kind(), std::io::ErrorKind::InvalidInput);
+    }
 }
 
 #[test]

@@ -91,7 +91,9 @@ where
     }
 
     /// Immediate shutdown: kills the worker processes *now*. Running tasks
-    /// fail with "terminated", queued ones too; every process is reaped.
+    /// fail with `Process(Terminated)`; queued ones never start and answer
+    /// `Cancelled` (Python's `shutdown(cancel_futures=True)` after a kill);
+    /// every process is reaped.
     /// (Threads cannot be killed; processes can — this is the difference.)
     pub fn terminate(self) {
         self.pool.kill_workers();

@@ -254,6 +254,14 @@ fn watch_for_hang_up(
         state.hung_up = true;
         if state.running && !state.returned {
             // Holding the lock: the task cannot finish and start another.
+            // The worker leads its own process group (the pool starts it
+            // so): end the whole group, programs the task started included.
+            // SAFETY: getpgrp/getpid/killpg touch no memory of ours.
+            unsafe {
+                if libc::getpgrp() == libc::getpid() {
+                    libc::killpg(0, libc::SIGKILL);
+                }
+            }
             std::process::exit(0);
         }
     })

@@ -4,8 +4,9 @@
 //!
 //! `pool-test-worker parent N MARKER_DIR` is the other role: a *parent* that
 //! starts a pool of N workers (this binary again), gives each a long task
-//! that first creates a file in MARKER_DIR, prints the workers' PIDs on one
-//! line, and waits forever — for the orphan test to kill it.
+//! that starts a program of its own (`sleep`) and writes that program's PID
+//! to a file in MARKER_DIR, prints the workers' PIDs on one line, and waits
+//! forever — for the orphan test to kill it.
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -58,10 +59,9 @@ fn parent(args: &[String]) -> ExitCode {
     };
     let _handles: Vec<_> = (0..workers)
         .map(|i| {
-            pool.submit(TestTask::MarkThenSleep {
-                marker: format!("{markers}/task-{i}"),
-                ms: 600_000,
-                value: 0,
+            pool.submit(TestTask::SpawnSleep {
+                pid_file: format!("{markers}/task-{i}"),
+                secs: 600,
             })
         })
         .collect();

@@ -38,6 +38,9 @@ pub(crate) enum TestTask {
     /// file `marker` (so a test knows it is running) and sleeps a minute;
     /// otherwise it returns at once.
     InitHang { hang_if: String, marker: String },
+    /// Starts `sleep SECS` (a program of its own, through `Command`),
+    /// writes its PID to `pid_file`, and waits for it.
+    SpawnSleep { pid_file: String, secs: u64 },
     /// Runs `cat` with the worker's stdin (what `Command::status` passes on
     /// by default) and returns its exit code: `cat` must see end-of-file at
     /// once, not the pool's request stream.
@@ -79,6 +82,16 @@ pub(crate) fn run(task: TestTask) -> u64 {
                     .expect("the test's marker directory exists");
                 std::thread::sleep(Duration::from_secs(60));
             }
+            0
+        }
+        TestTask::SpawnSleep { pid_file, secs } => {
+            let mut sleep = std::process::Command::new("sleep")
+                .arg(secs.to_string())
+                .spawn()
+                .expect("sleep(1) runs");
+            std::fs::write(&pid_file, sleep.id().to_string())
+                .expect("the test's directory exists");
+            let _ = sleep.wait();
             0
         }
         TestTask::StdinIsDevNull => {

@@ -73,8 +73,11 @@ impl Connection {
             .args(&config.args)
             .envs(config.envs.iter().map(|(k, v)| (k, v)))
             .stdin(Stdio::from(OwnedFd::from(theirs)));
-        let child = ChildGuard::spawn(format!("pool worker {index}"), &mut command)
-            .map_err(|err| TaskError::Spawn(err.to_string()))?;
+        // Its own process group: a program a task starts dies with the
+        // worker when the pool kills or reaps it.
+        let child =
+            ChildGuard::spawn_group_leader(format!("pool worker {index}"), &mut command)
+                .map_err(|err| TaskError::Spawn(err.to_string()))?;
         let pid = child.id();
         {
             let mut slot = shared.child(index);
@@ -257,9 +260,8 @@ pub(super) fn reap(shared: &Shared, index: usize, ending: Ending) -> String {
     if ending == Ending::Graceful {
         match child.wait_timeout(Duration::from_secs(2)) {
             Ok(Some(status)) => {
-                // The guard still holds a child that has been waited for;
-                // its drop must not kill a PID that may be reused.
-                let _ = child.kill_and_reap();
+                // Reaped (and what was left of its process group killed):
+                // the spent guard's drop does nothing.
                 tracing::debug!(pid, %status, "reaped pool worker");
                 return status.to_string();
             }

@@ -42,8 +42,6 @@ use std::sync::{MutexGuard, PoisonError, TryLockError};
 use std::thread;
 use std::time::Instant;
 
-use crossbeam_channel::RecvTimeoutError;
-
 use super::connection::{Connection, Ending, Fault, deadline_after, reap};
 use super::{Counters, Shared, Task, TaskError, TaskOutcome};
 use crate::pool::protocol::Outcome;
@@ -57,9 +55,9 @@ const DELIVERY_ATTEMPTS: usize = 3;
 /// queue closes and drains, then tells its worker to exit and reaps it.
 pub(super) fn run(index: usize, shared: &Shared) {
     loop {
-        let job = match shared.queue.recv_timeout(shared.config.idle_check) {
-            Ok(job) => job,
-            Err(RecvTimeoutError::Timeout) => {
+        let job = match next_job(shared) {
+            Next::Job(job) => job,
+            Next::Idle => {
                 // Skipped while `apply` holds the slot: that caller sees
                 // any death itself.
                 // A panic here is logged by `guarded`; nothing waits on it.
@@ -70,12 +68,24 @@ pub(super) fn run(index: usize, shared: &Shared) {
                 });
                 continue;
             }
-            Err(RecvTimeoutError::Disconnected) => break,
+            Next::Closed => break,
         };
-        // Blocks only while `apply` is using this worker in another thread.
-        let outcome = guarded("running a task", || {
-            let mut slot = Slot::lock(shared, index);
-            slot.run(&job.task)
+        // `apply` may be using this worker from its caller's thread right
+        // now, for as long as its task takes. The job must not wait for
+        // that while another worker is free: hand it back to the others,
+        // and wait here, holding no job, until this worker is free.
+        let Some(slot) = Slot::try_lock(shared, index) else {
+            // Cannot fail: `shared` holds the receiving end.
+            let _ = shared.handed_back.0.send(job);
+            drop(Slot::lock(shared, index));
+            continue;
+        };
+        let task = &job.task;
+        // The slot moves into the guarded step: a panic there drops it while
+        // unwinding, which discards the worker (see `Drop for Slot`).
+        let outcome = guarded("running a task", move || {
+            let mut slot = slot;
+            slot.run(task)
         });
         job.reply
             .send(outcome.unwrap_or_else(|message| Err(TaskError::Internal(message))));
@@ -86,6 +96,30 @@ pub(super) fn run(index: usize, shared: &Shared) {
         });
     }
     let _ = guarded("shutting a worker down", || Slot::lock(shared, index).shut_down());
+}
+
+/// What a manager waits for next.
+enum Next {
+    Job(super::Job),
+    /// No job within `idle_check`: time to look at the idle worker.
+    Idle,
+    /// The queue is closed and nothing is left.
+    Closed,
+}
+
+/// The next job: one handed back by another manager first (it was queued
+/// earlier), then the queue; [`Next::Idle`] after `idle_check` without one.
+fn next_job(shared: &Shared) -> Next {
+    let handed_back = &shared.handed_back.1;
+    crossbeam_channel::select_biased! {
+        recv(handed_back) -> job => job.map_or(Next::Closed, Next::Job),
+        recv(shared.queue) -> job => match job {
+            Ok(job) => Next::Job(job),
+            // Closed: what another manager still hands back is run first.
+            Err(_) => handed_back.try_recv().map_or(Next::Closed, Next::Job),
+        },
+        default(shared.config.idle_check) => Next::Idle,
+    }
 }
 
 /// Runs `step`, turning a panic inside it into `Err(message)`. A slot held
@@ -126,6 +160,10 @@ struct Slot<'a> {
     shared: &'a Shared,
     /// `None` between a worker's death and its replacement.
     worker: MutexGuard<'a, Option<Connection>>,
+    /// Whether the thread was already unwinding when it took the slot (an
+    /// `apply` from a `Drop` during the caller's own panic): only a panic
+    /// *inside* the pool's code means the worker's state is unknown.
+    unwinding_before: bool,
 }
 
 impl<'a> Slot<'a> {
@@ -135,7 +173,7 @@ impl<'a> Slot<'a> {
         // (see `Drop`), so a poisoned slot is an empty one: still usable.
         let worker =
             shared.connections[index].lock().unwrap_or_else(PoisonError::into_inner);
-        Slot { index, shared, worker }
+        Slot { index, shared, worker, unwinding_before: thread::panicking() }
     }
 
     /// Takes slot `index` if no other thread is using it.
@@ -145,7 +183,7 @@ impl<'a> Slot<'a> {
             Err(TryLockError::Poisoned(poisoned)) => poisoned.into_inner(),
             Err(TryLockError::WouldBlock) => return None,
         };
-        Some(Slot { index, shared, worker })
+        Some(Slot { index, shared, worker, unwinding_before: thread::panicking() })
     }
 
     /// Whether this slot's worker can take a task at once: alive as far as
@@ -160,6 +198,10 @@ impl<'a> Slot<'a> {
     /// been reaped and its replacement started before this returns.
     fn run(&mut self, task: &Task) -> TaskOutcome {
         if self.terminating() {
+            // `kill_workers` killed this slot's worker: reap it now.
+            if self.worker.is_some() {
+                self.discard(Ending::Kill);
+            }
             return Err(TaskError::Terminated);
         }
         // Whatever failed while the pool was being killed (a replacement's
@@ -320,9 +362,10 @@ impl<'a> Slot<'a> {
     fn check_idle(&mut self) {
         if self.worker.is_none() {
             // A start that failed earlier (no descriptors, no memory): try
-            // again, so the pool returns to full strength on its own.
+            // again, so the pool returns to full strength on its own
+            // (`replace` starts none while the pool is being killed).
             self.replace();
-        } else if !self.terminating() {
+        } else {
             let exited = match self.shared.child(self.index).as_mut() {
                 Some(child) => match child.try_reap() {
                     Ok(status) => status.map(|status| (child.id(), status.to_string())),
@@ -399,7 +442,7 @@ impl Drop for Slot<'_> {
     /// keep a live process until the pool itself is dropped. The next user
     /// of the slot starts a fresh one.
     fn drop(&mut self) {
-        if thread::panicking() && self.worker.is_some() {
+        if thread::panicking() && !self.unwinding_before && self.worker.is_some() {
             self.discard(Ending::Kill);
         }
     }

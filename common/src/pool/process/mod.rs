@@ -136,6 +136,10 @@ mod connection;
 mod error;
 mod manager;
 
+/// The shortest [`ProcessPoolBuilder::idle_check`]: below it, idle
+/// managers would wake so often that they keep a core busy.
+const MIN_IDLE_CHECK: Duration = Duration::from_millis(1);
+
 /// What one worker process is started with.
 struct WorkerConfig {
     exe: PathBuf,
@@ -157,6 +161,10 @@ struct Shared {
     config: WorkerConfig,
     /// The queue of submitted jobs; each manager thread takes from it.
     queue: Receiver<Job>,
+    /// Jobs a manager took but could not run because `apply` was using its
+    /// worker from the caller's thread: handed back here, and taken before
+    /// the queue by whichever manager is free (see `manager::run`).
+    handed_back: (Sender<Job>, Receiver<Job>),
     /// Each worker's connection. Whoever holds the lock — its manager
     /// thread, or a caller in [`ProcessPool::apply`] — is the only one
     /// using that worker. `None` between a death and its replacement.
@@ -328,7 +336,8 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
     /// next task finds a live worker. The check is `waitpid(WNOHANG)`: no
     /// signal handler, no descriptor. A replacement whose initializer has not
     /// run yet (after a failed [`apply`](ProcessPool::apply)) is initialised
-    /// at the same moment. Zero is refused by [`start`](Self::start).
+    /// at the same moment. Less than 1 ms is refused by
+    /// [`start`](Self::start): the managers would spin.
     pub fn idle_check(mut self, every: Duration) -> Self {
         self.idle_check = every;
         self
@@ -344,10 +353,10 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
                 "a process pool needs at least one worker",
             ));
         }
-        if self.idle_check.is_zero() {
+        if self.idle_check < MIN_IDLE_CHECK {
             return Err(io::Error::new(
                 io::ErrorKind::InvalidInput,
-                "idle_check must be longer than zero",
+                format!("idle_check must be at least {MIN_IDLE_CHECK:?}"),
             ));
         }
         if self.max_tasks_per_worker == Some(0) {
@@ -372,6 +381,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
                 idle_check: self.idle_check,
             },
             queue: job_receiver,
+            handed_back: crossbeam_channel::unbounded(),
             connections: (0..self.workers).map(|_| Mutex::new(None)).collect(),
             children: (0..self.workers).map(|_| Mutex::new(None)).collect(),
             terminating: AtomicBool::new(false),
@@ -500,7 +510,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
         let id = self.next_id();
         let task =
             Task { id, request: encode_request(id, &task)?, timeout: self.task_timeout };
-        if self.shared.queue.is_empty() {
+        if self.shared.queue.is_empty() && self.shared.handed_back.1.is_empty() {
             // Nothing queued (`apply` does not jump the queue): try an idle
             // worker from this thread.
             if let Some(outcome) = manager::run_here(&self.shared, &task) {
@@ -653,7 +663,8 @@ impl<T, R> ProcessPool<T, R> {
         }
         // Managers catch their own panics, so none should have ended early;
         // if one did anyway, nothing it left in the queue waits forever.
-        while let Ok(job) = self.shared.queue.try_recv() {
+        let (queue, handed_back) = (&self.shared.queue, &self.shared.handed_back.1);
+        while let Ok(job) = handed_back.try_recv().or_else(|_| queue.try_recv()) {
             job.reply.send(Err(TaskError::Lost));
         }
     }
