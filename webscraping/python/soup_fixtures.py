@@ -17,6 +17,18 @@ html.parser rejects the page), bs4_encoding. `tests/soup.rs` reads the file;
 with SOUP_PAGES=<file> it reads that one too (.ci/soup-differential makes a
 fresh batch with a new seed on every CI run).
 
+The html.parser bs4 runs on is the pinned copy in this folder
+(cpython_html_parser.py: CPython 3.11 with the fix for CVE-2025-6069, loaded
+by pinned_parser.py), whatever the interpreter ships.
+
+Besides the realistic pages (--pages), it writes --malformed pages made of
+the constructs an adversary uses against a parser — one tag with a huge run
+of attributes, spaces, slashes or '='; start tags, comments, CDATA and
+declarations that never end, repeated; deep stacks of unmatched end tags;
+floods of references — each at a random size up to --max-bytes, between a
+little realistic text. These come from their own random stream, so the
+realistic pages of a seed do not change when they are added.
+
 Needs beautifulsoup4 == 4.15.0 and no charset detector installed (chardet,
 cchardet or charset_normalizer): with one, bs4 guesses encodings
 statistically, which the Rust side does not (its module docs say why).
@@ -28,6 +40,8 @@ import logging
 import random
 import sys
 import warnings
+
+import pinned_parser  # noqa: F401  (makes html.parser the pinned copy: before bs4)
 
 import bs4
 from bs4 import BeautifulSoup
