@@ -1,6 +1,8 @@
 //! The differential test: BeautifulSoup's own counts on generated realistic
-//! pages (`python/soup_fixtures.py`, beautifulsoup4 4.15.0 on CPython 3.11),
-//! against `webscraping::soup`. Offline: the fixture file is in the repo.
+//! pages and on an adversary's malformed ones (`python/soup_fixtures.py`,
+//! beautifulsoup4 4.15.0 on the pinned `html.parser` of CPython 3.11 with the
+//! fix for CVE-2025-6069), against `webscraping::soup`. Offline: the fixture
+//! file is in the repo.
 //! `SOUP_PAGES=<file>` adds a fresh batch (`.ci/soup-differential` does,
 //! with a new seed on every CI run).
 
@@ -14,7 +16,7 @@ struct Page {
     header_charset: Option<String>,
     /// The raw bytes, one latin-1 character per byte.
     body: String,
-    /// `None` when html.parser rejected the page.
+    /// `None` when bs4 raised on the page.
     bs4_len: Option<usize>,
     bs4_encoding: Option<String>,
 }
@@ -64,6 +66,8 @@ fn compare(pages: &[Page]) {
 fn generated_pages_count_exactly_what_beautifulsoup_counts() {
     let pages = load(include_str!("fixtures/soup_pages.jsonl"));
     assert!(pages.len() >= 500, "{} fixture pages", pages.len());
+    let malformed = pages.iter().filter(|page| page.name.contains("-malformed")).count();
+    assert!(malformed >= 150, "{malformed} malformed fixture pages");
     compare(&pages);
 }
 
