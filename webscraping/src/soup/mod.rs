@@ -54,6 +54,7 @@
 
 use std::collections::HashMap;
 
+pub mod adversary;
 mod decode;
 mod tokenizer;
 
