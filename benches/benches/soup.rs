@@ -23,7 +23,8 @@ fn adversarial_pages(c: &mut Criterion) {
     for family in FAMILIES {
         let page = family.page(SIZE);
         group.throughput(Throughput::Bytes(page.len() as u64));
-        group.bench_function(family.name, |b| b.iter(|| soup::text_len(black_box(&page))));
+        group
+            .bench_function(family.name, |b| b.iter(|| soup::text_len(black_box(&page))));
     }
     group.finish();
 }
