@@ -27,7 +27,7 @@ fn main() {
         } else if let Ok(bytes) = arg.parse::<usize>() {
             size = bytes;
         } else {
-            eprintln!("error: SIZE must be a number of bytes, got {arg:?}");
+            eprintln!("error: SIZE must be a number of bytes, got '{arg}'");
             std::process::exit(2);
         }
     }
