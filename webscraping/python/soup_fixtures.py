@@ -26,7 +26,8 @@ the constructs an adversary uses against a parser — one tag with a huge run
 of attributes, spaces, slashes or '='; start tags, comments, CDATA and
 declarations that never end, repeated; deep stacks of unmatched end tags;
 floods of references — each at a random size up to --max-bytes, between a
-little realistic text. These come from their own random stream, so the
+little realistic text; and, one in four, strings of the tokenizer's delimiters
+picked at random. These come from their own random stream, so the
 realistic pages of a seed do not change when they are added.
 
 Needs beautifulsoup4 == 4.15.0 and no charset detector installed (chardet,
@@ -290,10 +291,31 @@ MALFORMED = [
 ]
 
 
+# Every delimiter the tokenizer looks at, for pages strung from them at random.
+PIECES = ["<", ">", "</", "/>", "/", "<!", "<!--", "-->", "--", "-", "<?", "?>", "<![CDATA[",
+          "]]>", "]", "<![if ", "<!DOCTYPE", "&", "&#", "&#x", ";", "&amp", "&ampx", "&a-b", "a",
+          "x=1", "=", "'", '"', " ", "\t", "\n", "\r", "\x0c", "\x0b", "\x1c", "\xa0",
+          "\u2028", "é", "<script>", "</script", "</script>", "<style>", "</style ", "<br>",
+          "</br>", "<pre>", "<p>", "</p>", "<a ", "<a b='", '<a b="', "<a b= '", "9", "F"]
+
+
+def pieces(rng, max_bytes):
+    """A page strung from PIECES: the tokenizer's corner cases, densely."""
+    size = int(2 ** rng.uniform(0, max(1.0, min(max_bytes, 4096).bit_length() - 1)))
+    out, length = [], 0
+    while length < size:
+        piece = rng.choice(PIECES)
+        out.append(piece)
+        length += len(piece)
+    return "".join(out)
+
+
 def malformed(rng, max_bytes):
     """One adversarial page: a family of MALFORMED at a random size (log-uniform
     up to max_bytes), sometimes between realistic text, sometimes mixed with a
-    second family."""
+    second family; or, one page in four, a string of PIECES."""
+    if rng.random() < 0.25:
+        return "pieces", pieces(rng, max_bytes)
     name, unit, head, tail = rng.choice(MALFORMED)
     size = int(2 ** rng.uniform(0, max(1.0, max_bytes.bit_length() - 1)))
     if name in ("unmatched-end-tags", "void-end-tags"):
