@@ -8,14 +8,27 @@ tables, forms, unclosed and misnested tags, stray '<', bodies in UTF-8 (with
 and without a BOM), windows-1252 and latin-1, the charset in the HTTP header,
 in <meta>, or nowhere — and records what bs4 itself says of each.
 
-    python3 webscraping/python/soup_fixtures.py --seed 1 --pages 500 \\
-        --out webscraping/tests/fixtures/soup_pages.jsonl
+    python3 webscraping/python/soup_fixtures.py --seed 1 --pages 600 \\
+        --malformed 200 --max-bytes 16384 --out webscraping/tests/fixtures/soup_pages.jsonl
 
 Each output line is JSON: name, seed, header_charset (or null), body (the raw
 bytes as a latin-1 string: one character per byte), bs4_len (or null when
-html.parser rejects the page), bs4_encoding. `tests/soup.rs` reads the file;
+bs4 raises on the page), bs4_encoding. `tests/soup.rs` reads the file;
 with SOUP_PAGES=<file> it reads that one too (.ci/soup-differential makes a
 fresh batch with a new seed on every CI run).
+
+The html.parser bs4 runs on is the pinned copy in this folder
+(cpython_html_parser.py: CPython 3.11 with the fix for CVE-2025-6069, loaded
+by pinned_parser.py), whatever the interpreter ships.
+
+Besides the realistic pages (--pages), it writes --malformed pages made of
+the constructs an adversary uses against a parser — one tag with a huge run
+of attributes, spaces, slashes or '='; start tags, comments, CDATA and
+declarations that never end, repeated; deep stacks of unmatched end tags;
+floods of references — each at a random size up to --max-bytes, between a
+little realistic text; and, one in four, strings of the tokenizer's delimiters
+picked at random. These come from their own random stream, so the
+realistic pages of a seed do not change when they are added.
 
 Needs beautifulsoup4 == 4.15.0 and no charset detector installed (chardet,
 cchardet or charset_normalizer): with one, bs4 guesses encodings
@@ -28,6 +41,8 @@ import logging
 import random
 import sys
 import warnings
+
+import pinned_parser  # noqa: F401  (makes html.parser the pinned copy: before bs4)
 
 import bs4
 from bs4 import BeautifulSoup
@@ -231,6 +246,98 @@ def shred(text, rng):
     return text
 
 
+# The adversary's constructs: (name, unit, head, tail). A page repeats `unit`
+# up to its size, after `head` and before `tail`: one tag with a huge run of
+# attributes, spaces, slashes or '='; constructs that never end, repeated; end
+# tags that match nothing under a deep stack; floods of references.
+MALFORMED = [
+    ("attribute-run", "x{i} ", "<a ", ">"),
+    ("space-run", " ", "<a", ">"),
+    ("slash-run", "/", "<a", ">"),
+    ("equals-space-run", "= ", "<a", ">"),
+    ("long-tag-name", "a", "<a", ">"),
+    ("equals-run", "=", "<a b", ">"),
+    ("open-tag", "<a", "", ""),
+    ("open-tag-space", "<a ", "", ""),
+    ("open-tag-value", "<a x=1", "", ""),
+    ("open-tag-equals", "<a x=", "", ""),
+    ("open-tag-quote", '<a "', "", ""),
+    ("open-tag-single-quote", "<a x='", "", ""),
+    ("open-end-tag", "</a", "", ""),
+    ("open-end-tag-space", "</a x", "", ""),
+    ("open-comment", "<!--", "", ""),
+    ("comment-dashes", "-- ", "<!--", ""),
+    ("open-cdata", "<![CDATA[", "", ""),
+    ("cdata-brackets", "] ", "<![CDATA[", ""),
+    ("open-marked-section", "<![if ", "", ""),
+    ("open-doctype", "<!DOCTYPE", "", ""),
+    ("open-pi", "<?x", "", ""),
+    ("open-bogus", "<!x", "", ""),
+    ("bogus-end", "</ ", "", ""),
+    ("stray-lt", "<", "", ""),
+    ("stray-amp", "&", "", ""),
+    ("entity-flood", "&amp", "", ""),
+    ("entity-name", "a", "&", ""),
+    ("entity-dashes", "a-", "&", ""),
+    ("charref-digits", "1", "&#", ";"),
+    ("charref-hex", "f", "&#x", ";"),
+    ("charref-bail", "&#;", "", ""),
+    ("script-open", "</scrip", "<script>", ""),
+    ("script-end-open", "x", "<script></script", ""),
+    ("style-ends", "</style", "<style>", ""),
+    ("unmatched-end-tags", "</p>", "<div>", ""),  # head repeated: see below
+    ("void-end-tags", "</br>", "<br>", ""),
+    ("nested-divs", "<div>", "", ""),
+]
+
+
+# Every delimiter the tokenizer looks at, for pages strung from them at random.
+PIECES = ["<", ">", "</", "/>", "/", "<!", "<!--", "-->", "--", "-", "<?", "?>", "<![CDATA[",
+          "]]>", "]", "<![if ", "<!DOCTYPE", "&", "&#", "&#x", ";", "&amp", "&ampx", "&a-b", "a",
+          "x=1", "=", "'", '"', " ", "\t", "\n", "\r", "\x0c", "\x0b", "\x1c", "\xa0",
+          "\u2028", "é", "<script>", "</script", "</script>", "<style>", "</style ", "<br>",
+          "</br>", "<pre>", "<p>", "</p>", "<a ", "<a b='", '<a b="', "<a b= '", "9", "F"]
+
+
+def pieces(rng, max_bytes):
+    """A page strung from PIECES: the tokenizer's corner cases, densely."""
+    size = int(2 ** rng.uniform(0, max(1.0, min(max_bytes, 4096).bit_length() - 1)))
+    out, length = [], 0
+    while length < size:
+        piece = rng.choice(PIECES)
+        out.append(piece)
+        length += len(piece)
+    return "".join(out)
+
+
+def malformed(rng, max_bytes):
+    """One adversarial page: a family of MALFORMED at a random size (log-uniform
+    up to max_bytes), sometimes between realistic text, sometimes mixed with a
+    second family; or, one page in four, a string of PIECES."""
+    if rng.random() < 0.25:
+        return "pieces", pieces(rng, max_bytes)
+    name, unit, head, tail = rng.choice(MALFORMED)
+    size = int(2 ** rng.uniform(0, max(1.0, max_bytes.bit_length() - 1)))
+    if name in ("unmatched-end-tags", "void-end-tags"):
+        # Half the page opens, the other half closes what never matches.
+        half = max(1, size // (2 * len(unit)))
+        body = head * half + unit * half
+    else:
+        count = max(1, (size - len(head) - len(tail)) // max(1, len(unit.format(i=0))))
+        if "{i}" in unit:
+            body = head + "".join(unit.format(i=i) for i in range(count)) + tail
+        else:
+            body = head + unit * count + tail
+    if rng.random() < 0.25:
+        second = rng.choice(MALFORMED)
+        at = rng.randrange(len(body) + 1)
+        body = body[:at] + second[2] + second[1] * rng.randint(1, 50) + second[3] + body[at:]
+        name += "+" + second[0]
+    before = rng.choice(["", "<p>before &amp; after</p>\n", "<title>T</title><body>\n  "])
+    after = rng.choice(["", "<p>after</p>", "\n</body></html>\n", "<b>x</b>&amp;<!-- c -->"])
+    return name, before + body + after
+
+
 def encode(page_text, rng):
     """The page's bytes, and the charset for the HTTP header (or None)."""
     encoding = rng.choice(["utf-8", "utf-8", "utf-8", "utf-8-bom", "windows-1252", "latin-1", "ascii-ish"])
@@ -264,6 +371,10 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seed", type=int, required=True)
     parser.add_argument("--pages", type=int, default=500)
+    parser.add_argument("--malformed", type=int, default=None,
+                        help="adversarial pages after the realistic ones (default: a fifth of --pages)")
+    parser.add_argument("--max-bytes", type=int, default=65536,
+                        help="the largest adversarial page (default: 64 KiB)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if bs4.__version__ != PINNED:
@@ -278,15 +389,25 @@ def main():
     warnings.filterwarnings("ignore")
     logging.disable(logging.WARNING)
     rng = random.Random(args.seed)
+    # Their own stream, so that adding them leaves the realistic pages as they were.
+    adversary = random.Random(f"malformed-{args.seed}")
+    n_malformed = args.pages // 5 if args.malformed is None else args.malformed
     rejected = 0
     with open(args.out, "w", encoding="utf-8") as out:
-        for i in range(args.pages):
-            text, _ = Page(rng).render()
-            body, header = encode(shred(text, rng), rng)
+        for i in range(args.pages + n_malformed):
+            if i < args.pages:
+                name = f"seed{args.seed}-page{i}"
+                text, _ = Page(rng).render()
+                body, header = encode(shred(text, rng), rng)
+            else:
+                family, text = malformed(adversary, args.max_bytes)
+                name = f"seed{args.seed}-malformed{i - args.pages}-{family}"
+                body = text.encode("utf-8")
+                header = None
             count, encoding, error = bs4_count(body)
             rejected += count is None
             record = {
-                "name": f"seed{args.seed}-page{i}",
+                "name": name,
                 "seed": args.seed,
                 "header_charset": header,
                 "body": body.decode("latin-1"),
@@ -295,8 +416,9 @@ def main():
                 "bs4_error": error,
             }
             out.write(json.dumps(record, ensure_ascii=True) + "\n")
-    print(f"wrote {args.pages} pages (seed {args.seed}, beautifulsoup4 {bs4.__version__}, "
-          f"{rejected} rejected by html.parser) to {args.out}")
+    print(f"wrote {args.pages} pages and {n_malformed} malformed ones (seed {args.seed}, "
+          f"beautifulsoup4 {bs4.__version__}, "
+          f"{rejected} on which bs4 raised) to {args.out}")
 
 
 if __name__ == "__main__":

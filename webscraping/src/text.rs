@@ -12,7 +12,7 @@ use serde::Serialize;
 
 /// `len(BeautifulSoup(html, "html.parser").text)` for an already decoded
 /// page: see [`crate::soup`], which reproduces it exactly (an error where
-/// Python's `html.parser` rejects the page, as bs4 raises there).
+/// bs4 raises, or where the page needs more than its parsing budget).
 ///
 /// ```
 /// let html = "<!DOCTYPE html><html><head><title>Café</title><script>x = 1</script></head>\
@@ -35,8 +35,8 @@ pub struct PageInfo {
     /// `a[href]` targets resolved against the page URL, without fragments,
     /// deduplicated, in order of appearance.
     pub links: Vec<String>,
-    /// BeautifulSoup's text length (`null` where `html.parser` rejects the
-    /// page).
+    /// BeautifulSoup's text length (`null` where bs4 raises on the page, or
+    /// the page needs more than its parsing budget).
     pub text_chars: Option<usize>,
     /// The encoding the page was read in, when it came over HTTP.
     pub encoding: Option<String>,

@@ -10,13 +10,15 @@
 //!    2 KiB or 5 %); else UTF-8; else windows-1252 — each tried strictly, the
 //!    first that decodes without error wins; if none does, the same list again
 //!    with invalid bytes replaced by U+FFFD. A page is never refused.
-//! 2. **Tokenising** ([`text_len`]): Python's `html.parser.HTMLParser`
-//!    (CPython 3.11), ported rule for rule below — its regular expressions
-//!    (through `fancy-regex`, which has the same backtracking semantics and the
-//!    look-arounds Python's use), its two passes (`feed`, then `close`), its
-//!    treatment of `<script>`/`<style>` as raw text, of comments, `<!…>`
-//!    declarations, `<![CDATA[…]]>`, `<?…>`, `</ >`, and of character
-//!    references with and without `;`.
+//! 2. **Tokenising** ([`text_len`]): Python's `html.parser.HTMLParser`,
+//!    ported rule for rule from the CPython 3.11 security release that fixed
+//!    its worst-case quadratic time (CVE-2025-6069; the copy followed is
+//!    `python/cpython_html_parser.py`) — its patterns (scanned by hand, each
+//!    as Python's backtracking engine would match it), its two passes
+//!    (`feed`, then `close`), its treatment of `<script>`/`<style>` as raw
+//!    text, of comments, `<!…>` declarations, `<![CDATA[…]]>`, `<?…>`,
+//!    `</ >`, of character references with and without `;`, and of
+//!    constructs still open at the end of the input.
 //! 3. **Building** (the `Soup` below): bs4's tree builder as far as the text
 //!    is concerned — a run of text made only of ASCII whitespace becomes one
 //!    `"\n"` (if it had a newline) or one `" "`, unless a `<pre>` or
@@ -36,13 +38,23 @@
 //! * Encodings outside UTF-8/16, ASCII, latin-1 and windows-1252 are decoded
 //!   by `encoding_rs` (the WHATWG tables), which can differ from Python's
 //!   codecs on invalid input.
-//! * A document that makes `html.parser` raise (an unknown `<![keyword`):
-//!   bs4 raises too; here [`text_len`] returns an error.
+//! * A page on which bs4 raises: a decimal character reference of more than
+//!   4,300 digits (Python's `int()` refuses it). [`text_len`] returns an
+//!   error there.
+//!
+//! **Cost.** Every input is parsed in time linear in its size (CPython's
+//! fix made the parser linear; the tree builder here keeps per-name counts
+//! where bs4 scans lists). The work is counted ([`Parsed::work`]) and bounded
+//! by a per-page budget ([`default_budget`], or [`text_len_within`]): a page
+//! that would need more is an error that says so, not a stuck worker.
 //!
 //! The differential tests (`tests/soup.rs` on 500+ generated pages, and a
 //! fresh random batch in CI) compare against bs4 itself: see
 //! `python/soup_fixtures.py`.
 
+use std::collections::HashMap;
+
+pub mod adversary;
 mod decode;
 mod tokenizer;
 
@@ -70,10 +82,34 @@ pub fn named_character_reference(name: &str) -> Option<String> {
     let second = char::from_u32(second).filter(|c| *c != '\0');
     Some(std::iter::once(first).chain(second).collect())
 }
-pub use tokenizer::Rejected;
+pub use tokenizer::{MAX_STR_DIGITS, Rejected};
+
+/// The work a page may take by default: [`WORK_PER_BYTE`] units for each
+/// byte of the page, and never less than [`WORK_FLOOR`]. Every input is
+/// parsed in work linear in its size, well inside this (the tests check the
+/// ratio on adversarial pages); the budget bounds what a bug could cost.
+pub fn default_budget(len: usize) -> u64 {
+    (len as u64).saturating_mul(WORK_PER_BYTE).max(WORK_FLOOR)
+}
+
+/// Units of work allowed per byte of page by [`default_budget`].
+pub const WORK_PER_BYTE: u64 = 32;
+
+/// The smallest default budget, for short pages.
+pub const WORK_FLOOR: u64 = 1 << 20;
+
+/// A page's count and the work it took.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Parsed {
+    /// `len(BeautifulSoup(html, 'html.parser').text)`.
+    pub text_len: usize,
+    /// Units of work spent: bytes the tokenizer examined, plus tags pushed
+    /// and popped and characters of text gathered by the tree builder.
+    pub work: u64,
+}
 
 /// The length, in characters, of `BeautifulSoup(html, 'html.parser').text`
-/// for an already decoded document.
+/// for an already decoded document, within [`default_budget`].
 ///
 /// ```
 /// use webscraping::soup::text_len;
@@ -83,10 +119,25 @@ pub use tokenizer::Rejected;
 /// assert_eq!(text_len("&foo;&amp;"), Ok(5));
 /// ```
 pub fn text_len(html: &str) -> Result<usize, Rejected> {
+    text_len_within(html, default_budget(html.len())).map(|parsed| parsed.text_len)
+}
+
+/// [`text_len`] within a budget of `budget` units of work (see
+/// [`Parsed::work`]), with the work it took.
+///
+/// ```
+/// use webscraping::soup::{Rejected, text_len_within};
+/// let page = "<p>hello</p>".repeat(100);
+/// let parsed = text_len_within(&page, 1_000_000).unwrap();
+/// assert_eq!(parsed.text_len, 500);
+/// assert!(parsed.work < 10 * page.len() as u64);
+/// assert_eq!(text_len_within(&page, 100), Err(Rejected::OverBudget { budget: 100 }));
+/// ```
+pub fn text_len_within(html: &str, budget: u64) -> Result<Parsed, Rejected> {
     let mut soup = Soup::default();
-    tokenizer::parse(html, &mut soup)?;
+    tokenizer::parse(html, &mut soup, budget)?;
     soup.end_data(Kind::Text);
-    Ok(soup.text_len)
+    Ok(Parsed { text_len: soup.text_len, work: soup.work })
 }
 
 /// What a run of characters becomes in bs4's tree.
@@ -131,9 +182,15 @@ struct Soup {
     /// Whether `handle_data` was called since the last `end_data` (an empty
     /// call still makes a string: bs4 tests the list, not the text).
     has_pending: bool,
-    /// `BeautifulSoupHTMLParser.already_closed_empty_element`.
-    already_closed: Vec<String>,
+    /// How many tags of each name are open (bs4's `open_tag_counter`):
+    /// an end tag that matches none costs nothing, however deep the stack.
+    open_count: HashMap<String, usize>,
+    /// `BeautifulSoupHTMLParser.already_closed_empty_element`, a list bs4
+    /// only tests for membership and removes one of: kept as counts.
+    already_closed: HashMap<String, usize>,
     text_len: usize,
+    /// Units of work so far (see [`Parsed::work`]).
+    work: u64,
 }
 
 impl Soup {
@@ -147,6 +204,7 @@ impl Soup {
         if !self.has_pending {
             return;
         }
+        self.work += self.pending.len() as u64;
         let ascii_space = |c: char| matches!(c, ' ' | '\n' | '\t' | '\x0c' | '\r');
         let len = if self.preserve.is_empty() && self.pending.chars().all(ascii_space) {
             1 // "\n" or " "
@@ -170,6 +228,8 @@ impl Soup {
         self.end_data(Kind::Text);
         let index = self.open.len();
         self.open.push(name.to_string());
+        *self.open_count.entry(name.to_string()).or_default() += 1;
+        self.work += 1;
         if PRESERVE_WHITESPACE.contains(&name) {
             self.preserve.push(index);
         }
@@ -182,15 +242,24 @@ impl Soup {
     /// including the most recent open `name`; nothing if none is open.
     fn pop_to_tag(&mut self, name: &str) {
         self.end_data(Kind::Text);
-        let Some(at) = self.open.iter().rposition(|open| open == name) else { return };
-        while self.open.len() > at {
-            let index = self.open.len() - 1;
-            self.open.pop();
+        if self.open_count.get(name).is_none_or(|&count| count == 0) {
+            return;
+        }
+        // The most recent `name` is open: pop down to it.
+        while let Some(popped) = self.open.pop() {
+            let index = self.open.len();
+            self.work += 1;
+            if let Some(count) = self.open_count.get_mut(&popped) {
+                *count -= 1;
+            }
             if self.preserve.last() == Some(&index) {
                 self.preserve.pop();
             }
             if self.containers.last() == Some(&index) {
                 self.containers.pop();
+            }
+            if popped == name {
+                break;
             }
         }
     }
@@ -200,7 +269,7 @@ impl Soup {
         self.push_tag(name);
         if handle_empty_element && EMPTY_ELEMENTS.contains(&name) {
             self.end_tag(name, false);
-            self.already_closed.push(name.to_string());
+            *self.already_closed.entry(name.to_string()).or_default() += 1;
         }
     }
 
@@ -214,9 +283,10 @@ impl Soup {
     /// that bs4 already closed is dropped (no `endData` either).
     fn end_tag(&mut self, name: &str, check_already_closed: bool) {
         if check_already_closed
-            && let Some(at) = self.already_closed.iter().position(|closed| closed == name)
+            && let Some(count) = self.already_closed.get_mut(name)
+            && *count > 0
         {
-            self.already_closed.remove(at);
+            *count -= 1;
         } else {
             self.pop_to_tag(name);
         }
@@ -251,8 +321,8 @@ mod tests {
             ("a &# b ;", 8),
             ("a &# b ; &# c ; <b>bold</b>", 27),
             ("<script>a</script>&x", 1),
-            // Python's case folding finds these end tags; its end-tag
-            // pattern then does not, so they stay script/style text.
+            // Python looks for these end tags with ASCII case folding only:
+            // 'İ' and 'ſ' do not match 'i' and 's', so they stay raw text.
             ("<script>a</scrİpt>b</script>c", 1),
             ("<style>x</ſtyle>y</style>z", 1),
             ("<p>&#x1F600;&#1114112;&#xD800;</p>", 3),

@@ -1,95 +1,75 @@
-//! CPython 3.11's `html.parser.HTMLParser`, as bs4 drives it
+//! CPython's `html.parser.HTMLParser` as bs4 drives it
 //! (`convert_charrefs=False`; `feed(document)`, then `close()`), ported
-//! function by function. Names follow the Python source
-//! (`Lib/html/parser.py`, `Lib/_markupbase.py`) so the two can be read side
-//! by side; positions are byte offsets into one `&str` where Python's are
-//! character offsets into the same text (every offset arithmetic below steps
-//! over ASCII characters only, so the two agree).
-
-use std::sync::LazyLock;
-
-use fancy_regex::Regex;
+//! function by function from the 3.11 security release that carries the fix
+//! for worst-case quadratic parsing (CVE-2025-6069: `locatetagend`, and the
+//! new handling of constructs left open at the end of the input). The copy
+//! this port follows is in `python/cpython_html_parser.py`; names follow it
+//! so the two can be read side by side.
+//!
+//! Python matches regular expressions here; this port scans by hand, one
+//! function per pattern (the pattern is in each function's comment), each
+//! reproducing what Python's backtracking engine returns. Every scan moves
+//! forward through the text and is charged to a work counter, so the cost of
+//! a parse is a number a test can read: the bytes the scans examine, plus
+//! the tags the tree builder pushes and pops.
+//!
+//! Positions are byte offsets into one `&str` where Python's are character
+//! offsets into the same text; every offset arithmetic below steps over ASCII
+//! characters only, so the two agree.
 
 use super::{Kind, Soup, named_character_reference};
 
-/// `html.parser` gave up on the document (Python raises `AssertionError`,
-/// bs4 turns it into `ParserRejectedMarkup`): there is no count to match.
+/// Why there is no count for a page.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("html.parser rejects this document: {0}")]
-pub struct Rejected(String);
-
-/// Python's `\s` for `str` patterns: Unicode whitespace as `str.isspace()`
-/// sees it, which includes U+001C–U+001F (Rust's `\s` does not).
-const WS: &str = r"\t\n\x0B\x0C\r\x1C-\x1F \x{85}\x{A0}\x{1680}\x{2000}-\x{200A}\x{2028}\x{2029}\x{202F}\x{205F}\x{3000}";
-
-/// Compiles a Python pattern: `\G` anchors it where Python's `match(s, pos)`
-/// does, `\s` becomes Python's whitespace class.
-fn python(pattern: &str) -> Regex {
-    let pattern =
-        pattern.replace(r"[^\s", &format!("[^{WS}")).replace(r"\s", &format!("[{WS}]"));
-    Regex::new(&pattern).expect("a valid pattern")
+pub enum Rejected {
+    /// BeautifulSoup itself raises on this page: a decimal character
+    /// reference longer than Python's `int()` accepts
+    /// (`sys.int_info.default_max_str_digits`, 4,300 digits) makes bs4's
+    /// `handle_charref` raise `ValueError`.
+    #[error(
+        "BeautifulSoup raises on this page: a character reference of {digits} decimal \
+         digits (Python's int() takes at most {MAX_STR_DIGITS})"
+    )]
+    HugeCharacterReference {
+        /// How many digits the reference has.
+        digits: usize,
+    },
+    /// Parsing stopped because it needed more work than the page's budget.
+    #[error(
+        "parsing stopped: the page needs more than its budget of {budget} units of work \
+         (bytes the tokenizer examines, tags pushed and popped)"
+    )]
+    OverBudget {
+        /// The budget that was exceeded.
+        budget: u64,
+    },
 }
 
-macro_rules! patterns {
-    ($($name:ident = $pattern:expr;)*) => {
-        $(static $name: LazyLock<Regex> = LazyLock::new(|| python($pattern));)*
-    };
-}
+/// Python's limit on the digits `int(str)` converts (3.11 and later).
+pub const MAX_STR_DIGITS: usize = 4300;
 
-patterns! {
-    ENTITYREF = r"\G&([a-zA-Z][-.a-zA-Z0-9]*)[^a-zA-Z0-9]";
-    CHARREF = r"\G&#(?:[0-9]+|[xX][0-9a-fA-F]+)[^0-9a-fA-F]";
-    INCOMPLETE = r"\G&[a-zA-Z#]";
-    TAGFIND_TOLERANT = r"\G([a-zA-Z][^\t\n\r\f />\x00]*)(?:\s|/(?!>))*";
-    ATTRFIND_TOLERANT = r#"\G((?<=['"\s/])[^\s/>][^\s/=>]*)(\s*=+\s*('[^']*'|"[^"]*"|(?!['"])[^>\s]*))?(?:\s|/(?!>))*"#;
-    LOCATESTARTTAGEND_TOLERANT = concat!(
-        r#"\G<[a-zA-Z][^\t\n\r\f />\x00]*"#,
-        r#"(?:[\s/]*(?:(?<=['"\s/])[^\s/>][^\s/=>]*"#,
-        r#"(?:\s*=+\s*(?:'[^']*'|"[^"]*"|(?!['"])[^>\s]*)\s*)?(?:\s|/(?!>))*)*)?"#,
-        r#"\s*"#,
-    );
-    ENDTAGFIND = r"\G</\s*([a-zA-Z][-.a-zA-Z0-9:_]*)\s*>";
-    COMMENTCLOSE = r"--\s*>";
-    MARKEDSECTIONCLOSE = r"]\s*]\s*>";
-    MSMARKEDSECTIONCLOSE = r"]\s*>";
-    DECLNAME = r"\G[a-zA-Z][-_.a-zA-Z0-9]*\s*";
-    // Python compiles these with re.IGNORECASE, whose Unicode folding also
-    // lets 'ſ' (U+017F) match 's', 'ı' (U+0131) and 'İ' (U+0130) match
-    // 'i': spelled out, so the regex engine needs no Unicode case tables.
-    SCRIPT_END = r"</\s*[sSſ][cC][rR][iIıİ][pP][tT]\s*>";
-    STYLE_END = r"</\s*[sSſ][tT][yY][lL][eE]\s*>";
-}
-
-/// Runs the parser over `html`, reporting to `soup`.
-pub(super) fn parse(html: &str, soup: &mut Soup) -> Result<(), Rejected> {
-    let mut parser = Parser { raw: html, pos: 0, cdata_elem: None, soup };
+/// Runs the parser over `html`, reporting to `soup`, within `budget` units
+/// of work.
+pub(super) fn parse(html: &str, soup: &mut Soup, budget: u64) -> Result<(), Rejected> {
+    let mut parser = Parser { raw: html, pos: 0, cdata_elem: None, soup, budget };
     parser.goahead(false)?; // feed()
     parser.goahead(true) // close()
 }
 
-/// `re.match(pattern, s, pos)`: the match starting exactly at `pos`.
-fn match_at<'t>(
-    re: &Regex,
-    text: &'t str,
-    pos: usize,
-) -> Option<fancy_regex::Captures<'t, str>> {
-    // A backtracking limit hit is not a match (Python would keep going, but
-    // no pattern here backtracks that far on real input).
-    re.captures_from_pos(text, pos).ok().flatten()
+/// `[\t\n\r\f ]`: the whitespace of the patched patterns (ASCII only).
+fn is_space(c: u8) -> bool {
+    matches!(c, b'\t' | b'\n' | b'\r' | b'\x0c' | b' ')
 }
 
-/// `pattern.search(s, pos)`: (start, end) of the first match at or after `pos`.
-fn search(re: &Regex, text: &str, pos: usize) -> Option<(usize, usize)> {
-    re.find_from_pos(text, pos).ok().flatten().map(|m| (m.start(), m.end()))
+/// Python's `\s` in `str` patterns and `str.isspace()`: Unicode whitespace,
+/// which includes U+001C–U+001F (Rust's `char::is_whitespace` does not).
+fn is_py_space(c: char) -> bool {
+    c.is_whitespace() || ('\x1c'..='\x1f').contains(&c)
 }
 
-fn find(text: &str, needle: char, from: usize) -> Option<usize> {
-    text.get(from..)?.find(needle).map(|at| at + from)
-}
-
-/// Python's `str.strip()`: Unicode whitespace, as `str.isspace` defines it.
+/// Python's `str.strip()`.
 fn py_strip(text: &str) -> &str {
-    text.trim_matches(|c: char| c.is_whitespace() || ('\x1c'..='\x1f').contains(&c))
+    text.trim_matches(is_py_space)
 }
 
 struct Parser<'a, 's> {
@@ -98,22 +78,61 @@ struct Parser<'a, 's> {
     pos: usize,
     cdata_elem: Option<&'static str>,
     soup: &'s mut Soup,
+    budget: u64,
 }
 
 impl Parser<'_, '_> {
+    fn charge(&mut self, bytes: usize) {
+        self.soup.work = self.soup.work.saturating_add(bytes as u64);
+    }
+
+    fn check_budget(&self) -> Result<(), Rejected> {
+        if self.soup.work > self.budget {
+            return Err(Rejected::OverBudget { budget: self.budget });
+        }
+        Ok(())
+    }
+
+    /// The first position at or after `from` whose byte does not satisfy
+    /// `keep` (the end of the text if every one does).
+    fn skip(&mut self, from: usize, keep: impl Fn(u8) -> bool) -> usize {
+        let bytes = self.raw.as_bytes();
+        let from = from.min(bytes.len());
+        let end = bytes[from..]
+            .iter()
+            .position(|&c| !keep(c))
+            .map_or(bytes.len(), |at| from + at);
+        self.charge(end - from + 1);
+        end
+    }
+
+    /// Skips Python's `\s*` (Unicode whitespace) from `from`, a character
+    /// boundary.
+    fn skip_py_space(&mut self, from: usize) -> usize {
+        let Some(rest) = self.raw.get(from..) else { return from };
+        let len = rest.find(|c: char| !is_py_space(c)).unwrap_or(rest.len());
+        self.charge(len + 1);
+        from + len
+    }
+
+    /// `str.find(needle, from)` for an ASCII needle.
+    fn find(&mut self, from: usize, needle: u8) -> Option<usize> {
+        let end = self.skip(from, |c| c != needle);
+        (end < self.raw.len()).then_some(end)
+    }
+
     fn goahead(&mut self, end: bool) -> Result<(), Rejected> {
         let raw = self.raw;
+        let bytes = raw.as_bytes();
         let n = raw.len();
         let mut i = self.pos;
         while i < n {
+            self.check_budget()?;
             // `self.interesting.search(rawdata, i)`: `[&<]`, or the end tag of
             // the raw-text element.
             let j = match self.cdata_elem {
-                None => raw[i..].find(['&', '<']).map(|at| at + i),
-                Some(elem) => {
-                    let end_tag = if elem == "script" { &SCRIPT_END } else { &STYLE_END };
-                    search(end_tag, raw, i).map(|(start, _)| start)
-                }
+                None => Some(self.skip(i, |c| c != b'<' && c != b'&')).filter(|&j| j < n),
+                Some(elem) => self.find_cdata_end(i, elem),
             };
             let j = match j {
                 Some(j) => j,
@@ -129,7 +148,7 @@ impl Parser<'_, '_> {
             }
             let rest = &raw[i..];
             if rest.starts_with('<') {
-                let k = if rest.as_bytes().get(1).is_some_and(u8::is_ascii_alphabetic) {
+                let k = if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
                     self.parse_starttag(i)
                 } else if rest.starts_with("</") {
                     self.parse_endtag(i)
@@ -138,61 +157,43 @@ impl Parser<'_, '_> {
                 } else if rest.starts_with("<?") {
                     self.parse_pi(i)
                 } else if rest.starts_with("<!") {
-                    self.parse_html_declaration(i)?
-                } else if i + 1 < n {
+                    self.parse_html_declaration(i)
+                } else if i + 1 < n || end {
                     self.soup.data("<");
                     Some(i + 1)
                 } else {
                     break;
                 };
-                let k = match k {
+                i = match k {
                     Some(k) => k,
                     None if !end => break,
                     None => {
-                        // An incomplete construct at close: up to the next
-                        // `>` (included), else the next `<`, becomes text.
-                        let k = match find(raw, '>', i + 1) {
-                            Some(gt) => gt + 1,
-                            None => find(raw, '<', i + 1).unwrap_or(i + 1),
-                        };
-                        self.soup.data(&raw[i..k]);
-                        k
+                        self.unterminated_at_close(i);
+                        n
                     }
                 };
-                i = k;
             } else if rest.starts_with("&#") {
-                if let Some(m) = match_at(&CHARREF, raw, i) {
-                    let whole = m.get(0).expect("group 0");
-                    let last =
-                        whole.as_str().chars().next_back().map_or(1, char::len_utf8);
-                    self.handle_charref(&whole.as_str()[2..whole.as_str().len() - last]);
-                    let mut k = whole.end();
-                    if !raw[..k].ends_with(';') {
-                        k -= last;
-                    }
+                if let Some((digits_end, k)) = self.charref(i) {
+                    self.handle_charref(&raw[i + 2..digits_end])?;
                     i = k;
                     continue;
                 }
-                if raw[i..].contains(';') {
+                if self.find(i, b';').is_some() {
                     // "bail by consuming &#"
                     self.soup.data("&#");
                     i += 2;
                 }
                 break;
-            } else if rest.starts_with('&') {
-                if let Some(m) = match_at(&ENTITYREF, raw, i) {
-                    let name = m.get(1).expect("group 1").as_str();
-                    self.handle_entityref(name);
-                    let whole = m.get(0).expect("group 0");
-                    let mut k = whole.end();
-                    if !raw[..k].ends_with(';') {
-                        k -= whole.as_str().chars().next_back().map_or(1, char::len_utf8);
-                    }
+            } else {
+                // `&`: the search stops only at '<' and '&'.
+                if let Some((name_end, k)) = self.entityref(i) {
+                    self.handle_entityref(&raw[i + 1..name_end]);
                     i = k;
                     continue;
                 }
-                if let Some(m) = match_at(&INCOMPLETE, raw, i) {
-                    if end && m.get(0).expect("group 0").as_str() == &raw[i..] {
+                if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+                    // `incomplete` matches `&` and a letter.
+                    if end && i + 2 == n {
                         i += 1;
                     }
                     break;
@@ -202,26 +203,130 @@ impl Parser<'_, '_> {
                 } else {
                     break;
                 }
-            } else {
-                unreachable!("the search stops only at '<' and '&'");
             }
         }
-        if end && i < n && self.cdata_elem.is_none() {
+        if end && i < n {
             self.soup.data(&raw[i..n]);
             i = n;
         }
         self.pos = i;
-        Ok(())
+        self.check_budget()
+    }
+
+    /// At `close()`, a construct that never ended (its parser returned -1):
+    /// the rest of the document is dropped, or becomes one comment, text or
+    /// CDATA, as the patched `goahead` decides.
+    fn unterminated_at_close(&mut self, i: usize) {
+        let raw = self.raw;
+        let bytes = raw.as_bytes();
+        let rest = &raw[i..];
+        if bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+            // An unfinished start tag: dropped.
+        } else if rest.starts_with("</") {
+            if i + 2 == raw.len() {
+                self.soup.data("</");
+            } else if bytes[i + 2].is_ascii_alphabetic() {
+                // An unfinished end tag: dropped.
+            } else {
+                self.soup.special(&raw[i + 2..], Kind::Other); // bogus comment
+            }
+        } else if let Some(body) = rest.strip_prefix("<!--") {
+            let body = ["--!", "--", "-"]
+                .iter()
+                .find_map(|suffix| body.strip_suffix(suffix))
+                .unwrap_or(body);
+            self.soup.special(body, Kind::Other);
+        } else if rest.starts_with("<![CDATA[") {
+            self.unknown_decl(&raw[i + 3..]);
+        } else if rest.starts_with("<!") || rest.starts_with("<?") {
+            // A doctype, a bogus comment or a processing instruction: none
+            // is part of the text.
+            self.soup.special(&raw[i + 2..], Kind::Other);
+        }
+        // Python asserts that nothing else gets here; nothing else can.
+    }
+
+    /// The start of the raw-text element's end tag at or after `from`:
+    /// `</script(?=[\t\n\r\f />])` (or `style`), ASCII case-insensitive.
+    fn find_cdata_end(&mut self, from: usize, elem: &str) -> Option<usize> {
+        let bytes = self.raw.as_bytes();
+        let mut at = from;
+        loop {
+            at = self.find(at, b'<')?;
+            let name = at + 2..at + 2 + elem.len();
+            if bytes.get(at + 1) == Some(&b'/')
+                && bytes
+                    .get(name.clone())
+                    .is_some_and(|s| s.eq_ignore_ascii_case(elem.as_bytes()))
+                && bytes
+                    .get(name.end)
+                    .is_some_and(|&c| is_space(c) || c == b'/' || c == b'>')
+            {
+                self.charge(elem.len() + 2);
+                return Some(at);
+            }
+            at += 1;
+        }
+    }
+
+    /// `charref.match(rawdata, i)`:
+    /// `&#(?:[0-9]+|[xX][0-9a-fA-F]+)[^0-9a-fA-F]`. Returns the end of the
+    /// digits and where parsing resumes (after a `;`, else at the
+    /// terminating character).
+    fn charref(&mut self, i: usize) -> Option<(usize, usize)> {
+        let bytes = self.raw.as_bytes();
+        let start = i + 2;
+        let digits_end = match bytes.get(start) {
+            Some(c) if c.is_ascii_digit() => self.skip(start, |c| c.is_ascii_digit()),
+            Some(b'x' | b'X')
+                if bytes.get(start + 1).is_some_and(u8::is_ascii_hexdigit) =>
+            {
+                self.skip(start + 1, |c| c.is_ascii_hexdigit())
+            }
+            _ => return None,
+        };
+        match bytes.get(digits_end) {
+            Some(b';') => Some((digits_end, digits_end + 1)),
+            Some(c) if !c.is_ascii_hexdigit() => Some((digits_end, digits_end)),
+            _ => None,
+        }
+    }
+
+    /// `entityref.match(rawdata, i)`: `&([a-zA-Z][-.a-zA-Z0-9]*)[^a-zA-Z0-9]`.
+    /// Returns the end of the name and where parsing resumes.
+    fn entityref(&mut self, i: usize) -> Option<(usize, usize)> {
+        let bytes = self.raw.as_bytes();
+        if !bytes.get(i + 1).is_some_and(u8::is_ascii_alphabetic) {
+            return None;
+        }
+        let name_char = |c: u8| c.is_ascii_alphanumeric() || c == b'-' || c == b'.';
+        let run_end = self.skip(i + 2, name_char);
+        match bytes.get(run_end) {
+            Some(b';') => Some((run_end, run_end + 1)),
+            Some(_) => Some((run_end, run_end)),
+            // At the end of the input the engine backs off to the last '-'
+            // or '.' of the name, which then ends it.
+            None => {
+                let at = bytes[i + 2..run_end]
+                    .iter()
+                    .rposition(|&c| c == b'-' || c == b'.')?;
+                Some((i + 2 + at, i + 2 + at))
+            }
+        }
     }
 
     /// bs4's `handle_charref`: every numeric reference becomes exactly one
     /// character (U+FFFD for 0, surrogates and values past U+10FFFF;
     /// windows-1252's character for 0x80–0x9F). Only whether it is ASCII
     /// whitespace matters to the count, so other characters are stood in
-    /// for by U+FFFD.
-    fn handle_charref(&mut self, digits: &str) {
+    /// for by U+FFFD. Python's `int()` refuses more than 4,300 decimal
+    /// digits, and bs4 lets that error through.
+    fn handle_charref(&mut self, digits: &str) -> Result<(), Rejected> {
         let value = match digits.strip_prefix(['x', 'X']) {
             Some(hex) => u32::from_str_radix(hex, 16).ok(),
+            None if digits.len() > MAX_STR_DIGITS => {
+                return Err(Rejected::HugeCharacterReference { digits: digits.len() });
+            }
             None => digits.parse::<u32>().ok(),
         };
         let text = match value {
@@ -233,6 +338,7 @@ impl Parser<'_, '_> {
             _ => "\u{FFFD}",
         };
         self.soup.data(text);
+        Ok(())
     }
 
     /// bs4's `handle_entityref`: a known name becomes its character(s); an
@@ -247,72 +353,81 @@ impl Parser<'_, '_> {
         }
     }
 
-    fn parse_html_declaration(&mut self, i: usize) -> Result<Option<usize>, Rejected> {
-        let raw = self.raw;
-        if raw[i..].starts_with("<!--") {
-            Ok(self.parse_comment(i))
-        } else if raw[i..].starts_with("<![") {
-            self.parse_marked_section(i)
-        } else if raw.get(i..i + 9).is_some_and(|s| s.eq_ignore_ascii_case("<!doctype")) {
-            let Some(gt) = find(raw, '>', i + 9) else { return Ok(None) };
-            self.soup.special(&raw[i + 2..gt], Kind::Other);
-            Ok(Some(gt + 1))
-        } else {
-            Ok(self.parse_bogus_comment(i))
-        }
-    }
-
-    fn parse_bogus_comment(&mut self, i: usize) -> Option<usize> {
-        let pos = find(self.raw, '>', i + 2)?;
-        self.soup.special(&self.raw[i + 2..pos], Kind::Other);
-        Some(pos + 1)
-    }
-
-    fn parse_comment(&mut self, i: usize) -> Option<usize> {
-        let (start, end) = search(&COMMENTCLOSE, self.raw, i + 4)?;
-        self.soup.special(&self.raw[i + 4..start], Kind::Other);
-        Some(end)
-    }
-
-    /// `_markupbase.parse_marked_section`: `<![CDATA[…]]>` and friends.
-    fn parse_marked_section(&mut self, i: usize) -> Result<Option<usize>, Rejected> {
-        let raw = self.raw;
-        // `_scan_name(i + 3, i)`
-        if i + 3 == raw.len() {
-            return Ok(None); // end of buffer
-        }
-        let Some(m) = match_at(&DECLNAME, raw, i + 3) else {
-            let context: String = raw[i..].chars().take(20).collect();
-            return Err(Rejected(format!("expected name token at {context:?}")));
-        };
-        let whole = m.get(0).expect("group 0");
-        if whole.end() == raw.len() {
-            return Ok(None); // end of buffer
-        }
-        let name = py_strip(whole.as_str()).to_lowercase();
-        let close = match name.as_str() {
-            "temp" | "cdata" | "ignore" | "include" | "rcdata" => &MARKEDSECTIONCLOSE,
-            "if" | "else" | "endif" => &MSMARKEDSECTIONCLOSE,
-            _ => {
-                return Err(Rejected(format!(
-                    "unknown status keyword {name:?} in marked section"
-                )));
-            }
-        };
-        let Some((start, end)) = search(close, raw, i + 3) else { return Ok(None) };
-        // bs4's `unknown_decl`: CDATA is text; anything else a declaration.
-        let data = &raw[i + 3..start];
+    /// bs4's `unknown_decl`: CDATA is text; anything else a declaration.
+    fn unknown_decl(&mut self, data: &str) {
         match data.get(..6) {
             Some(prefix) if prefix.eq_ignore_ascii_case("CDATA[") => {
                 self.soup.special(&data[6..], Kind::CData);
             }
             _ => self.soup.special(data, Kind::Other),
         }
-        Ok(Some(end))
+    }
+
+    fn parse_html_declaration(&mut self, i: usize) -> Option<usize> {
+        let raw = self.raw;
+        if raw[i..].starts_with("<!--") {
+            self.parse_comment(i)
+        } else if raw[i..].starts_with("<![CDATA[") {
+            self.parse_marked_section(i)
+        } else if raw
+            .as_bytes()
+            .get(i..i + 9)
+            .is_some_and(|s| s.eq_ignore_ascii_case(b"<!doctype"))
+        {
+            let gt = self.find(i + 9, b'>')?;
+            self.soup.special(&raw[i + 2..gt], Kind::Other);
+            Some(gt + 1)
+        } else {
+            self.parse_bogus_comment(i)
+        }
+    }
+
+    fn parse_bogus_comment(&mut self, i: usize) -> Option<usize> {
+        let pos = self.find(i + 2, b'>')?;
+        self.soup.special(&self.raw[i + 2..pos], Kind::Other);
+        Some(pos + 1)
+    }
+
+    /// `_markupbase.parse_comment`: up to `--\s*>`.
+    fn parse_comment(&mut self, i: usize) -> Option<usize> {
+        let bytes = self.raw.as_bytes();
+        let mut at = i + 4;
+        let (start, end) = loop {
+            at = self.find(at, b'-')?;
+            if bytes.get(at + 1) == Some(&b'-') {
+                let gt = self.skip_py_space(at + 2);
+                if bytes.get(gt) == Some(&b'>') {
+                    break (at, gt + 1);
+                }
+            }
+            at += 1;
+        };
+        self.soup.special(&self.raw[i + 4..start], Kind::Other);
+        Some(end)
+    }
+
+    /// `_markupbase.parse_marked_section`, which the patched parser calls
+    /// for `<![CDATA[` only: up to `]\s*]\s*>`.
+    fn parse_marked_section(&mut self, i: usize) -> Option<usize> {
+        let bytes = self.raw.as_bytes();
+        let mut at = i + 3;
+        let (start, end) = loop {
+            at = self.find(at, b']')?;
+            let second = self.skip_py_space(at + 1);
+            if bytes.get(second) == Some(&b']') {
+                let gt = self.skip_py_space(second + 1);
+                if bytes.get(gt) == Some(&b'>') {
+                    break (at, gt + 1);
+                }
+            }
+            at += 1;
+        };
+        self.unknown_decl(&self.raw[i + 3..start]);
+        Some(end)
     }
 
     fn parse_pi(&mut self, i: usize) -> Option<usize> {
-        let gt = find(self.raw, '>', i + 2)?;
+        let gt = self.find(i + 2, b'>')?;
         self.soup.special(&self.raw[i + 2..gt], Kind::Other);
         Some(gt + 1)
     }
@@ -320,12 +435,11 @@ impl Parser<'_, '_> {
     fn parse_starttag(&mut self, i: usize) -> Option<usize> {
         let raw = self.raw;
         let endpos = self.check_for_whole_start_tag(i)?;
-        let m = match_at(&TAGFIND_TOLERANT, raw, i + 1).expect("a letter follows '<'");
-        let mut k = m.get(0).expect("group 0").end();
-        let tag = m.get(1).expect("group 1").as_str().to_lowercase();
+        let (name_end, mut k) = self.tagfind_tolerant(i + 1);
+        let tag = raw[i + 1..name_end].to_lowercase();
         while k < endpos {
-            let Some(attr) = match_at(&ATTRFIND_TOLERANT, raw, k) else { break };
-            k = attr.get(0).expect("group 0").end();
+            let Some(next) = self.attrfind_tolerant(k) else { break };
+            k = next;
         }
         let end = raw.get(k..endpos).map_or("", py_strip);
         if end != ">" && end != "/>" {
@@ -345,51 +459,122 @@ impl Parser<'_, '_> {
         Some(endpos)
     }
 
-    /// `None` for Python's -1: the tag is not complete (yet).
-    fn check_for_whole_start_tag(&self, i: usize) -> Option<usize> {
-        let raw = self.raw;
-        let m = match_at(&LOCATESTARTTAGEND_TOLERANT, raw, i).expect("'<' and a letter");
-        let j = m.get(0).expect("group 0").end();
-        match raw[j..].chars().next() {
-            Some('>') => Some(j + 1),
-            Some('/') if raw[j..].starts_with("/>") => Some(j + 2),
-            Some('/') | None => None,
-            Some(next) if next.is_ascii_alphabetic() || next == '=' || next == '/' => {
-                None
-            }
-            Some(_) if j > i => Some(j),
-            Some(_) => Some(i + 1),
-        }
+    /// `None` for Python's -1: the tag does not end with `>`.
+    fn check_for_whole_start_tag(&mut self, i: usize) -> Option<usize> {
+        let j = self.locatetagend(i + 1);
+        (self.raw.as_bytes()[j - 1] == b'>').then_some(j)
     }
 
     fn parse_endtag(&mut self, i: usize) -> Option<usize> {
-        let raw = self.raw;
-        let gtpos = find(raw, '>', i + 1)? + 1;
-        let Some(m) = match_at(&ENDTAGFIND, raw, i) else {
-            if self.cdata_elem.is_some() {
-                self.soup.data(&raw[i..gtpos]);
-                return Some(gtpos);
+        let bytes = self.raw.as_bytes();
+        self.find(i + 2, b'>')?; // fast check
+        if !bytes.get(i + 2).is_some_and(u8::is_ascii_alphabetic) {
+            if bytes.get(i + 2) == Some(&b'>') {
+                return Some(i + 3); // `</>` is ignored
             }
-            let Some(name) = match_at(&TAGFIND_TOLERANT, raw, i + 2) else {
-                if raw[i..].starts_with("</>") {
-                    return Some(i + 3);
-                }
-                return self.parse_bogus_comment(i);
-            };
-            let tagname = name.get(1).expect("group 1").as_str().to_lowercase();
-            let gt = find(raw, '>', name.get(0).expect("group 0").end())?;
-            self.soup.end_tag(&tagname, true);
-            return Some(gt + 1);
-        };
-        let elem = m.get(1).expect("group 1").as_str().to_lowercase();
-        if let Some(cdata) = self.cdata_elem
-            && elem != cdata
-        {
-            self.soup.data(&raw[i..gtpos]);
-            return Some(gtpos);
+            return self.parse_bogus_comment(i);
         }
-        self.soup.end_tag(&elem, true);
+        let j = self.locatetagend(i + 2);
+        if bytes[j - 1] != b'>' {
+            return None;
+        }
+        let (name_end, _) = self.tagfind_tolerant(i + 2);
+        let tag = self.raw[i + 2..name_end].to_lowercase();
+        self.soup.end_tag(&tag, true);
         self.cdata_elem = None;
-        Some(gtpos)
+        Some(j)
+    }
+
+    /// `locatetagend.match(rawdata, at)`, where a letter is at `at`:
+    ///
+    /// ```text
+    /// [a-zA-Z][^\t\n\r\f />]*                            tag name
+    /// [\t\n\r\f /]*
+    /// (?:(?<=['"\t\n\r\f /])[^\t\n\r\f />][^\t\n\r\f /=>]*   attribute name
+    ///   (?:[\t\n\r\f ]*=[\t\n\r\f ]*(?:'[^']*'|"[^"]*"|(?!['"])[^>\t\n\r\f ]*))?
+    ///   [\t\n\r\f /]*
+    /// )*
+    /// >?
+    /// ```
+    ///
+    /// Its end: nothing after any part can fail, so the engine's first,
+    /// greedy path is the match.
+    fn locatetagend(&mut self, at: usize) -> usize {
+        let bytes = self.raw.as_bytes();
+        let mut j = self.skip(at + 1, |c| !is_space(c) && c != b'/' && c != b'>');
+        j = self.skip(j, |c| is_space(c) || c == b'/');
+        while let Some(name_end) = self.attribute_name(j) {
+            j = self.value_indicator(name_end).unwrap_or(name_end);
+            j = self.skip(j, |c| is_space(c) || c == b'/');
+        }
+        if bytes.get(j) == Some(&b'>') { j + 1 } else { j }
+    }
+
+    /// `tagfind_tolerant.match(rawdata, at)`, where a letter is at `at`:
+    /// `([a-zA-Z][^\t\n\r\f />]*)(?:[\t\n\r\f ]|/(?!>))*`. Returns the end of
+    /// the name and the end of the match.
+    fn tagfind_tolerant(&mut self, at: usize) -> (usize, usize) {
+        let name_end = self.skip(at + 1, |c| !is_space(c) && c != b'/' && c != b'>');
+        (name_end, self.spaces_and_lone_slashes(name_end))
+    }
+
+    /// `attrfind_tolerant.match(rawdata, k)`: an attribute name, an optional
+    /// value, then `(?:[\t\n\r\f ]|/(?!>))*`.
+    fn attrfind_tolerant(&mut self, k: usize) -> Option<usize> {
+        let name_end = self.attribute_name(k)?;
+        let j = self.value_indicator(name_end).unwrap_or(name_end);
+        Some(self.spaces_and_lone_slashes(j))
+    }
+
+    /// `(?:[\t\n\r\f ]|/(?!>))*` from `from`.
+    fn spaces_and_lone_slashes(&mut self, from: usize) -> usize {
+        let bytes = self.raw.as_bytes();
+        let mut k = from;
+        while let Some(&c) = bytes.get(k) {
+            if !(is_space(c) || (c == b'/' && bytes.get(k + 1) != Some(&b'>'))) {
+                break;
+            }
+            k += 1;
+        }
+        self.charge(k - from + 1);
+        k
+    }
+
+    /// `(?<=['"\t\n\r\f /])[^\t\n\r\f />][^\t\n\r\f /=>]*` at `k`: the end of
+    /// the attribute name, if one starts there.
+    fn attribute_name(&mut self, k: usize) -> Option<usize> {
+        let bytes = self.raw.as_bytes();
+        let after_separator = k
+            .checked_sub(1)
+            .and_then(|before| bytes.get(before))
+            .is_some_and(|&c| matches!(c, b'\'' | b'"' | b'/') || is_space(c));
+        let first = *bytes.get(k)?;
+        if !after_separator || is_space(first) || first == b'/' || first == b'>' {
+            return None;
+        }
+        Some(self.skip(k + 1, |c| !is_space(c) && !matches!(c, b'/' | b'=' | b'>')))
+    }
+
+    /// The value indicator at `k`, just after an attribute name:
+    /// `[\t\n\r\f ]*=[\t\n\r\f ]*('[^']*'|"[^"]*"|(?!['"])[^>\t\n\r\f ]*)`.
+    /// Its end, or `None` where it does not match.
+    fn value_indicator(&mut self, k: usize) -> Option<usize> {
+        let bytes = self.raw.as_bytes();
+        let equals = self.skip(k, is_space);
+        if bytes.get(equals) != Some(&b'=') {
+            return None;
+        }
+        let after_equals = equals + 1;
+        let value = self.skip(after_equals, is_space);
+        match bytes.get(value) {
+            Some(&quote @ (b'\'' | b'"')) => match self.find(value + 1, quote) {
+                Some(close) => Some(close + 1),
+                // A quote never closed: the engine gives one space back, and
+                // an empty bare value matches there.
+                None if value > after_equals => Some(value - 1),
+                None => None,
+            },
+            _ => Some(self.skip(value, |c| !is_space(c) && c != b'>')),
+        }
     }
 }
