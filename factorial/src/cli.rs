@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use common::sections::SectionArgs;
 
 use crate::Config;
@@ -32,7 +32,56 @@ pub struct Cli {
     pub print_digits: bool,
 }
 
+/// Sections that use `--n`, `--method` (huge, speedup).
+pub const N_SECTIONS: [u32; 2] = [4, 6];
+/// Sections that use `--print-digits` (lecture, huge).
+pub const PRINT_DIGITS_SECTIONS: [u32; 2] = [3, 4];
+/// Sections that use `--workers`: every one with a pool or rayon (section 6
+/// builds its own pools of 1, 2, … threads; section 1 runs on one thread).
+pub const WORKERS_SECTIONS: [u32; 5] = [2, 3, 4, 5, 7];
+/// The number of the speedup section, which times a parallel method only.
+const SPEEDUP: u32 = 6;
+
 impl Cli {
+    /// Checks that every option given is used by a section that runs, and
+    /// that section 6 is asked for a method it can time on many threads.
+    /// Each failure is one clap error naming the option.
+    pub fn check(&self) -> Result<(), clap::Error> {
+        use common::sections::option_used_by;
+        let sections = &self.sections;
+        if self.n.is_some() {
+            option_used_by(sections, crate::SECTIONS, "--n", &N_SECTIONS)?;
+        }
+        if let Some(method) = self.method {
+            option_used_by(sections, crate::SECTIONS, "--method", &N_SECTIONS)?;
+            let chosen = sections.chosen(crate::SECTIONS)?;
+            if !method.is_parallel() && chosen.iter().any(|s| s.number == SPEEDUP) {
+                let value = method.to_possible_value().expect("no skipped methods");
+                return Err(clap::Error::raw(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!(
+                        "--method {} runs on one thread, and section 6 (speedup) times a \
+                         method on 1, 2, … threads: choose tree-parallel, primes or ntt, or \
+                         run section 4 alone (huge --method {0})\n",
+                        value.get_name()
+                    ),
+                ));
+            }
+        }
+        if self.print_digits {
+            option_used_by(
+                sections,
+                crate::SECTIONS,
+                "--print-digits",
+                &PRINT_DIGITS_SECTIONS,
+            )?;
+        }
+        if self.workers.is_some() {
+            option_used_by(sections, crate::SECTIONS, "--workers", &WORKERS_SECTIONS)?;
+        }
+        Ok(())
+    }
+
     /// The run's settings, and rayon's global pool sized to `--workers` with
     /// named threads (so "Computing factorial of …" lines say who computed).
     pub fn config(&self, worker_exe: PathBuf) -> Config {

@@ -17,6 +17,7 @@ fn main() -> anyhow::Result<ExitCode> {
         return Ok(worker::main(&role));
     }
     let cli: Cli = sections::parse_cli(SECTIONS);
+    cli.check().unwrap_or_else(|err| sections::exit_on_one_line(err));
     let config = cli.config(std::env::current_exe()?);
     sections::run(SECTIONS, &cli.sections, &config, Framing::Banners)
 }

@@ -81,13 +81,38 @@ fn bad_input_is_one_line_and_a_non_zero_exit_never_a_panic() {
         (&["--n", "100000000"][..], "MiB"),
         (&["--n", "99999999999999999999999"][..], "out of range"),
         (&["--workers", "0"][..], "workers"),
-        (&["--method", "magic"][..], "magic"),
+        (&["--method", "magic"][..], "possible values: naive"),
+        (&["--nn", "5"][..], "similar argument exists: '--n'"),
+        (&["lecture", "extra"][..], "'extra'"),
     ] {
-        let run = check::run(Command::new(EXE).args(args));
-        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
-        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
-        assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
-        assert!(run.stdout.is_empty(), "{args:?} printed before failing");
+        refused_in_one_line(args, message);
+    }
+}
+
+/// Runs the binary with `args` and asserts the README's promise for bad
+/// input: exit code 2, one line on stderr containing `message`, no stdout,
+/// no panic.
+fn refused_in_one_line(args: &[&str], message: &str) -> String {
+    let run = check::run(Command::new(EXE).args(args));
+    assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+    assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+    assert_eq!(run.stderr.trim_end().lines().count(), 1, "{args:?}: {}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
+    assert!(run.stdout.is_empty(), "{args:?} printed before failing: {}", run.stdout);
+    run.stderr
+}
+
+#[test]
+fn an_option_the_chosen_section_does_not_use_is_an_error_naming_it() {
+    for (args, message) in [
+        (&["lecture", "--n", "5"][..], "--n is used only by sections 4 (huge) and 6"),
+        (&["batch", "--method", "tree"][..], "--method is used only by"),
+        (&["batch", "--print-digits"][..], "--print-digits is used only by"),
+        (&["function", "--workers", "2"][..], "--workers is used only by"),
+        (&["speedup", "--method", "tree"][..], "--method tree runs on one thread"),
+        (&["--method", "naive"][..], "--method naive runs on one thread"),
+    ] {
+        refused_in_one_line(args, message);
     }
 }
 
