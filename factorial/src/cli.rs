@@ -6,9 +6,9 @@ use std::path::PathBuf;
 use clap::{Parser, ValueEnum};
 use common::sections::SectionArgs;
 
-use crate::Config;
 use crate::digits::{estimated_bytes, estimated_digits};
 use crate::methods::{FactorialError, Method};
+use crate::{Config, estimate};
 
 /// Notebook 249: factorials with Pool.map, then one huge factorial on every
 /// core.
@@ -30,6 +30,9 @@ pub struct Cli {
     /// Print the full decimal numbers (section 3: the lecture's output)
     #[arg(long)]
     pub print_digits: bool,
+    /// Run even when sections 4 and 6 are estimated past 3 minutes
+    #[arg(long)]
+    pub allow_long: bool,
 }
 
 /// Sections that use `--n`, `--method` (huge, speedup).
@@ -79,7 +82,33 @@ impl Cli {
         if self.workers.is_some() {
             option_used_by(sections, crate::SECTIONS, "--workers", &WORKERS_SECTIONS)?;
         }
+        if self.allow_long {
+            option_used_by(sections, crate::SECTIONS, "--allow-long", &N_SECTIONS)?;
+        }
         Ok(())
+    }
+
+    /// Estimates the run's time before it starts ([`crate::estimate`]): the
+    /// machine's measured speed when the run is long enough to measure it,
+    /// or a one-line refusal with the estimate and what to try instead when
+    /// it passes [`estimate::LIMIT`] without `--allow-long`.
+    pub fn plan(&self) -> Result<Option<estimate::Speed>, clap::Error> {
+        let quick = self.sections.quick;
+        let n = self.n.unwrap_or(if quick { crate::QUICK_N } else { crate::DEFAULT_N });
+        let sections: Vec<u32> =
+            self.sections.chosen(crate::SECTIONS)?.iter().map(|s| s.number).collect();
+        let cores = common::pool::cpu_workers();
+        let work = estimate::run_work(&sections, self.method, n, cores);
+        let Some((total, speed)) = estimate::estimate(&work, n) else {
+            return Ok(None);
+        };
+        if total > estimate::LIMIT && !self.allow_long {
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("{}\n", estimate::refusal(total, speed, n, &sections, cores)),
+            ));
+        }
+        Ok(Some(speed))
     }
 
     /// The run's settings, and rayon's global pool sized to `--workers` with

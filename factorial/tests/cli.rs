@@ -111,6 +111,7 @@ fn an_option_the_chosen_section_does_not_use_is_an_error_naming_it() {
         (&["function", "--workers", "2"][..], "--workers is used only by"),
         (&["speedup", "--method", "tree"][..], "--method tree runs on one thread"),
         (&["--method", "naive"][..], "--method naive runs on one thread"),
+        (&["lecture", "--allow-long"][..], "--allow-long is used only by"),
     ] {
         refused_in_one_line(args, message);
     }
@@ -138,4 +139,20 @@ fn time_factorial_reports_and_rejects_bad_n() {
     let bad = check::run(Command::new(timer).arg("-1"));
     assert_eq!(bad.code, Some(2));
     assert!(bad.stderr.contains("negative"), "{}", bad.stderr);
+}
+
+#[test]
+fn a_run_estimated_past_minutes_is_refused_at_once_with_the_estimate() {
+    // The naive loop at the size limit: hours on any machine (the estimate
+    // is scaled by a measured calibration, at most 20 times faster than the
+    // reference machine, still far past the three-minute limit).
+    let started = std::time::Instant::now();
+    let stderr = refused_in_one_line(
+        &["huge", "--n", "12000000", "--method", "naive"],
+        "--n 12000000 would take about ",
+    );
+    let took = started.elapsed();
+    check::contains_all(&stderr, &[" h here", "--method ntt", "--allow-long"]);
+    // It estimated; it did not compute (that would take hours).
+    assert!(took < std::time::Duration::from_secs(10), "refusing took {took:?}");
 }
