@@ -60,8 +60,8 @@ pub enum Command {
         /// Latency added to every page.
         #[arg(long, default_value_t = 100, conflicts_with = "dump")]
         latency_ms: u64,
-        /// Number of /pageN pages.
-        #[arg(long, default_value_t = 500, conflicts_with = "dump")]
+        /// Number of /pageN pages (at least 1).
+        #[arg(long, default_value_t = 500, conflicts_with = "dump", value_parser = at_least_one)]
         pages: usize,
         /// Instead of serving, write the fixture pages into this directory.
         #[arg(long)]
@@ -85,8 +85,8 @@ pub enum Command {
         /// Where to start (an http:// or https:// URL).
         #[arg(value_parser = parse_url)]
         start: Option<String>,
-        /// At most this many pages.
-        #[arg(long, default_value_t = 30)]
+        /// At most this many pages (at least 1).
+        #[arg(long, default_value_t = 30, value_parser = at_least_one)]
         max_pages: usize,
         /// Worker threads.
         #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -161,6 +161,16 @@ pub fn serve(
     eprintln!("stdin closed: stopping the site");
     drop(site);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Parses a count that must be at least 1 (`--pages`, `--max-pages`): a
+/// site or a crawl of no pages would do nothing.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("0 would do nothing; give 1 or more".to_string()),
+        Ok(count) => Ok(count),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
 }
 
 /// Parses a URL argument of `fetch` or `crawl`: an absolute http:// or

@@ -116,6 +116,8 @@ fn an_option_nothing_chosen_uses_is_an_error_naming_it() {
     refused_in_one_line(&["--json"], &["--json", "extract"]);
     refused_in_one_line(&["lecture", "--json"], &["--json", "extract"]);
     refused_in_one_line(&["serve", "--dump", "unused-dir", "--pages", "3"], &["--pages"]);
+    refused_in_one_line(&["crawl", "--max-pages", "0"], &["--max-pages", "do nothing"]);
+    refused_in_one_line(&["serve", "--pages", "0"], &["--pages", "do nothing"]);
     assert!(!std::path::Path::new("unused-dir").exists());
 }
 
