@@ -110,8 +110,11 @@ impl<C> Chapter<C> {
         let command = SectionArgs::augment_args(clap::Command::new("chapter"))
             .about(self.about)
             .after_help(sections::help(self.sections));
-        let args = SectionArgs::from_arg_matches(&command.get_matches())
-            .unwrap_or_else(|err| err.exit());
+        let matches = command
+            .try_get_matches()
+            .unwrap_or_else(|err| sections::exit_on_one_line(err));
+        let args = SectionArgs::from_arg_matches(&matches)
+            .unwrap_or_else(|err| sections::exit_on_one_line(err));
         let config = (self.config)(args.quick, std::env::current_exe()?);
         sections::run(self.sections, &args, &config, Framing::Banners)
     }

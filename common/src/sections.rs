@@ -33,7 +33,8 @@
 //! }
 //! ```
 //!
-//! A bad section becomes a clap error: one line on stderr, exit code 2.
+//! A bad section, a bad option, or an option the chosen section does not use
+//! ([`option_used_by`]) is one line on stderr and exit code 2.
 
 use std::fmt::{self, Write as _};
 use std::process::ExitCode;
@@ -133,10 +134,109 @@ impl SectionArgs {
 }
 
 /// Parses the command line into a chapter's `Cli`, with the section list
-/// appended to `--help`. Exits (code 2) on a bad argument, as clap does.
+/// appended to `--help`. Exits (code 2) on a bad argument with one line on
+/// stderr ([`exit_on_one_line`]).
 pub fn parse_cli<T: Parser, C>(sections: &[Section<C>]) -> T {
-    let matches = T::command().after_help(help(sections)).get_matches();
-    T::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    let matches = T::command()
+        .after_help(help(sections))
+        .try_get_matches()
+        .unwrap_or_else(|err| exit_on_one_line(err));
+    T::from_arg_matches(&matches).unwrap_or_else(|err| exit_on_one_line(err))
+}
+
+/// Ends the process for a command-line error: `--help` and `--version` print
+/// as clap prints them; any other error is one line on stderr (clap's
+/// message, with its tip if it has one, without the usage block clap adds)
+/// and clap's exit code (2).
+pub fn exit_on_one_line(err: clap::Error) -> ! {
+    if matches!(err.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
+        err.exit()
+    }
+    eprintln!("{}", one_line(&err.render().to_string()));
+    std::process::exit(err.exit_code())
+}
+
+/// clap's rendered error as one line: its first line, then its details (the
+/// possible values, a tip) in parentheses; the usage block and the pointer
+/// to `--help` are left out.
+///
+/// ```
+/// use common::sections::one_line;
+/// let clap = "error: unexpected argument '--nn' found\n\n  tip: a similar argument \
+///             exists: '--n'\n\nUsage: factorial --n <N>\n\nFor more information, try '--help'.\n";
+/// assert_eq!(
+///     one_line(clap),
+///     "error: unexpected argument '--nn' found (tip: a similar argument exists: '--n')"
+/// );
+/// let clap = "error: invalid value 'magic' for '--method <METHOD>'\n  \
+///             [possible values: naive, tree]\n\nFor more information, try '--help'.\n";
+/// assert_eq!(
+///     one_line(clap),
+///     "error: invalid value 'magic' for '--method <METHOD>' ([possible values: naive, tree])"
+/// );
+/// ```
+pub fn one_line(rendered: &str) -> String {
+    let mut lines = rendered
+        .lines()
+        .take_while(|l| {
+            !l.starts_with("Usage:") && !l.starts_with("For more information")
+        })
+        .map(str::trim)
+        .filter(|l| !l.is_empty());
+    let mut line = lines.next().unwrap_or("error: bad command line").to_string();
+    let details: Vec<&str> = lines.collect();
+    if !details.is_empty() {
+        let _ = write!(line, " ({})", details.join("; "));
+    }
+    line
+}
+
+/// Checks that an option a learner gave is used by a section that runs: an
+/// option only some sections use (`used_by`, by number) is an error when
+/// `args` chose one section that does not use it. (When every section runs,
+/// the option applies to the ones that use it.)
+///
+/// ```
+/// use common::sections::{option_used_by, Section, SectionArgs};
+/// fn nothing(_: &()) -> anyhow::Result<()> { Ok(()) }
+/// const SECTIONS: &[Section<()>] = &[
+///     Section { number: 3, name: "lecture", title: "Lecture", run: nothing },
+///     Section { number: 4, name: "huge", title: "Huge", run: nothing },
+/// ];
+/// let lecture = SectionArgs { section: Some("lecture".into()), quick: false };
+/// let err = option_used_by(&lecture, SECTIONS, "--n", &[4]).unwrap_err();
+/// assert_eq!(
+///     err.to_string().trim(),
+///     "error: --n is used only by section 4 (huge), not by section 3 (lecture)"
+/// );
+/// assert!(option_used_by(&SectionArgs::default(), SECTIONS, "--n", &[4]).is_ok());
+/// ```
+pub fn option_used_by<C>(
+    args: &SectionArgs,
+    sections: &[Section<C>],
+    option: &str,
+    used_by: &[u32],
+) -> Result<(), clap::Error> {
+    let chosen = args.chosen(sections)?;
+    if chosen.iter().any(|s| used_by.contains(&s.number)) {
+        return Ok(());
+    }
+    let users: Vec<String> = sections
+        .iter()
+        .filter(|s| used_by.contains(&s.number))
+        .map(|s| format!("{} ({})", s.number, s.name))
+        .collect();
+    let users = match users.as_slice() {
+        [one] => format!("section {one}"),
+        [init @ .., last] => format!("sections {} and {last}", init.join(", ")),
+        [] => "no section".to_string(),
+    };
+    let not: Vec<String> =
+        chosen.iter().map(|s| format!("section {} ({})", s.number, s.name)).collect();
+    Err(clap::Error::raw(
+        ErrorKind::ArgumentConflict,
+        format!("{option} is used only by {users}, not by {}\n", not.join(", ")),
+    ))
 }
 
 /// The section list for `--help`: `  4  threading-basics    Threading basics`.
@@ -172,7 +272,7 @@ pub fn run<C>(
     config: &C,
     framing: Framing,
 ) -> anyhow::Result<ExitCode> {
-    let chosen = args.chosen(sections).unwrap_or_else(|err| err.exit());
+    let chosen = args.chosen(sections).unwrap_or_else(|err| exit_on_one_line(err));
     crate::log::init();
     if framing == Framing::Banners
         && let Some(note) = crate::report::build_note()

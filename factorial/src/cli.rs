@@ -3,12 +3,12 @@
 
 use std::path::PathBuf;
 
-use clap::Parser;
+use clap::{Parser, ValueEnum};
 use common::sections::SectionArgs;
 
-use crate::Config;
 use crate::digits::{estimated_bytes, estimated_digits};
 use crate::methods::{FactorialError, Method};
+use crate::{Config, estimate};
 
 /// Notebook 249: factorials with Pool.map, then one huge factorial on every
 /// core.
@@ -30,9 +30,87 @@ pub struct Cli {
     /// Print the full decimal numbers (section 3: the lecture's output)
     #[arg(long)]
     pub print_digits: bool,
+    /// Run even when sections 4 and 6 are estimated past 3 minutes
+    #[arg(long)]
+    pub allow_long: bool,
 }
 
+/// Sections that use `--n`, `--method` (huge, speedup).
+pub const N_SECTIONS: [u32; 2] = [4, 6];
+/// Sections that use `--print-digits` (lecture, huge).
+pub const PRINT_DIGITS_SECTIONS: [u32; 2] = [3, 4];
+/// Sections that use `--workers`: every one with a pool or rayon (section 6
+/// builds its own pools of 1, 2, … threads; section 1 runs on one thread).
+pub const WORKERS_SECTIONS: [u32; 5] = [2, 3, 4, 5, 7];
+/// The number of the speedup section, which times a parallel method only.
+const SPEEDUP: u32 = 6;
+
 impl Cli {
+    /// Checks that every option given is used by a section that runs, and
+    /// that section 6 is asked for a method it can time on many threads.
+    /// Each failure is one clap error naming the option.
+    pub fn check(&self) -> Result<(), clap::Error> {
+        use common::sections::option_used_by;
+        let sections = &self.sections;
+        if self.n.is_some() {
+            option_used_by(sections, crate::SECTIONS, "--n", &N_SECTIONS)?;
+        }
+        if let Some(method) = self.method {
+            option_used_by(sections, crate::SECTIONS, "--method", &N_SECTIONS)?;
+            let chosen = sections.chosen(crate::SECTIONS)?;
+            if !method.is_parallel() && chosen.iter().any(|s| s.number == SPEEDUP) {
+                let value = method.to_possible_value().expect("no skipped methods");
+                return Err(clap::Error::raw(
+                    clap::error::ErrorKind::ArgumentConflict,
+                    format!(
+                        "--method {} runs on one thread, and section 6 (speedup) times a \
+                         method on 1, 2, … threads: choose tree-parallel, primes or ntt, or \
+                         run section 4 alone (huge --method {0})\n",
+                        value.get_name()
+                    ),
+                ));
+            }
+        }
+        if self.print_digits {
+            option_used_by(
+                sections,
+                crate::SECTIONS,
+                "--print-digits",
+                &PRINT_DIGITS_SECTIONS,
+            )?;
+        }
+        if self.workers.is_some() {
+            option_used_by(sections, crate::SECTIONS, "--workers", &WORKERS_SECTIONS)?;
+        }
+        if self.allow_long {
+            option_used_by(sections, crate::SECTIONS, "--allow-long", &N_SECTIONS)?;
+        }
+        Ok(())
+    }
+
+    /// Estimates the run's time before it starts ([`crate::estimate`]): the
+    /// machine's measured speed when the run is long enough to measure it,
+    /// or a one-line refusal with the estimate and what to try instead when
+    /// it passes [`estimate::LIMIT`] without `--allow-long`.
+    pub fn plan(&self) -> Result<Option<estimate::Speed>, clap::Error> {
+        let quick = self.sections.quick;
+        let n = self.n.unwrap_or(if quick { crate::QUICK_N } else { crate::DEFAULT_N });
+        let sections: Vec<u32> =
+            self.sections.chosen(crate::SECTIONS)?.iter().map(|s| s.number).collect();
+        let cores = common::pool::cpu_workers();
+        let work = estimate::run_work(&sections, self.method, n, cores);
+        let Some((total, speed)) = estimate::estimate(&work, n) else {
+            return Ok(None);
+        };
+        if total > estimate::LIMIT && !self.allow_long {
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("{}\n", estimate::refusal(total, speed, n, &sections, cores)),
+            ));
+        }
+        Ok(Some(speed))
+    }
+
     /// The run's settings, and rayon's global pool sized to `--workers` with
     /// named threads (so "Computing factorial of …" lines say who computed).
     pub fn config(&self, worker_exe: PathBuf) -> Config {

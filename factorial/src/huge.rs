@@ -10,7 +10,6 @@ use std::time::Duration;
 
 use common::report::Table;
 use common::timing::{HumanDuration, Speedup, speedup, time};
-use indicatif::{ProgressBar, ProgressStyle};
 use num_bigint::BigUint;
 
 use crate::Config;
@@ -40,12 +39,13 @@ pub fn methods_for(n: u64, chosen: Option<Method>) -> Vec<Method> {
 }
 
 /// Runs `methods` on n, checks they agree, returns the value and the runs.
-pub fn run_methods(n: u64, methods: &[Method]) -> anyhow::Result<(BigUint, Vec<Run>)> {
-    let bar = ProgressBar::new(methods.len() as u64);
-    bar.set_style(
-        ProgressStyle::with_template("{spinner} {msg} [{bar:20}] {pos}/{len} {elapsed}")
-            .expect("a valid template"),
-    );
+/// With an `estimate` past two seconds, a progress bar shows on a terminal.
+pub fn run_methods(
+    n: u64,
+    methods: &[Method],
+    estimate: Option<Duration>,
+) -> anyhow::Result<(BigUint, Vec<Run>)> {
+    let bar = crate::estimate::progress_bar(methods.len() as u64, estimate);
     let mut value: Option<BigUint> = None;
     let mut runs = Vec::new();
     for &method in methods {
@@ -110,7 +110,15 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         rayon::current_num_threads()
     );
     let methods = methods_for(n, config.method);
-    let (value, runs) = run_methods(n, &methods)?;
+    let estimate = config.speed.map(|speed| {
+        speed.scale(crate::estimate::huge_work(n, config.method).nominal(n))
+    });
+    if let (Some(estimate), Some(speed)) = (estimate, config.speed)
+        && estimate >= crate::estimate::ANNOUNCE
+    {
+        println!("{}\n", crate::estimate::announcement(estimate, speed));
+    }
+    let (value, runs) = run_methods(n, &methods, estimate)?;
 
     let baseline = runs[0].took;
     let mut table = Table::new(["method", "time", "vs first", ""]);

@@ -64,6 +64,7 @@
 //! | 7. One multiplication on every core | [`one_product`], [`ntt`] |
 //! | digit counts and fast decimal strings | [`digits`], [`division`] |
 //! | `--n` and its checks | [`cli`] |
+//! | how long a run will take | [`estimate`] |
 //! | the pool workers | [`worker`] |
 
 use std::path::PathBuf;
@@ -76,6 +77,7 @@ pub mod bigmath;
 pub mod cli;
 pub mod digits;
 pub mod division;
+pub mod estimate;
 pub mod huge;
 pub mod lecture;
 pub mod methods;
@@ -149,6 +151,9 @@ pub struct Config {
     pub method: Option<Method>,
     /// Print the full decimal numbers.
     pub print_digits: bool,
+    /// This machine's speed, measured before a run the models put past a
+    /// second ([`estimate`]); sections 4 and 6 announce long work with it.
+    pub speed: Option<estimate::Speed>,
     /// The binary every pool worker runs (`current_exe()` in `main`,
     /// `env!("CARGO_BIN_EXE_factorial")` in tests).
     pub worker_exe: PathBuf,
@@ -165,6 +170,7 @@ impl Config {
             workers,
             method: None,
             print_digits: false,
+            speed: None,
             worker_exe,
         }
     }

@@ -1,4 +1,4 @@
-//! `cargo run -p factorial [SECTION] [--n N] [--workers W] [--method M] [--print-digits] [--quick]`
+//! `cargo run -p factorial [SECTION] [--n N] [--workers W] [--method M] [--print-digits] [--allow-long] [--quick]`
 //!
 //! Thin on purpose: the command line is [`factorial::cli::Cli`], every lesson
 //! lives in the library, and its table of sections
@@ -17,6 +17,10 @@ fn main() -> anyhow::Result<ExitCode> {
         return Ok(worker::main(&role));
     }
     let cli: Cli = sections::parse_cli(SECTIONS);
-    let config = cli.config(std::env::current_exe()?);
+    cli.check().unwrap_or_else(|err| sections::exit_on_one_line(err));
+    // Before any output: a run estimated past a few minutes is refused here.
+    let speed = cli.plan().unwrap_or_else(|err| sections::exit_on_one_line(err));
+    let mut config = cli.config(std::env::current_exe()?);
+    config.speed = speed;
     sections::run(SECTIONS, &cli.sections, &config, Framing::Banners)
 }

@@ -13,7 +13,6 @@ use std::time::Duration;
 use anyhow::Context;
 use common::report::Table;
 use common::timing::{HumanDuration, Speedup, speedup, time};
-use indicatif::ProgressBar;
 
 use crate::Config;
 use crate::methods::{Method, factorial};
@@ -31,13 +30,16 @@ pub fn thread_counts(cores: usize) -> Vec<usize> {
 }
 
 /// Times `method` for n on a pool of each size in `counts`; checks that all
-/// results agree.
+/// results agree. With an `estimate` past two seconds, a progress bar shows
+/// on a terminal.
 pub fn measure(
     n: u64,
     method: Method,
     counts: &[usize],
+    estimate: Option<Duration>,
 ) -> anyhow::Result<Vec<(usize, Duration)>> {
-    let bar = ProgressBar::new(counts.len() as u64);
+    let bar = crate::estimate::progress_bar(counts.len() as u64, estimate);
+    bar.set_message(method.to_string());
     let mut reference = None;
     let mut rows = Vec::new();
     for &threads in counts {
@@ -84,7 +86,15 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     let cores = common::pool::cpu_workers();
     let counts = thread_counts(cores);
     println!("{n}! by {method}, on rayon pools of {counts:?} threads ({cores} cores):\n");
-    let rows = measure(n, method, &counts)?;
+    let estimate = config.speed.map(|speed| {
+        speed.scale(crate::estimate::speedup_work(config.method, cores).nominal(n))
+    });
+    if let (Some(estimate), Some(speed)) = (estimate, config.speed)
+        && estimate >= crate::estimate::ANNOUNCE
+    {
+        println!("{}\n", crate::estimate::announcement(estimate, speed));
+    }
+    let rows = measure(n, method, &counts, estimate)?;
     let base = rows[0].1;
     let mut table = Table::new(["threads", "time", "speedup", "efficiency"]);
     let mut points = Vec::new();

@@ -81,13 +81,39 @@ fn bad_input_is_one_line_and_a_non_zero_exit_never_a_panic() {
         (&["--n", "100000000"][..], "MiB"),
         (&["--n", "99999999999999999999999"][..], "out of range"),
         (&["--workers", "0"][..], "workers"),
-        (&["--method", "magic"][..], "magic"),
+        (&["--method", "magic"][..], "possible values: naive"),
+        (&["--nn", "5"][..], "similar argument exists: '--n'"),
+        (&["lecture", "extra"][..], "'extra'"),
     ] {
-        let run = check::run(Command::new(EXE).args(args));
-        assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
-        assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
-        assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
-        assert!(run.stdout.is_empty(), "{args:?} printed before failing");
+        refused_in_one_line(args, message);
+    }
+}
+
+/// Runs the binary with `args` and asserts the README's promise for bad
+/// input: exit code 2, one line on stderr containing `message`, no stdout,
+/// no panic.
+fn refused_in_one_line(args: &[&str], message: &str) -> String {
+    let run = check::run(Command::new(EXE).args(args));
+    assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+    assert!(run.stderr.contains(message), "{args:?}: {}", run.stderr);
+    assert_eq!(run.stderr.trim_end().lines().count(), 1, "{args:?}: {}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
+    assert!(run.stdout.is_empty(), "{args:?} printed before failing: {}", run.stdout);
+    run.stderr
+}
+
+#[test]
+fn an_option_the_chosen_section_does_not_use_is_an_error_naming_it() {
+    for (args, message) in [
+        (&["lecture", "--n", "5"][..], "--n is used only by sections 4 (huge) and 6"),
+        (&["batch", "--method", "tree"][..], "--method is used only by"),
+        (&["batch", "--print-digits"][..], "--print-digits is used only by"),
+        (&["function", "--workers", "2"][..], "--workers is used only by"),
+        (&["speedup", "--method", "tree"][..], "--method tree runs on one thread"),
+        (&["--method", "naive"][..], "--method naive runs on one thread"),
+        (&["lecture", "--allow-long"][..], "--allow-long is used only by"),
+    ] {
+        refused_in_one_line(args, message);
     }
 }
 
@@ -113,4 +139,20 @@ fn time_factorial_reports_and_rejects_bad_n() {
     let bad = check::run(Command::new(timer).arg("-1"));
     assert_eq!(bad.code, Some(2));
     assert!(bad.stderr.contains("negative"), "{}", bad.stderr);
+}
+
+#[test]
+fn a_run_estimated_past_minutes_is_refused_at_once_with_the_estimate() {
+    // The naive loop at the size limit: hours on any machine (the estimate
+    // is scaled by a measured calibration, at most 20 times faster than the
+    // reference machine, still far past the three-minute limit).
+    let started = std::time::Instant::now();
+    let stderr = refused_in_one_line(
+        &["huge", "--n", "12000000", "--method", "naive"],
+        "--n 12000000 would take about ",
+    );
+    let took = started.elapsed();
+    check::contains_all(&stderr, &[" h here", "--method ntt", "--allow-long"]);
+    // It estimated; it did not compute (that would take hours).
+    assert!(took < std::time::Duration::from_secs(10), "refusing took {took:?}");
 }

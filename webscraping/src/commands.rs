@@ -28,16 +28,40 @@ pub struct Cli {
     pub json: bool,
 }
 
+impl Cli {
+    /// Checks that `--json` comes with the one section that prints JSON:
+    /// its output is pure JSON, which no other section (and no run of them
+    /// all) can keep. A clap error naming the option if not.
+    pub fn check(&self) -> Result<(), clap::Error> {
+        let extract = crate::SECTIONS
+            .iter()
+            .find(|s| s.name == "extract")
+            .expect("an extract section");
+        let chosen = self.sections.chosen(crate::SECTIONS)?;
+        if self.json && !(chosen.len() == 1 && chosen[0].number == extract.number) {
+            return Err(clap::Error::raw(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "--json is used only by section {} (extract), alone: run \
+                     `webscraping extract --json`\n",
+                    extract.number
+                ),
+            ));
+        }
+        Ok(())
+    }
+}
+
 /// The commands besides the sections.
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Run the local site alone, and print its URL (open it in a browser).
     Serve {
         /// Latency added to every page.
-        #[arg(long, default_value_t = 100)]
+        #[arg(long, default_value_t = 100, conflicts_with = "dump")]
         latency_ms: u64,
-        /// Number of /pageN pages.
-        #[arg(long, default_value_t = 500)]
+        /// Number of /pageN pages (at least 1).
+        #[arg(long, default_value_t = 500, conflicts_with = "dump", value_parser = at_least_one)]
         pages: usize,
         /// Instead of serving, write the fixture pages into this directory.
         #[arg(long)]
@@ -46,8 +70,8 @@ pub enum Command {
     /// Fetch real URLs (needs the network), one thread each, and print
     /// BeautifulSoup's text length for each.
     Fetch {
-        /// The URLs.
-        #[arg(required = true)]
+        /// The URLs (http:// or https://).
+        #[arg(required = true, value_parser = parse_url)]
         urls: Vec<String>,
         /// Largest body accepted, in bytes.
         #[arg(long, default_value_t = 16 << 20)]
@@ -58,10 +82,11 @@ pub enum Command {
     },
     /// Crawl from a URL (default: the local site).
     Crawl {
-        /// Where to start.
+        /// Where to start (an http:// or https:// URL).
+        #[arg(value_parser = parse_url)]
         start: Option<String>,
-        /// At most this many pages.
-        #[arg(long, default_value_t = 30)]
+        /// At most this many pages (at least 1).
+        #[arg(long, default_value_t = 30, value_parser = at_least_one)]
         max_pages: usize,
         /// Worker threads.
         #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -87,8 +112,14 @@ impl Command {
                 let start = start
                     .or_else(|| context.as_ref().map(|c| c.site.url("/page0")))
                     .expect("a start URL, or the local site's first page");
-                crawl::run_and_print(&start, max_pages, usize::from(workers))?;
-                Ok(ExitCode::SUCCESS)
+                let report =
+                    crawl::run_and_print(&start, max_pages, usize::from(workers))?;
+                // As `fetch`: exit code 1 if any page failed.
+                Ok(if report.errors.is_empty() {
+                    ExitCode::SUCCESS
+                } else {
+                    ExitCode::FAILURE
+                })
             }
         }
     }
@@ -117,7 +148,8 @@ pub fn serve(
     // The first line is read by section 6, which runs the site this way.
     println!("Serving on {}", site.base_url());
     eprintln!(
-        "(press Ctrl-D or Ctrl-C to stop; try {} and {})",
+        "(open that URL in a browser for an index of the pages; try {} and {};\n \
+         press Ctrl-D or Ctrl-C to stop)",
         site.url("/docs/introduction/"),
         site.url("/page0")
     );
@@ -129,6 +161,43 @@ pub fn serve(
     eprintln!("stdin closed: stopping the site");
     drop(site);
     Ok(ExitCode::SUCCESS)
+}
+
+/// Parses a count that must be at least 1 (`--pages`, `--max-pages`): a
+/// site or a crawl of no pages would do nothing.
+fn at_least_one(text: &str) -> Result<usize, String> {
+    match text.parse::<usize>() {
+        Ok(0) => Err("0 would do nothing; give 1 or more".to_string()),
+        Ok(count) => Ok(count),
+        Err(_) => Err(format!("{text:?} is not a whole number")),
+    }
+}
+
+/// Parses a URL argument of `fetch` or `crawl`: an absolute http:// or
+/// https:// URL, or a one-line reason in a learner's words.
+///
+/// ```
+/// use webscraping::commands::parse_url;
+/// assert_eq!(parse_url("https://example.com/a").as_deref(), Ok("https://example.com/a"));
+/// assert!(parse_url("not-a-url").unwrap_err().contains("like https://example.com/"));
+/// assert!(parse_url("ftp://example.com/").unwrap_err().contains("ftp"));
+/// ```
+pub fn parse_url(text: &str) -> Result<String, String> {
+    const LOOKS_LIKE: &str = "a URL looks like https://example.com/page";
+    if !text.contains("://") {
+        // "example.com", "localhost:8000": a browser guesses; a program must not.
+        return Err(format!(
+            "not a URL: it does not start with http:// or https://; {LOOKS_LIKE}"
+        ));
+    }
+    let url = reqwest::Url::parse(text)
+        .map_err(|err| format!("not a URL ({err}); {LOOKS_LIKE}"))?;
+    match url.scheme() {
+        "http" | "https" => Ok(text.to_string()),
+        scheme => Err(format!(
+            "{scheme}: URLs cannot be fetched here, only http:// and https:// ({LOOKS_LIKE})"
+        )),
+    }
 }
 
 /// What `fetch` reports for one URL.
@@ -188,7 +257,11 @@ fn fetch_one(
         encoding: None,
         bytes: None,
         replaced: false,
-        error: Some(format!("{}: {err}", err.kind())),
+        // The kind first ("timeout: …"), unless it has no name of its own.
+        error: Some(match err {
+            FetchError::Other(_) => err.to_string(),
+            _ => format!("{}: {err}", err.kind()),
+        }),
     };
     let page = match client::fetch(client, url, limits) {
         Ok(page) => page,

@@ -274,15 +274,15 @@ pub fn robots_for(client: &Client, url: &Url) -> Robots {
 pub fn show(context: &Context) -> anyhow::Result<()> {
     let (max_pages, workers) = (25, 4);
     let start = context.site.url("/page0");
-    run_and_print(&start, max_pages, workers)
+    run_and_print(&start, max_pages, workers).map(drop)
 }
 
-/// Crawls and prints the report (also the `crawl` command).
+/// Crawls and prints the report (also the `crawl` command), and returns it.
 pub fn run_and_print(
     start: &str,
     max_pages: usize,
     workers: usize,
-) -> anyhow::Result<()> {
+) -> anyhow::Result<CrawlReport> {
     println!("crawl {start} --max-pages {max_pages} --workers {workers}");
     let (report, took) = time(|| crawl(start, max_pages, workers));
     let report = report?;
@@ -304,7 +304,7 @@ pub fn run_and_print(
     for (url, err) in &report.errors {
         println!("  error: {url}: {err}");
     }
-    Ok(())
+    Ok(report)
 }
 
 #[cfg(test)]

@@ -14,6 +14,7 @@ use webscraping::{Config, Context, SECTIONS};
 
 fn main() -> anyhow::Result<ExitCode> {
     let cli: Cli = sections::parse_cli(SECTIONS);
+    cli.check().unwrap_or_else(|err| sections::exit_on_one_line(err));
     let mut config = Config::new(cli.sections.quick, std::env::current_exe()?);
     if let Some(command) = cli.command {
         return command.run(config);

@@ -32,6 +32,32 @@ pub const FAULT_PATHS: [&str; 10] = [
     "/fault/redirect-loop",
 ];
 
+/// The site's front page, `/`: what `serve` advertises. It links the
+/// lecture's pages and the first numbered page, and lists the fault paths
+/// as text, not links, so a crawl that starts here meets no fault.
+pub fn index_page(pages: usize) -> String {
+    let mut body = String::from(
+        "<h1>Local Docs</h1>\n<p>A small site on this computer, for the web scraping \
+         chapter.</p>\n<h2>The lecture's pages</h2>\n<ul>\n",
+    );
+    for path in LECTURE_PATHS {
+        let _ = writeln!(body, "<li><a href=\"{path}\">{path}</a></li>");
+    }
+    let _ = write!(
+        body,
+        "</ul>\n<h2>Numbered pages</h2>\n<p>{pages} pages, /page0 to /page{}, linked to \
+         one another: <a href=\"/page0\">start at /page0</a>.</p>\n\
+         <h2>Pages that misbehave</h2>\n<p>Add one of these paths to this page's address \
+         to see a fault (they are not links, so a crawl from here never meets them):</p>\n<ul>\n",
+        pages.saturating_sub(1)
+    );
+    for path in FAULT_PATHS {
+        let _ = writeln!(body, "<li><code>{path}</code></li>");
+    }
+    body.push_str("</ul>\n<p><a href=\"/robots.txt\">robots.txt</a> keeps crawlers out of /private/.</p>\n");
+    document("Index", "index", &absolute_nav(), &body)
+}
+
 /// `/page{i}`.
 pub fn page_path(i: usize) -> String {
     format!("/page{i}")

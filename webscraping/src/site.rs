@@ -450,6 +450,9 @@ fn trickle(
 
 /// The HTML for an ordinary path, or `None` (404).
 pub fn page(path: &str, pages: usize) -> Option<String> {
+    if path == "/" {
+        return Some(pages::index_page(pages));
+    }
     if let Some(html) = pages::lecture_page(path) {
         return Some(html);
     }

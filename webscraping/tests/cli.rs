@@ -75,6 +75,63 @@ fn fetch_reports_an_unreachable_url_and_fails() {
     assert!(records[0]["chars"].is_null());
 }
 
+/// Runs the binary with `args` and asserts a bad argument's contract: exit
+/// code 2, one line on stderr containing every one of `expected`, no stdout,
+/// no panic.
+fn refused_in_one_line(args: &[&str], expected: &[&str]) {
+    let run = check::run(Command::new(EXE).args(args));
+    assert_eq!(run.code, Some(2), "{args:?}: {}", run.stderr);
+    check::contains_all(&run.stderr, expected);
+    assert_eq!(run.stderr.trim_end().lines().count(), 1, "{args:?}: {}", run.stderr);
+    assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
+    assert!(run.stdout.is_empty(), "{args:?} printed before failing: {}", run.stdout);
+}
+
+#[test]
+fn a_bad_url_is_one_line_naming_the_argument_and_what_a_url_looks_like() {
+    for args in
+        [&["fetch", "not-a-url"][..], &["fetch", "https://example.com/", "example.com"]]
+    {
+        let bad = args[args.len() - 1];
+        refused_in_one_line(
+            args,
+            &[bad, "<URLS>", "not a URL", "https://example.com/page"],
+        );
+    }
+    refused_in_one_line(
+        &["crawl", "not-a-url"],
+        &["not-a-url", "[START]", "not a URL", "https://example.com/page"],
+    );
+    refused_in_one_line(&["crawl", "ftp://example.com/"], &["[START]", "ftp: URLs"]);
+    for args in [&["fetch", "not-a-url"][..], &["crawl", "not-a-url"]] {
+        let run = check::run(Command::new(EXE).args(args));
+        for jargon in ["builder error", "other:", "relative URL without a base"] {
+            assert!(!run.stderr.contains(jargon), "{args:?}: {}", run.stderr);
+        }
+    }
+}
+
+#[test]
+fn an_option_nothing_chosen_uses_is_an_error_naming_it() {
+    refused_in_one_line(&["--json"], &["--json", "extract"]);
+    refused_in_one_line(&["lecture", "--json"], &["--json", "extract"]);
+    refused_in_one_line(&["serve", "--dump", "unused-dir", "--pages", "3"], &["--pages"]);
+    refused_in_one_line(&["crawl", "--max-pages", "0"], &["--max-pages", "do nothing"]);
+    refused_in_one_line(&["serve", "--pages", "0"], &["--pages", "do nothing"]);
+    assert!(!std::path::Path::new("unused-dir").exists());
+}
+
+#[test]
+fn crawl_and_fetch_both_fail_when_every_page_failed() {
+    // Port 9 on loopback (discard): nothing listens, refused at once.
+    let url = "http://127.0.0.1:9/";
+    for args in [["fetch", url], ["crawl", url]] {
+        let run = check::run(Command::new(EXE).args(args));
+        assert_eq!(run.code, Some(1), "{args:?}: {}\n{}", run.stdout, run.stderr);
+        assert!(!run.stderr.contains("panicked"), "{args:?}: {}", run.stderr);
+    }
+}
+
 #[test]
 fn bad_arguments_exit_2() {
     // --help lists every section; a bad section is a one-line error.
@@ -107,6 +164,14 @@ fn serve_prints_a_loopback_url_that_serves_pages_until_its_stdin_closes() {
         &Default::default(),
     );
     assert!(page.unwrap().body.contains("Conceptual guide"));
+    // The URL it prints, as printed (what a learner opens in a browser),
+    // answers 200 with an index that links the pages.
+    let index = webscraping::client::fetch(&client, &url, &Default::default())
+        .unwrap_or_else(|err| panic!("{url} did not answer with a page: {err}"));
+    check::contains_all(
+        &index.body,
+        &["href=\"/docs/introduction/\"", "href=\"/page0\"", "/fault/hang"],
+    );
     // Closing its stdin — what happens when the parent dies, even by
     // SIGKILL — stops the site: no orphan server.
     drop(child.take_stdin());
