@@ -150,6 +150,17 @@ impl Contention {
             None
         }
     }
+
+    /// Why an expected effect did not show in this run: the
+    /// [`obstacle`](Self::obstacle) if one was measured, or else that none
+    /// was (so the cause is noise or a workload too short to show it).
+    pub fn reason(&self) -> String {
+        self.obstacle().unwrap_or_else(|| {
+            "nothing measured stood in its way, so run-to-run noise or a workload too \
+             short to pay for starting the workers"
+                .into()
+        })
+    }
 }
 
 /// Measures [`Contention`] over an interval: [`start`](Self::start) before
@@ -261,6 +272,8 @@ mod tests {
         let quiet = Contention { cpus_allowed: 2, others_busy: 0.1 };
         assert!(quiet.can_show_parallelism(2));
         assert_eq!(quiet.obstacle(), None);
+        assert!(quiet.reason().contains("nothing measured"));
+        assert_eq!(one.reason(), one.obstacle().unwrap());
     }
 
     #[test]
