@@ -25,7 +25,7 @@ fn full_run_prints_every_section_in_order_with_its_invariants() {
             "Each thread maintained its own data!",
             "Main program ending... Daemon will be killed",
             "DEADLOCK detected",
-            "2 of 2 transfers done, balances (100, 100)",
+            "2 of 2 transfers done, balances a = 100, b = 100",
             "join() returned Err — the panic surfaced",
             "poisoned = true",
             "4 completed, 2 failed",
