@@ -25,6 +25,7 @@ use std::time::Duration;
 use common::pool::PoolStats;
 use common::report::Table;
 use common::timing::{HumanDuration, best_of, time};
+use common::verdict::{TIE_BAND, Verdict, plural};
 
 use crate::Config;
 use crate::children::{ChildGuard, worker_command};
@@ -345,49 +346,103 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     );
     println!("{}", trip_table(&trip.one_at_a_time));
     println!(
-        "Many at once: a map of {} tasks over {} workers costs {} per task ({} bytes on\n\
+        "Many at once: a map of {} tasks over {} costs {} per task ({} bytes on\n\
          the wire each).\n",
         trip.mapped,
-        trip.workers,
+        plural(trip.workers as u64, "worker"),
         human(trip.throughput),
         trip.bytes_per_task
     );
     println!(
         "One at a time, a task waits for two process wake-ups (the worker's, then ours):\n\
-         the floor is that cost alone. A wake-up on another core costs more than a switch\n\
-         on this one — that core must be interrupted (on a virtual machine, through the\n\
-         hypervisor) — and scatters more from run to run. `apply` writes the request and\n\
-         reads the reply in the calling thread, so it adds only the encoding; `submit` +\n\
-         `result` also passes through the worker's manager thread: two more wake-ups\n\
-         (caller → manager → caller). The thread row is such a hand-off: a switch on one\n\
-         core; across cores next to nothing, because a channel spins a moment before it\n\
-         sleeps, and the answer arrives while it spins.\n\
-         \n\
-         Many at once, the wake-ups overlap, and the per-task cost falls to the encode,\n\
+         the floor is that cost alone. A wake-up on another core must interrupt that\n\
+         core (on a virtual machine, through the hypervisor). `apply` writes the request\n\
+         and reads the reply in the calling thread, so it should add only the encoding to\n\
+         the floor; `submit` + `result` also passes through the worker's manager thread:\n\
+         two more wake-ups (caller → manager → caller). The thread row is such a\n\
+         hand-off.\n"
+    );
+    println!("In this run:");
+    for line in trip_findings(&trip.one_at_a_time) {
+        println!("  - {line}");
+    }
+    println!(
+        "\nMany at once, the wake-ups overlap, and the per-task cost falls to the encode,\n\
          copy and decode. Worth it for tasks of milliseconds; for microsecond tasks,\n\
          batch them (map over chunks) or use threads."
     );
     Ok(())
 }
 
-/// The notebook's sentence, from the measured times: faster, a tie, or
-/// slower.
+/// The notebook's sentence, from the measured times through
+/// [`common::verdict::compare`]: faster, a tie, or slower.
 pub fn verdict(threading: Duration, multiprocessing: Duration) -> String {
-    let ratio = threading.as_secs_f64() / multiprocessing.as_secs_f64();
-    if ratio > 1.1 {
-        format!("Multiprocessing is {ratio:.1}x faster for CPU-bound tasks")
-    } else if ratio >= 0.9 {
-        format!(
-            "Multiprocessing is {ratio:.1}x as fast as threading for CPU-bound tasks: a tie.\n\
-             Both use every core; the processes' extra cost (start, IPC) is small at this size."
-        )
-    } else {
-        format!(
-            "Multiprocessing is {:.1}x *slower* for CPU-bound tasks: no GIL to escape,\n\
-             only processes to start and results to ship.",
-            1.0 / ratio
-        )
+    let cmp = common::verdict::compare(threading, multiprocessing);
+    let why = match cmp.verdict {
+        Verdict::Faster => {
+            "Both use the same cores, so processes ahead of threads is the machine's noise\n\
+             in this run, not an advantage: run it again."
+        }
+        Verdict::Tie => {
+            "Both use every core; the processes' extra cost (start, IPC) is small at this size."
+        }
+        Verdict::Slower => {
+            "No GIL to escape, only processes to start and results to ship."
+        }
+    };
+    format!("Multiprocessing against threading, CPU-bound: {cmp}.\n{why}")
+}
+
+/// What this run's one-at-a-time figures show, each sentence computed from
+/// them with [`common::verdict`]'s tie band.
+fn trip_findings(placements: &[Trips]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for trips in placements {
+        let place = trips.placement.label();
+        let apply =
+            trips.apply.as_secs_f64() / trips.floor.as_secs_f64().max(f64::MIN_POSITIVE);
+        let queued =
+            trips.queued.as_secs_f64() / trips.floor.as_secs_f64().max(f64::MIN_POSITIVE);
+        lines.push(if apply <= TIE_BAND {
+            format!(
+                "{place}: apply {apply:.2}× the floor, a tie: the encoding adds little"
+            )
+        } else {
+            format!(
+                "{place}: apply {apply:.2}× the floor, more than the encoding explains"
+            )
+        });
+        lines.push(if queued > apply * TIE_BAND {
+            format!("{place}: submit + result {queued:.2}× the floor: the extra hand-offs show")
+        } else {
+            format!("{place}: submit + result {queued:.2}× the floor, no more than apply")
+        });
     }
+    let floor =
+        |placement| placements.iter().find(|t| t.placement == placement).map(|t| t.floor);
+    match (floor(Placement::SameCore), floor(Placement::AcrossCores)) {
+        (Some(same), Some(across)) => {
+            let cmp = common::verdict::compare(across, same);
+            lines.push(match cmp.verdict {
+                Verdict::Faster => format!(
+                    "across cores the floor was {:.1}× the same core's: waking another core costs more",
+                    cmp.ratio
+                ),
+                Verdict::Tie => format!(
+                    "the floor across cores against the same core's: {cmp}; no dearer here"
+                ),
+                Verdict::Slower => format!(
+                    "across cores the floor was {:.2}× the same core's: cheaper in this run",
+                    cmp.ratio
+                ),
+            });
+        }
+        (Some(_), None) => {
+            lines.push("one CPU only, so nothing to measure across cores".to_string())
+        }
+        _ => {}
+    }
+    lines
 }
 
 /// The one-at-a-time costs, each against the floor of its placement.
@@ -454,8 +509,8 @@ mod tests {
     #[test]
     fn the_verdict_follows_the_measured_ratio() {
         let ms = Duration::from_millis;
-        assert!(verdict(ms(200), ms(100)).starts_with("Multiprocessing is 2.0x faster"));
-        assert!(verdict(ms(100), ms(105)).contains("a tie"));
-        assert!(verdict(ms(100), ms(300)).contains("3.0x *slower*"));
+        assert!(verdict(ms(200), ms(100)).contains(": 2.0× faster."));
+        assert!(verdict(ms(100), ms(105)).contains(": 0.95×, a tie."));
+        assert!(verdict(ms(100), ms(300)).contains(": 0.33×: slower."));
     }
 }
