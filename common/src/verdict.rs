@@ -156,8 +156,7 @@ impl Contention {
     /// was (so the cause is noise or a workload too short to show it).
     pub fn reason(&self) -> String {
         self.obstacle().unwrap_or_else(|| {
-            "nothing measured stood in its way, so run-to-run noise or a workload too \
-             short to pay for starting the workers"
+            "nothing measured stood in its way (so: noise, or too little work per worker)"
                 .into()
         })
     }

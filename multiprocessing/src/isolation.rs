@@ -98,10 +98,10 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     table.left_align(0).left_align(1);
     for (job, outcome) in mixed_batch().iter().zip(&outcomes) {
         let shown = match outcome {
-            Ok(value) => format!("Ok({value})"),
+            Ok(value) => format!("returned {value}"),
             Err(err) => err.to_string(),
         };
-        table.row([format!("{job:?}"), shown]);
+        table.row([job.to_string(), shown]);
     }
     println!("{table}");
     let good = outcomes.iter().filter(|o| o.is_ok()).count();

@@ -377,10 +377,10 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     );
     if racy_lost > 0 {
         println!(
-            "This run lost {}: two processes read the same value, both wrote value + 1,\n\
-             and one increment was gone. (Every {YIELD_EVERY}th increment yields the CPU\n\
-             between its read and its write, as the end of a time slice would, so this\n\
-             shows on one core too; how many are lost varies from run to run.)",
+            "This run lost {}: two processes read the same value,\n\
+             both wrote value + 1, and one increment was gone. (Every {YIELD_EVERY}th increment\n\
+             yields the CPU between its read and its write, as the end of a time slice\n\
+             would, so this shows on one core too; how many are lost varies.)",
             plural(racy_lost as u64, "update")
         );
     } else {

@@ -116,14 +116,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     ];
     let (outcomes, took) = time(|| pool.map(|job| job, jobs.clone()));
     for (job, outcome) in jobs.iter().zip(&outcomes) {
-        let job = match job {
-            FaultJob::Sleep { millis, value } => format!(
-                "sleep {}, then return {value}",
-                HumanDuration(Duration::from_millis(*millis))
-            ),
-            FaultJob::Value(value) => format!("return {value}"),
-            other => format!("{other:?}"),
-        };
+        let job = job.to_string();
         match outcome {
             Ok(value) => println!("   {job:<31} → returned {value}"),
             Err(TaskError::TimedOut { pid, limit, status }) => println!(

@@ -240,7 +240,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     let peak = peak_overlap(&free_timeline.spans());
     let at_once = match common::pool::cpu_workers().min(THREADS) {
         1 => "only 1 of them at any instant (this process may use 1 CPU)".to_string(),
-        n => format!("up to {n} of them at any instant (one per core)"),
+        n => format!("up to {n} of them at any instant"),
     };
     println!(
         "\nFree threads — no lock: the OS may run {at_once}.\n\
@@ -288,7 +288,7 @@ fn free_meaning(free: common::verdict::Comparison, contention: &Contention) -> S
                 .to_string()
         }
         Verdict::Tie | Verdict::Slower => {
-            format!("No parallel speedup in this run: {}.", contention.reason())
+            format!("No parallel speedup in this run:\n{}.", contention.reason())
         }
     }
 }

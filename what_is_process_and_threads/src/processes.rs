@@ -346,9 +346,9 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     let cost = common::verdict::compare(per_process, per_thread);
     if cost.verdict == common::verdict::Verdict::Faster {
         println!(
-            "In this run a process cost {:.0}× a thread to start. That is why pools keep\n\
+            "In this run a process cost {} a thread to start. That is why pools keep\n\
              workers alive and reuse them (chapters multiprocessing and executors).",
-            cost.ratio
+            common::timing::Speedup(cost.ratio)
         );
     } else {
         println!(
