@@ -379,12 +379,14 @@ pub mod check {
 
     /// A line with what varies from run to run masked: every number
     /// (with its unit, if it is a duration or a size) becomes `#`, verdict
-    /// words become `<verdict>`, and runs of spaces become one.
+    /// words become `<verdict>`, a table's rule of dashes becomes `---`, and
+    /// runs of spaces become one.
     ///
     /// ```
     /// use common::chapter::check::shape;
     /// assert_eq!(shape("  rayon, 2 threads    918 µs      1.7×"), "rayon, # threads # #×");
     /// assert_eq!(shape("took 1.02 ms, 3.0× faster"), shape("took 850 ns, 1.05× a tie"));
+    /// assert_eq!(shape("x: 1.05×, a tie."), shape("x: 0.50×: slower."));
     /// ```
     pub fn shape(line: &str) -> String {
         const UNITS: [&str; 12] =
@@ -406,6 +408,11 @@ pub mod check {
         }
         let mut tokens: Vec<&str> = Vec::new();
         for token in numbers_masked.split_whitespace() {
+            // A table's rule is as wide as its widest cell, which varies.
+            if token.len() > 1 && token.chars().all(|c| c == '-') {
+                tokens.push("---");
+                continue;
+            }
             let unit = token.trim_end_matches([',', ';', ')', ':', '.']);
             if tokens.last() == Some(&"#") && UNITS.contains(&unit) {
                 continue;
@@ -413,7 +420,11 @@ pub mod check {
             tokens.push(token);
         }
         let joined = tokens.join(" ").replace("a tie", "<verdict>");
-        joined.replace("faster", "<verdict>").replace("slower", "<verdict>")
+        let joined = joined.replace("faster", "<verdict>").replace("slower", "<verdict>");
+        // `Comparison`'s forms: "2.0× faster", "1.05×, a tie", "0.50×: slower".
+        joined
+            .replace("#×, <verdict>", "#× <verdict>")
+            .replace("#×: <verdict>", "#× <verdict>")
     }
 
     /// The command-line contract of a chapter binary: `--help` lists every

@@ -143,7 +143,7 @@ impl Contention {
             Some("this process may use only 1 CPU, so threads take turns on it".into())
         } else if self.cpus_free() < 1.5 {
             Some(format!(
-                "other programs kept {:.1} of this process's {} CPUs busy meanwhile",
+                "other programs kept {:.1} of this process's {} CPUs busy",
                 self.others_busy, self.cpus_allowed
             ))
         } else {

@@ -146,13 +146,13 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
             contention.cpus_allowed
         )
     } else {
-        format!("no parallel speedup in this run: {}", contention.reason())
+        format!("no parallel speedup: {}", contention.reason())
     };
     let io_cmp = compare(serial_io, threaded_io);
     let io_note = if io_cmp.verdict == Verdict::Faster {
         "waiting threads use no core, so no core count caps this".to_string()
     } else {
-        format!("the waits did not overlap in this run: {}", contention.reason())
+        format!("the waits did not overlap: {}", contention.reason())
     };
     println!(
         "Rust, this run: the CPU sum on {THREADS} threads was {cpu_cmp}:\n\
