@@ -135,13 +135,14 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         let against = compare(t.processes, t.threads);
         if against.verdict == Verdict::Slower {
             println!(
-                "Here Rust's threads were {threads}, but behind the warm pool ({against}):\n\
-                 one run on a shared machine, where either can lose a time slice."
+                "Here Rust's threads were {threads} than sequential, but against the warm\n\
+                 pool {against}: one run on a shared machine, where either can lose a\n\
+                 time slice."
             );
         } else {
             println!(
-                "Here Rust's threads were {threads}, against the warm pool {against}:\n\
-                 threads get the parallel speedup without processes."
+                "Here Rust's threads were {threads} than sequential, and against the warm\n\
+                 pool {against}: threads get the parallel speedup without processes."
             );
         }
     } else if processes.verdict == Verdict::Faster {
