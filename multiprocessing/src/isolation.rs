@@ -121,7 +121,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     match joined {
         Ok(_) => println!("   (it did not panic?)"),
         Err(payload) => println!(
-            "   join() returned Err({:?}); this process carries on.\n",
+            "   join() returned Err, carrying the panic's message \"{}\"; this process\n   carries on.\n",
             common::pool::panic_message(payload.as_ref())
         ),
     }
