@@ -104,8 +104,8 @@ impl fmt::Display for Comparison {
 /// `count` and the noun, singular or plural: `1 link`, `2 links`, `0 links`.
 ///
 /// ```
-/// assert_eq!(common::verdict::plural(1, "link"), "1 link");
-/// assert_eq!(common::verdict::plural(3, "update"), "3 updates");
+/// assert_eq!(common::verdict::plural(1_u32, "link"), "1 link");
+/// assert_eq!(common::verdict::plural(3_u32, "update"), "3 updates");
 /// ```
 pub fn plural(count: impl Into<u128>, noun: &str) -> String {
     let count = count.into();
@@ -149,6 +149,29 @@ impl Contention {
         } else {
             None
         }
+    }
+
+    /// Why a speedup of `ratio` with `workers` threads or processes is more
+    /// than this process's CPUs can give, if it is (beyond [`TIE_BAND`]):
+    /// on a shared machine the scheduler shares the CPUs out per thread, so
+    /// `workers` of them win a bigger share from other programs than the
+    /// one thread of the baseline did. `None` when the ratio fits.
+    ///
+    /// ```
+    /// use common::verdict::Contention;
+    /// let busy = Contention { cpus_allowed: 2, others_busy: 1.5 };
+    /// assert!(busy.beyond_cores(4.9, 4).unwrap().contains("more than 2 CPUs"));
+    /// assert_eq!(busy.beyond_cores(2.1, 4), None);
+    /// ```
+    pub fn beyond_cores(&self, ratio: f64, workers: usize) -> Option<String> {
+        let most = self.cpus_allowed.min(workers).max(1);
+        (ratio > most as f64 * TIE_BAND).then(|| {
+            format!(
+                "{ratio:.1}× is more than {most} {} can give: with other programs\n\
+                 busy, {workers} workers won a bigger share of the CPUs than one thread did",
+                if most == 1 { "CPU" } else { "CPUs" }
+            )
+        })
     }
 
     /// Why an expected effect did not show in this run: the

@@ -122,10 +122,16 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     let threads = compare(t.sequential, t.threads);
     let cpus = contention.cpus_allowed.min(TASKS);
     println!(
-        "With {} a parallel speedup can reach at most {cpus}×. Python needs the\n\
-         processes to get one at all (the GIL lets one thread run Python at a time).",
+        "With {} a parallel speedup can reach at most {cpus}× on an otherwise idle\n\
+         machine. Python needs the processes to get one at all (the GIL lets one\n\
+         thread run Python at a time).",
         plural(cpus as u64, "CPU")
     );
+    if let Some(beyond) =
+        contention.beyond_cores(threads.ratio.max(processes.ratio), TASKS)
+    {
+        println!("({beyond}.)");
+    }
     if contention.cpus_allowed == 1 {
         println!(
             "Here (threads: {threads}; warm pool: {processes}) neither could run in\n\

@@ -273,15 +273,17 @@ impl<'map> Shared<'map> {
                 }
             }
             Mode::Racy => {
+                let yield_every = (increments / YIELDS).max(1);
                 for i in 0..increments {
                     // Two separate steps: another process can store in between.
                     let seen = self.value.load(Ordering::Relaxed);
                     // On one core that happens only when this process's time
-                    // slice ends right here, which is rare; every
-                    // YIELD_EVERY-th increment gives the CPU away at this
-                    // point on purpose, as a slice end would, so the race
-                    // shows on any machine.
-                    if i % YIELD_EVERY == YIELD_EVERY - 1 {
+                    // slice ends right here, which is rare; YIELDS times in
+                    // the loop, the CPU is given away at this point on
+                    // purpose, as a slice end would, so the race shows on any
+                    // machine. (Not more often: with other programs busy,
+                    // each yield can wait a whole time slice.)
+                    if i % yield_every == yield_every - 1 {
                         thread::yield_now();
                     }
                     self.value.store(seen + 1, Ordering::Relaxed);
@@ -291,8 +293,9 @@ impl<'map> Shared<'map> {
     }
 }
 
-/// How often a racy child yields the CPU between its load and its store.
-pub const YIELD_EVERY: u64 = 128;
+/// How many times a racy child yields the CPU between its load and its
+/// store, spread evenly over its increments.
+pub const YIELDS: u64 = 32;
 
 /// The child's entry point: `shared <path> <mode> <increments> <pause µs>`.
 pub fn child(
@@ -378,9 +381,9 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     if racy_lost > 0 {
         println!(
             "This run lost {}: two processes read the same value,\n\
-             both wrote value + 1, and one increment was gone. (Every {YIELD_EVERY}th increment\n\
-             yields the CPU between its read and its write, as the end of a time slice\n\
-             would, so this shows on one core too; how many are lost varies.)",
+             both wrote value + 1, and one increment was gone. ({YIELDS} times per process the\n\
+             loop yields the CPU between its read and its write, as the end of a time\n\
+             slice would, so this shows on one core too; how many are lost varies.)",
             plural(racy_lost as u64, "update")
         );
     } else {

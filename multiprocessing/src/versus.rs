@@ -89,11 +89,22 @@ pub struct Trips {
     pub queued: Duration,
     /// A number to a thread and back over two channels, for scale.
     pub thread: Duration,
+    /// Rounds measured: [`ROUNDS`], or fewer (odd, at least
+    /// [`MIN_ROUNDS`]) when they took longer than [`ROUND_BUDGET`].
+    pub rounds: usize,
 }
 
 /// Runs of each one-at-a-time figure; each reports its median. (Odd, so
 /// the median is one measured run.)
 pub const ROUNDS: usize = 21;
+
+/// Fewest rounds measured, however slow they are.
+pub const MIN_ROUNDS: usize = 3;
+
+/// Time after which a placement stops starting new rounds (at an odd
+/// count): with every CPU busy, each wake-up waits for a time slice and
+/// 21 rounds took 20 s and more per placement.
+pub const ROUND_BUDGET: Duration = Duration::from_secs(3);
 
 /// Measures [`RoundTrip`] with `tasks` tasks per one-at-a-time run, and ten
 /// times as many per mapped run (best of 3).
@@ -200,26 +211,30 @@ fn trips(
         thread_trips(1);
 
         let mut runs: [Vec<Duration>; 4] = Default::default();
-        for _ in 0..ROUNDS {
-            let (result, floor) = time(|| echo.ping(tasks));
-            result?;
-            let (result, apply) = time(|| {
-                (0..tasks).try_for_each(|_| pool.apply(IntJob::Nothing).map(drop))
-            });
-            result?;
-            let (result, queued) = time(|| {
-                (0..tasks)
-                    .try_for_each(|_| pool.submit(IntJob::Nothing).result().map(drop))
-            });
-            result?;
-            let ((), thread) = time(|| thread_trips(tasks));
+        let started = std::time::Instant::now();
+        for round in 0..ROUNDS {
+            // Stop early only after an odd number of rounds (the median is
+            // then one measured run).
+            if round >= MIN_ROUNDS && round % 2 == 1 && started.elapsed() > ROUND_BUDGET {
+                break;
+            }
+            let floor = per_task(tasks, || Ok(echo.ping(1)?))?;
+            let apply = per_task(tasks, || Ok(pool.apply(IntJob::Nothing).map(drop)?))?;
+            let queued = per_task(tasks, || {
+                Ok(pool.submit(IntJob::Nothing).result().map(drop)?)
+            })?;
+            let thread = per_task(tasks, || {
+                thread_trips(1);
+                Ok(())
+            })?;
             for (runs, took) in runs.iter_mut().zip([floor, apply, queued, thread]) {
-                runs.push(took / tasks);
+                runs.push(took);
             }
         }
         drop(request_sender); // ends the echo thread's loop (see above)
+        let rounds = runs[0].len();
         let [floor, apply, queued, thread] = runs.map(median);
-        Ok(Trips { placement, floor, apply, queued, thread })
+        Ok(Trips { placement, floor, apply, queued, thread, rounds })
     })
     .and_then(|trips| {
         echo.stop()?;
@@ -227,6 +242,28 @@ fn trips(
         Ok(trips)
     })
 }
+
+/// The time per trip of up to `tasks` trips: a run stops early after
+/// [`RUN_BUDGET`] (on a busy machine a trip can wait milliseconds for a time
+/// slice, and 500 of them would take seconds).
+fn per_task(
+    tasks: u32,
+    mut trip: impl FnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<Duration> {
+    let started = std::time::Instant::now();
+    let mut done = 0;
+    while done < tasks {
+        trip()?;
+        done += 1;
+        if started.elapsed() > RUN_BUDGET {
+            break;
+        }
+    }
+    Ok(started.elapsed() / done.max(1))
+}
+
+/// Longest one timed run of trips may take before it stops early.
+pub const RUN_BUDGET: Duration = Duration::from_millis(100);
 
 /// The middle run.
 fn median(mut runs: Vec<Duration>) -> Duration {
@@ -340,10 +377,26 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     } else {
         "the caller pinned to one CPU, the other end to\nthe same CPU or another"
     };
+    let rounds: Vec<usize> = trip.one_at_a_time.iter().map(|t| t.rounds).collect();
+    let (fewest, most) = (
+        rounds.iter().copied().min().unwrap_or(ROUNDS),
+        rounds.iter().copied().max().unwrap_or(ROUNDS),
+    );
+    let runs =
+        if fewest == most { format!("{most}") } else { format!("{fewest}–{most}") };
     println!(
         "\nThe cost of a process boundary, per trivial task, one at a time\n\
-         (median of {ROUNDS} runs of {tasks}; {placed}):\n"
+         (median of up to {ROUNDS} runs of {tasks}; {placed}):\n"
     );
+    if fewest < ROUNDS {
+        println!(
+            "(This time {runs} runs: a placement starts no new run after {}, and a\n\
+             run stops after {}; on this busy machine the wake-ups were that slow.\n\
+             The figures scatter more.)\n",
+            HumanDuration(ROUND_BUDGET),
+            HumanDuration(RUN_BUDGET)
+        );
+    }
     println!("{}", trip_table(&trip.one_at_a_time));
     println!(
         "Many at once: a map of {} tasks over {} costs {} per task ({} bytes on\n\
@@ -490,6 +543,7 @@ mod tests {
             apply: us(floor + floor / 10),
             queued: us(2 * floor),
             thread: us(1),
+            rounds: ROUNDS,
         };
         let table = trip_table(&[
             trips(Placement::SameCore, 10),

@@ -110,8 +110,9 @@ fn consistent(how: fn(&mut Command) -> check::Run, one_cpu: bool) {
     cpu_bound(&four, one_cpu);
     assert!(check::verdicts_agree(&four) >= 1, "no verdict in:\n{four}");
     // Section 7 times thousands of one-at-a-time wake-ups: with every CPU
-    // busy each waits for a time slice and the section takes about 40 s,
-    // so it runs on one CPU only (where the scheduler hands over at once).
+    // busy each waits for a time slice, and even within its time budgets
+    // the section takes seconds, so it runs on one CPU only (where the
+    // scheduler hands over at once).
     if one_cpu {
         let seven = section("7", how);
         versus(&seven);

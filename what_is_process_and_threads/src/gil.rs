@@ -252,6 +252,9 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         "Free threads vs serial: {free_cmp}.\n{}",
         free_meaning(free_cmp, &contention)
     );
+    if let Some(beyond) = contention.beyond_cores(free_cmp.ratio, THREADS) {
+        println!("({beyond}.)");
+    }
     println!(
         "(Overlapping bars only say the threads were in progress at once; a speedup\n\
          says they computed at once.)\n"

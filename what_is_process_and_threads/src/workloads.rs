@@ -148,6 +148,10 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     } else {
         format!("no parallel speedup: {}", contention.reason())
     };
+    let cpu_note = match contention.beyond_cores(cpu_cmp.ratio, THREADS as usize) {
+        Some(beyond) => format!("{cpu_note};\n  {beyond}"),
+        None => cpu_note,
+    };
     let io_cmp = compare(serial_io, threaded_io);
     let io_note = if io_cmp.verdict == Verdict::Faster {
         "waiting threads use no core, so no core count caps this".to_string()
