@@ -250,7 +250,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     let free_cmp = compare(serial_time, free_time);
     println!(
         "Free threads vs serial: {free_cmp}.\n{}",
-        free_meaning(free_cmp, &contention)
+        free_meaning(free_cmp, compare(gil_time, free_time), &contention)
     );
     if let Some(beyond) = contention.beyond_cores(free_cmp.ratio, THREADS) {
         println!("({beyond}.)");
@@ -281,11 +281,27 @@ fn gil_meaning(verdict: Verdict) -> &'static str {
 
 /// What the free threads' comparison with serial means, and why a speedup
 /// did not show when it did not.
-fn free_meaning(free: common::verdict::Comparison, contention: &Contention) -> String {
+/// `free` is against serial, `against_gil` against the simulated-GIL run
+/// (which cannot compute in parallel: beating serial but not it means the
+/// serial run was slow, not that the threads ran at once).
+fn free_meaning(
+    free: common::verdict::Comparison,
+    against_gil: common::verdict::Comparison,
+    contention: &Contention,
+) -> String {
     match free.verdict {
-        Verdict::Faster if contention.cpus_allowed > 1 => {
-            "They computed in parallel, on more than one core.".to_string()
+        Verdict::Faster
+            if contention.cpus_allowed > 1 && against_gil.verdict == Verdict::Faster =>
+        {
+            format!(
+                "They computed in parallel, on more than one core (and were {against_gil}\n\
+                 than the GIL run, which cannot)."
+            )
         }
+        Verdict::Faster if contention.cpus_allowed > 1 => format!(
+            "But against the GIL run, which cannot compute in parallel: {against_gil}.\n\
+             So no parallel speedup shows: something else slowed the serial run."
+        ),
         Verdict::Faster => {
             "On 1 CPU that cannot be parallelism: something else slowed the serial run."
                 .to_string()

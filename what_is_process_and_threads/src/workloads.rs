@@ -141,8 +141,8 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     let cpu_cmp = compare(serial, threaded);
     let cpu_note = if cpu_cmp.verdict == Verdict::Faster && contention.cpus_allowed > 1 {
         format!(
-            "the threads computed in parallel (never more than {} at once: the CPUs this \
-             process may use)",
+            "the threads computed in parallel (never more than {} at once:\n  \
+             the CPUs this process may use)",
             contention.cpus_allowed
         )
     } else {

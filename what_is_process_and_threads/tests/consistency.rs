@@ -103,6 +103,12 @@ fn gil_section(stdout: &str, one_cpu: bool) {
         "the verdict says {printed}×, the table {ratio}×:\n{text}"
     );
     let parallel = text.contains("computed in parallel");
+    // Parallelism shows only against the GIL run too, which cannot have it.
+    let against_gil = ratio / row_speedup(&lines, "4 threads + simulated GIL");
+    assert!(
+        !parallel || Verdict::of_ratio(against_gil * 1.1) == Verdict::Faster,
+        "claims parallelism, but the free threads were {against_gil:.2}× the GIL run:\n{text}"
+    );
     assert!(
         !parallel || (Verdict::of_ratio(printed * 1.02) == Verdict::Faster && !one_cpu),
         "claims parallelism beside {printed}× (one CPU: {one_cpu}):\n{text}"
