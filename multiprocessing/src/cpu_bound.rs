@@ -135,7 +135,8 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     if contention.cpus_allowed == 1 {
         println!(
             "Here (threads: {threads}; warm pool: {processes}) neither could run in\n\
-             parallel on 1 CPU: any gap from 1× is noise or overhead."
+             parallel on 1 CPU: any gap from 1× comes from the machine, not from\n\
+             parallelism."
         );
     } else if threads.verdict == Verdict::Faster {
         let against = compare(t.processes, t.threads);

@@ -456,14 +456,18 @@ fn trip_findings(placements: &[Trips]) -> Vec<String> {
             trips.apply.as_secs_f64() / trips.floor.as_secs_f64().max(f64::MIN_POSITIVE);
         let queued =
             trips.queued.as_secs_f64() / trips.floor.as_secs_f64().max(f64::MIN_POSITIVE);
-        lines.push(if apply <= TIE_BAND {
-            format!(
-                "{place}: apply {apply:.2}× the floor, a tie: the encoding adds little"
-            )
-        } else {
-            format!(
-                "{place}: apply {apply:.2}× the floor, more than the encoding explains"
-            )
+        // `apply` is a cost here: above the band it is dearer than the floor.
+        lines.push(match Verdict::of_ratio(apply) {
+            Verdict::Tie => {
+                format!("{place}: apply {apply:.2}× the floor, a tie: the encoding adds little")
+            }
+            Verdict::Faster => {
+                format!("{place}: apply {apply:.2}× the floor, more than the encoding explains")
+            }
+            Verdict::Slower => format!(
+                "{place}: apply {apply:.2}× the floor, below it: the floor is measured\n    \
+                 beside it, not a bound, and this run's figures scattered"
+            ),
         });
         lines.push(if queued > apply * TIE_BAND {
             format!("{place}: submit + result {queued:.2}× the floor: the extra hand-offs show")

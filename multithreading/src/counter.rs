@@ -146,9 +146,9 @@ pub fn show(config: &crate::Config) -> anyhow::Result<()> {
         hammer(&MutexCounter::new(), threads, per_thread)
     );
     println!(
-        "\nThis run lost {}{}: running shows a race only when the scheduler\n\
-         cooperates. loom explores every interleaving of 2 threads × 1 increment and\n\
-         finds the losing one every time:\n\
+        "\nThis run lost {}{}: running shows a race only when the\n\
+         scheduler cooperates. loom explores every interleaving of 2 threads × 1\n\
+         increment and finds the losing one every time:\n\
          \x20 RUSTFLAGS=\"--cfg loom\" cargo test -p multithreading --test loom --release \\\n\
          \x20     --target-dir target/loom\n\
          tests/loom.rs: racy_counter_loses_an_update (expects loom's panic \"lost update\"),\n\
@@ -158,7 +158,7 @@ pub fn show(config: &crate::Config) -> anyhow::Result<()> {
         } else {
             common::verdict::plural(lost as u64, "update")
         },
-        if lost == 0 { "" } else { " (another run may lose none)" }
+        if lost == 0 { "" } else { "\n(another run may lose none)" }
     );
     Ok(())
 }
