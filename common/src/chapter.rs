@@ -282,6 +282,92 @@ pub mod check {
         assert!(checked > 0, "the README has no sample run to check");
     }
 
+    /// Asserts that every verdict printed in `text` agrees with the ratio
+    /// printed beside it — `2.0× faster`, `1.05×, a tie`, `0.50×: slower`
+    /// (the forms of [`crate::verdict::Comparison`]) — under
+    /// [`crate::verdict::TIE_BAND`], allowing for the rounding of the
+    /// printed ratio. Returns how many verdicts it checked.
+    ///
+    /// ```
+    /// use common::chapter::check::verdicts_agree;
+    /// assert_eq!(verdicts_agree("x: 2.0× faster; y: 1.05×, a tie"), 2);
+    /// ```
+    ///
+    /// ```should_panic
+    /// common::chapter::check::verdicts_agree("threads: 0.9×, a tie; 1.0× faster");
+    /// ```
+    pub fn verdicts_agree(text: &str) -> usize {
+        use crate::verdict::{TIE_BAND, Verdict};
+        let mut checked = 0;
+        for (at, _) in text.match_indices('×') {
+            let before = &text[..at];
+            let digits = before
+                .char_indices()
+                .rev()
+                .take_while(|(_, c)| c.is_ascii_digit() || *c == '.')
+                .last()
+                .map_or(at, |(i, _)| i);
+            let Ok(ratio) = before[digits..].parse::<f64>() else { continue };
+            let after = &text[at + '×'.len_utf8()..];
+            let word = if after.starts_with(" faster") {
+                Verdict::Faster
+            } else if after.starts_with(", a tie") {
+                Verdict::Tie
+            } else if after.starts_with(": slower") {
+                Verdict::Slower
+            } else {
+                continue;
+            };
+            // The printed ratio is rounded to 1 or 2 decimals: any ratio
+            // that rounds to it may have produced the word.
+            let half = if before[digits..].split('.').nth(1).is_some_and(|d| d.len() >= 2)
+            {
+                0.005
+            } else {
+                0.05
+            };
+            let possible = [ratio - half, ratio, ratio + half].map(Verdict::of_ratio);
+            assert!(
+                possible.contains(&word),
+                "`{}× {}` contradicts its ratio (the tie band is 1/{TIE_BAND}..{TIE_BAND}):\n{text}",
+                &before[digits..],
+                word.word()
+            );
+            checked += 1;
+        }
+        checked
+    }
+
+    /// The duration a chapter printed with [`crate::timing::HumanDuration`]
+    /// (`850 ns`, `12.3 µs`, `4.56 ms`, `1.23 s`, `2 m 05 s`), or `None`.
+    ///
+    /// ```
+    /// use std::time::Duration;
+    /// use common::chapter::check::duration;
+    /// assert_eq!(duration("4.56 ms"), Some(Duration::from_micros(4560)));
+    /// assert_eq!(duration("2 m 05 s"), Some(Duration::from_secs(125)));
+    /// assert_eq!(duration("4 threads"), None);
+    /// ```
+    pub fn duration(text: &str) -> Option<Duration> {
+        let words: Vec<&str> = text.split_whitespace().collect();
+        match words.as_slice() {
+            [minutes, "m", seconds, "s"] => Some(Duration::from_secs(
+                minutes.parse::<u64>().ok()? * 60 + seconds.parse::<u64>().ok()?,
+            )),
+            [number, unit] => {
+                let scale = match *unit {
+                    "ns" => 1e-9,
+                    "µs" => 1e-6,
+                    "ms" => 1e-3,
+                    "s" => 1.0,
+                    _ => return None,
+                };
+                Some(Duration::from_secs_f64(number.parse::<f64>().ok()? * scale))
+            }
+            _ => None,
+        }
+    }
+
     /// The lines of the ```` ```text ```` blocks under "sample run" headings.
     fn sample_lines(readme: &str) -> Vec<String> {
         let (mut lines, mut in_sample, mut in_block) = (Vec::new(), false, false);
@@ -299,12 +385,14 @@ pub mod check {
 
     /// A line with what varies from run to run masked: every number
     /// (with its unit, if it is a duration or a size) becomes `#`, verdict
-    /// words become `<verdict>`, and runs of spaces become one.
+    /// words become `<verdict>`, a table's rule of dashes becomes `---`, and
+    /// runs of spaces become one.
     ///
     /// ```
     /// use common::chapter::check::shape;
     /// assert_eq!(shape("  rayon, 2 threads    918 µs      1.7×"), "rayon, # threads # #×");
     /// assert_eq!(shape("took 1.02 ms, 3.0× faster"), shape("took 850 ns, 1.05× a tie"));
+    /// assert_eq!(shape("x: 1.05×, a tie."), shape("x: 0.50×: slower."));
     /// ```
     pub fn shape(line: &str) -> String {
         const UNITS: [&str; 12] =
@@ -326,6 +414,11 @@ pub mod check {
         }
         let mut tokens: Vec<&str> = Vec::new();
         for token in numbers_masked.split_whitespace() {
+            // A table's rule is as wide as its widest cell, which varies.
+            if token.len() > 1 && token.chars().all(|c| c == '-') {
+                tokens.push("---");
+                continue;
+            }
             let unit = token.trim_end_matches([',', ';', ')', ':', '.']);
             if tokens.last() == Some(&"#") && UNITS.contains(&unit) {
                 continue;
@@ -333,7 +426,11 @@ pub mod check {
             tokens.push(token);
         }
         let joined = tokens.join(" ").replace("a tie", "<verdict>");
-        joined.replace("faster", "<verdict>").replace("slower", "<verdict>")
+        let joined = joined.replace("faster", "<verdict>").replace("slower", "<verdict>");
+        // `Comparison`'s forms: "2.0× faster", "1.05×, a tie", "0.50×: slower".
+        joined
+            .replace("#×, <verdict>", "#× <verdict>")
+            .replace("#×: <verdict>", "#× <verdict>")
     }
 
     /// The command-line contract of a chapter binary: `--help` lists every

@@ -104,8 +104,8 @@ impl fmt::Display for Comparison {
 /// `count` and the noun, singular or plural: `1 link`, `2 links`, `0 links`.
 ///
 /// ```
-/// assert_eq!(common::verdict::plural(1, "link"), "1 link");
-/// assert_eq!(common::verdict::plural(3, "update"), "3 updates");
+/// assert_eq!(common::verdict::plural(1_u32, "link"), "1 link");
+/// assert_eq!(common::verdict::plural(3_u32, "update"), "3 updates");
 /// ```
 pub fn plural(count: impl Count, noun: &str) -> String {
     if count.is_one() { format!("1 {noun}") } else { format!("{count} {noun}s") }
@@ -159,12 +159,45 @@ impl Contention {
             Some("this process may use only 1 CPU, so threads take turns on it".into())
         } else if self.cpus_free() < 1.5 {
             Some(format!(
-                "other programs kept {:.1} of this process's {} CPUs busy meanwhile",
+                "other programs kept {:.1} of this process's {} CPUs busy",
                 self.others_busy, self.cpus_allowed
             ))
         } else {
             None
         }
+    }
+
+    /// Why a speedup of `ratio` with `workers` threads or processes is more
+    /// than this process's CPUs can give, if it is (beyond [`TIE_BAND`]):
+    /// on a shared machine the scheduler shares the CPUs out per thread, so
+    /// `workers` of them win a bigger share from other programs than the
+    /// one thread of the baseline did. `None` when the ratio fits.
+    ///
+    /// ```
+    /// use common::verdict::Contention;
+    /// let busy = Contention { cpus_allowed: 2, others_busy: 1.5 };
+    /// assert!(busy.beyond_cores(4.9, 4).unwrap().contains("more than 2 CPUs"));
+    /// assert_eq!(busy.beyond_cores(2.1, 4), None);
+    /// ```
+    pub fn beyond_cores(&self, ratio: f64, workers: usize) -> Option<String> {
+        let most = self.cpus_allowed.min(workers).max(1);
+        (ratio > most as f64 * TIE_BAND).then(|| {
+            format!(
+                "{ratio:.1}× is more than {most} {} can give: with other programs\n\
+                 busy, {workers} workers won a bigger share of the CPUs than one thread did",
+                if most == 1 { "CPU" } else { "CPUs" }
+            )
+        })
+    }
+
+    /// Why an expected effect did not show in this run: the
+    /// [`obstacle`](Self::obstacle) if one was measured, or else that none
+    /// was (so the cause is noise or a workload too short to show it).
+    pub fn reason(&self) -> String {
+        self.obstacle().unwrap_or_else(|| {
+            "nothing measured stood in its way (so: noise, or too little work per worker)"
+                .into()
+        })
     }
 }
 
@@ -277,6 +310,8 @@ mod tests {
         let quiet = Contention { cpus_allowed: 2, others_busy: 0.1 };
         assert!(quiet.can_show_parallelism(2));
         assert_eq!(quiet.obstacle(), None);
+        assert!(quiet.reason().contains("nothing measured"));
+        assert_eq!(one.reason(), one.obstacle().unwrap());
     }
 
     #[test]

@@ -20,6 +20,7 @@ use anyhow::Context;
 use common::pool::ProcessPool;
 use common::report::Comparison;
 use common::timing::{HumanDuration, best_of, time};
+use common::verdict::{Verdict, compare, plural};
 
 use crate::Config;
 use crate::jobs::{sum_of_squares, sum_of_squares_formula};
@@ -98,10 +99,12 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         "cpu_bound_task({n}) = {} (a u128: it overflows u64)\n",
         sum_of_squares_formula(n)
     );
-    let t = measure(config, n, 3)?;
+    let (t, contention) = common::verdict::watch(|| measure(config, n, 3));
+    let t = t?;
     println!("Sequential execution:\nTime: {:.3}s", t.sequential.as_secs_f64());
     println!("\nMultiprocessing execution:\nTime: {:.3}s", t.processes.as_secs_f64());
-    println!("Speedup: {:.1}x", common::timing::speedup(t.sequential, t.processes));
+    let processes = compare(t.sequential, t.processes);
+    println!("Speedup: {processes}");
 
     let mut table = Comparison::new("sequential", t.sequential);
     table.add_with_note(format!("{TASKS} threads"), t.threads, "no process, no copying");
@@ -116,11 +119,51 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         format!("starting the pool took {}", HumanDuration(t.pool_start)),
     );
     println!("\nBest of 3, every result checked against (n−1)·n·(2n−1)/6:\n{table}");
+    let threads = compare(t.sequential, t.threads);
+    let cpus = contention.cpus_allowed.min(TASKS);
     println!(
-        "On {} cores neither can beat {}×. Python needs the processes to get there (the GIL\n\
-         lets one thread run Python at a time); Rust threads get there without them.",
-        common::pool::cpu_workers(),
-        common::pool::cpu_workers().min(TASKS)
+        "With {} a parallel speedup can reach at most {cpus}× on an otherwise idle\n\
+         machine. Python needs the processes to get one at all (the GIL lets one\n\
+         thread run Python at a time).",
+        plural(cpus as u64, "CPU")
     );
+    if let Some(beyond) =
+        contention.beyond_cores(threads.ratio.max(processes.ratio), TASKS)
+    {
+        println!("({beyond}.)");
+    }
+    if contention.cpus_allowed == 1 {
+        println!(
+            "Here (threads: {threads}; warm pool: {processes}) neither could run in\n\
+             parallel on 1 CPU: any gap from 1× comes from the machine, not from\n\
+             parallelism."
+        );
+    } else if threads.verdict == Verdict::Faster {
+        let against = compare(t.processes, t.threads);
+        if against.verdict == Verdict::Slower {
+            println!(
+                "Here Rust's threads were {threads} than sequential, but against the warm\n\
+                 pool {against}: one run on a shared machine, where either can lose a\n\
+                 time slice."
+            );
+        } else {
+            println!(
+                "Here Rust's threads were {threads} than sequential, and against the warm\n\
+                 pool {against}: threads get the parallel speedup without processes."
+            );
+        }
+    } else if processes.verdict == Verdict::Faster {
+        println!(
+            "Here the warm pool was {processes} but the threads {threads}: one run on\n\
+             a shared machine, where either can lose a time slice ({}).",
+            contention.reason()
+        );
+    } else {
+        println!(
+            "Here neither showed a parallel speedup (threads: {threads}; warm pool:\n\
+             {processes}): {}.",
+            contention.reason()
+        );
+    }
     Ok(())
 }

@@ -96,10 +96,10 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     table.left_align(0).left_align(1);
     for (job, outcome) in mixed_batch().iter().zip(&outcomes) {
         let shown = match outcome {
-            Ok(value) => format!("Ok({value})"),
+            Ok(value) => format!("returned {value}"),
             Err(err) => err.to_string(),
         };
-        table.row([format!("{job:?}"), shown]);
+        table.row([job.to_string(), shown]);
     }
     println!("{table}");
     let good = outcomes.iter().filter(|o| o.is_ok()).count();
@@ -119,7 +119,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     match joined {
         Ok(_) => println!("   (it did not panic?)"),
         Err(payload) => println!(
-            "   join() returned Err({:?}); this process carries on.\n",
+            "   join() returned Err, carrying the panic's message \"{}\"; this process\n   carries on.\n",
             common::pool::panic_message(payload.as_ref())
         ),
     }

@@ -62,6 +62,23 @@ pub enum FaultJob {
     Sleep { millis: u64, value: u64 },
 }
 
+/// What the task does, in the words of its code: `return 3`, `abort()`.
+impl std::fmt::Display for FaultJob {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FaultJob::Value(value) => write!(f, "return {value}"),
+            FaultJob::Panic(message) => write!(f, "panic!(\"{message}\")"),
+            FaultJob::Abort => write!(f, "abort()"),
+            FaultJob::Exit(code) => write!(f, "exit({code})"),
+            FaultJob::Sleep { millis, value } => write!(
+                f,
+                "sleep {}, then return {value}",
+                common::timing::HumanDuration(Duration::from_millis(*millis))
+            ),
+        }
+    }
+}
+
 /// The worker's side of [`FaultJob`].
 pub fn run_fault_job(job: FaultJob) -> u64 {
     match job {

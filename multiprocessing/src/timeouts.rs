@@ -116,9 +116,14 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     ];
     let (outcomes, took) = time(|| pool.map(|job| job, jobs.clone()));
     for (job, outcome) in jobs.iter().zip(&outcomes) {
+        let job = job.to_string();
         match outcome {
-            Ok(value) => println!("   {job:?} → Ok({value})"),
-            Err(err) => println!("   {job:?} → {err}"),
+            Ok(value) => println!("   {job:<31} → returned {value}"),
+            Err(TaskError::TimedOut { pid, limit, status }) => println!(
+                "   {job:<31} → timed out after {}; worker pid {pid} was killed ({status})",
+                HumanDuration(*limit)
+            ),
+            Err(err) => println!("   {job:<31} → {err}"),
         }
     }
     anyhow::ensure!(

@@ -25,6 +25,7 @@ use std::time::Duration;
 use common::pool::PoolStats;
 use common::report::Table;
 use common::timing::{HumanDuration, best_of, time};
+use common::verdict::{TIE_BAND, Verdict, plural};
 
 use crate::Config;
 use crate::children::{ChildGuard, worker_command};
@@ -88,11 +89,22 @@ pub struct Trips {
     pub queued: Duration,
     /// A number to a thread and back over two channels, for scale.
     pub thread: Duration,
+    /// Rounds measured: [`ROUNDS`], or fewer (odd, at least
+    /// [`MIN_ROUNDS`]) when they took longer than [`ROUND_BUDGET`].
+    pub rounds: usize,
 }
 
 /// Runs of each one-at-a-time figure; each reports its median. (Odd, so
 /// the median is one measured run.)
 pub const ROUNDS: usize = 21;
+
+/// Fewest rounds measured, however slow they are.
+pub const MIN_ROUNDS: usize = 3;
+
+/// Time after which a placement stops starting new rounds (at an odd
+/// count): with every CPU busy, each wake-up waits for a time slice and
+/// 21 rounds took 20 s and more per placement.
+pub const ROUND_BUDGET: Duration = Duration::from_secs(3);
 
 /// Measures [`RoundTrip`] with `tasks` tasks per one-at-a-time run, and ten
 /// times as many per mapped run (best of 3).
@@ -199,26 +211,30 @@ fn trips(
         thread_trips(1);
 
         let mut runs: [Vec<Duration>; 4] = Default::default();
-        for _ in 0..ROUNDS {
-            let (result, floor) = time(|| echo.ping(tasks));
-            result?;
-            let (result, apply) = time(|| {
-                (0..tasks).try_for_each(|_| pool.apply(IntJob::Nothing).map(drop))
-            });
-            result?;
-            let (result, queued) = time(|| {
-                (0..tasks)
-                    .try_for_each(|_| pool.submit(IntJob::Nothing).result().map(drop))
-            });
-            result?;
-            let ((), thread) = time(|| thread_trips(tasks));
+        let started = std::time::Instant::now();
+        for round in 0..ROUNDS {
+            // Stop early only after an odd number of rounds (the median is
+            // then one measured run).
+            if round >= MIN_ROUNDS && round % 2 == 1 && started.elapsed() > ROUND_BUDGET {
+                break;
+            }
+            let floor = per_task(tasks, || Ok(echo.ping(1)?))?;
+            let apply = per_task(tasks, || Ok(pool.apply(IntJob::Nothing).map(drop)?))?;
+            let queued = per_task(tasks, || {
+                Ok(pool.submit(IntJob::Nothing).result().map(drop)?)
+            })?;
+            let thread = per_task(tasks, || {
+                thread_trips(1);
+                Ok(())
+            })?;
             for (runs, took) in runs.iter_mut().zip([floor, apply, queued, thread]) {
-                runs.push(took / tasks);
+                runs.push(took);
             }
         }
         drop(request_sender); // ends the echo thread's loop (see above)
+        let rounds = runs[0].len();
         let [floor, apply, queued, thread] = runs.map(median);
-        Ok(Trips { placement, floor, apply, queued, thread })
+        Ok(Trips { placement, floor, apply, queued, thread, rounds })
     })
     .and_then(|trips| {
         echo.stop()?;
@@ -226,6 +242,28 @@ fn trips(
         Ok(trips)
     })
 }
+
+/// The time per trip of up to `tasks` trips: a run stops early after
+/// [`RUN_BUDGET`] (on a busy machine a trip can wait milliseconds for a time
+/// slice, and 500 of them would take seconds).
+fn per_task(
+    tasks: u32,
+    mut trip: impl FnMut() -> anyhow::Result<()>,
+) -> anyhow::Result<Duration> {
+    let started = std::time::Instant::now();
+    let mut done = 0;
+    while done < tasks {
+        trip()?;
+        done += 1;
+        if started.elapsed() > RUN_BUDGET {
+            break;
+        }
+    }
+    Ok(started.elapsed() / done.max(1))
+}
+
+/// Longest one timed run of trips may take before it stops early.
+pub const RUN_BUDGET: Duration = Duration::from_millis(100);
 
 /// The middle run.
 fn median(mut runs: Vec<Duration>) -> Duration {
@@ -339,55 +377,129 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     } else {
         "the caller pinned to one CPU, the other end to\nthe same CPU or another"
     };
+    let rounds: Vec<usize> = trip.one_at_a_time.iter().map(|t| t.rounds).collect();
+    let (fewest, most) = (
+        rounds.iter().copied().min().unwrap_or(ROUNDS),
+        rounds.iter().copied().max().unwrap_or(ROUNDS),
+    );
+    let runs =
+        if fewest == most { format!("{most}") } else { format!("{fewest}–{most}") };
     println!(
         "\nThe cost of a process boundary, per trivial task, one at a time\n\
-         (median of {ROUNDS} runs of {tasks}; {placed}):\n"
+         (median of up to {ROUNDS} runs of {tasks}; {placed}):\n"
     );
+    if fewest < ROUNDS {
+        println!(
+            "(This time {runs} runs: a placement starts no new run after {}, and a\n\
+             run stops after {}; on this busy machine the wake-ups were that slow.\n\
+             The figures scatter more.)\n",
+            HumanDuration(ROUND_BUDGET),
+            HumanDuration(RUN_BUDGET)
+        );
+    }
     println!("{}", trip_table(&trip.one_at_a_time));
     println!(
-        "Many at once: a map of {} tasks over {} workers costs {} per task ({} bytes on\n\
+        "Many at once: a map of {} tasks over {} costs {} per task ({} bytes on\n\
          the wire each).\n",
         trip.mapped,
-        trip.workers,
+        plural(trip.workers as u64, "worker"),
         human(trip.throughput),
         trip.bytes_per_task
     );
     println!(
         "One at a time, a task waits for two process wake-ups (the worker's, then ours):\n\
-         the floor is that cost alone. A wake-up on another core costs more than a switch\n\
-         on this one — that core must be interrupted (on a virtual machine, through the\n\
-         hypervisor) — and scatters more from run to run. `apply` writes the request and\n\
-         reads the reply in the calling thread, so it adds only the encoding; `submit` +\n\
-         `result` also passes through the worker's manager thread: two more wake-ups\n\
-         (caller → manager → caller). The thread row is such a hand-off: a switch on one\n\
-         core; across cores next to nothing, because a channel spins a moment before it\n\
-         sleeps, and the answer arrives while it spins.\n\
-         \n\
-         Many at once, the wake-ups overlap, and the per-task cost falls to the encode,\n\
+         the floor is that cost alone. A wake-up on another core must interrupt that\n\
+         core (on a virtual machine, through the hypervisor). `apply` writes the request\n\
+         and reads the reply in the calling thread, so it should add only the encoding to\n\
+         the floor; `submit` + `result` also passes through the worker's manager thread:\n\
+         two more wake-ups (caller → manager → caller). The thread row is such a\n\
+         hand-off.\n"
+    );
+    println!("In this run:");
+    for line in trip_findings(&trip.one_at_a_time) {
+        println!("  - {line}");
+    }
+    println!(
+        "\nMany at once, the wake-ups overlap, and the per-task cost falls to the encode,\n\
          copy and decode. Worth it for tasks of milliseconds; for microsecond tasks,\n\
          batch them (map over chunks) or use threads."
     );
     Ok(())
 }
 
-/// The notebook's sentence, from the measured times: faster, a tie, or
-/// slower.
+/// The notebook's sentence, from the measured times through
+/// [`common::verdict::compare`]: faster, a tie, or slower.
 pub fn verdict(threading: Duration, multiprocessing: Duration) -> String {
-    let ratio = threading.as_secs_f64() / multiprocessing.as_secs_f64();
-    if ratio > 1.1 {
-        format!("Multiprocessing is {ratio:.1}x faster for CPU-bound tasks")
-    } else if ratio >= 0.9 {
-        format!(
-            "Multiprocessing is {ratio:.1}x as fast as threading for CPU-bound tasks: a tie.\n\
-             Both use every core; the processes' extra cost (start, IPC) is small at this size."
-        )
-    } else {
-        format!(
-            "Multiprocessing is {:.1}x *slower* for CPU-bound tasks: no GIL to escape,\n\
-             only processes to start and results to ship.",
-            1.0 / ratio
-        )
+    let cmp = common::verdict::compare(threading, multiprocessing);
+    let why = match cmp.verdict {
+        Verdict::Faster => {
+            "Both use the same cores, so processes ahead of threads is the machine's noise\n\
+             in this run, not an advantage: run it again."
+        }
+        Verdict::Tie => {
+            "Both use every core; the processes' extra cost (start, IPC) is small at this size."
+        }
+        Verdict::Slower => {
+            "No GIL to escape, only processes to start and results to ship."
+        }
+    };
+    format!("Multiprocessing against threading, CPU-bound: {cmp}.\n{why}")
+}
+
+/// What this run's one-at-a-time figures show, each sentence computed from
+/// them with [`common::verdict`]'s tie band.
+fn trip_findings(placements: &[Trips]) -> Vec<String> {
+    let mut lines = Vec::new();
+    for trips in placements {
+        let place = trips.placement.label();
+        let apply =
+            trips.apply.as_secs_f64() / trips.floor.as_secs_f64().max(f64::MIN_POSITIVE);
+        let queued =
+            trips.queued.as_secs_f64() / trips.floor.as_secs_f64().max(f64::MIN_POSITIVE);
+        // `apply` is a cost here: above the band it is dearer than the floor.
+        lines.push(match Verdict::of_ratio(apply) {
+            Verdict::Tie => {
+                format!("{place}: apply {apply:.2}× the floor, a tie: the encoding adds little")
+            }
+            Verdict::Faster => {
+                format!("{place}: apply {apply:.2}× the floor, more than the encoding explains")
+            }
+            Verdict::Slower => format!(
+                "{place}: apply {apply:.2}× the floor, below it: the floor is measured\n    \
+                 beside it, not a bound, and this run's figures scattered"
+            ),
+        });
+        lines.push(if queued > apply * TIE_BAND {
+            format!("{place}: submit + result {queued:.2}× the floor: the extra hand-offs show")
+        } else {
+            format!("{place}: submit + result {queued:.2}× the floor, no more than apply")
+        });
     }
+    let floor =
+        |placement| placements.iter().find(|t| t.placement == placement).map(|t| t.floor);
+    match (floor(Placement::SameCore), floor(Placement::AcrossCores)) {
+        (Some(same), Some(across)) => {
+            let cmp = common::verdict::compare(across, same);
+            lines.push(match cmp.verdict {
+                Verdict::Faster => format!(
+                    "across cores the floor was {:.1}× the same core's: waking another core costs more",
+                    cmp.ratio
+                ),
+                Verdict::Tie => format!(
+                    "the floor across cores against the same core's: {cmp}; no dearer here"
+                ),
+                Verdict::Slower => format!(
+                    "across cores the floor was {:.2}× the same core's: cheaper in this run",
+                    cmp.ratio
+                ),
+            });
+        }
+        (Some(_), None) => {
+            lines.push("one CPU only, so nothing to measure across cores".to_string())
+        }
+        _ => {}
+    }
+    lines
 }
 
 /// The one-at-a-time costs, each against the floor of its placement.
@@ -435,6 +547,7 @@ mod tests {
             apply: us(floor + floor / 10),
             queued: us(2 * floor),
             thread: us(1),
+            rounds: ROUNDS,
         };
         let table = trip_table(&[
             trips(Placement::SameCore, 10),
@@ -454,8 +567,8 @@ mod tests {
     #[test]
     fn the_verdict_follows_the_measured_ratio() {
         let ms = Duration::from_millis;
-        assert!(verdict(ms(200), ms(100)).starts_with("Multiprocessing is 2.0x faster"));
-        assert!(verdict(ms(100), ms(105)).contains("a tie"));
-        assert!(verdict(ms(100), ms(300)).contains("3.0x *slower*"));
+        assert!(verdict(ms(200), ms(100)).contains(": 2.0× faster."));
+        assert!(verdict(ms(100), ms(105)).contains(": 0.95×, a tie."));
+        assert!(verdict(ms(100), ms(300)).contains(": 0.33×: slower."));
     }
 }

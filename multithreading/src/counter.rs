@@ -135,7 +135,8 @@ pub fn show(config: &crate::Config) -> anyhow::Result<()> {
     let expected = threads * per_thread;
     println!("{threads} threads × {per_thread} increments (expected {expected}):");
     let racy = hammer(&RacyCounter::new(), threads, per_thread);
-    println!("  RacyCounter   (load + store): {racy:>7}   {} lost", expected - racy);
+    let lost = expected - racy;
+    println!("  RacyCounter   (load + store): {racy:>7}   {lost} lost");
     println!(
         "  AtomicCounter (fetch_add):    {:>7}",
         hammer(&AtomicCounter::new(), threads, per_thread)
@@ -145,12 +146,19 @@ pub fn show(config: &crate::Config) -> anyhow::Result<()> {
         hammer(&MutexCounter::new(), threads, per_thread)
     );
     println!(
-        "\nRunning it shows a race only when the scheduler cooperates. loom explores every\n\
-         interleaving of 2 threads × 1 increment and finds the losing one every time:\n\
+        "\nThis run lost {}{}: running shows a race only when the\n\
+         scheduler cooperates. loom explores every interleaving of 2 threads × 1\n\
+         increment and finds the losing one every time:\n\
          \x20 RUSTFLAGS=\"--cfg loom\" cargo test -p multithreading --test loom --release \\\n\
          \x20     --target-dir target/loom\n\
          tests/loom.rs: racy_counter_loses_an_update (expects loom's panic \"lost update\"),\n\
-         atomic_counter_never_loses, mutex_counter_never_loses."
+         atomic_counter_never_loses, mutex_counter_never_loses.",
+        if lost == 0 {
+            "none".to_string()
+        } else {
+            common::verdict::plural(lost as u64, "update")
+        },
+        if lost == 0 { "" } else { "\n(another run may lose none)" }
     );
     Ok(())
 }

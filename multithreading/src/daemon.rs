@@ -27,6 +27,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, bail};
 use common::child::ChildGuard;
 use common::timing::HumanDuration;
+use common::verdict::{Verdict, compare, plural};
 use crossbeam_channel::{RecvTimeoutError, bounded};
 
 use crate::{Config, join};
@@ -112,19 +113,21 @@ pub fn stop_with_flag(
         let stop = Arc::clone(&stop);
         thread::Builder::new().name("background".into()).spawn(move || {
             let mut ticks = 0;
-            // Relaxed is enough: we only need to see the flag *eventually*,
-            // and no other data is published with it.
-            while !stop.load(Ordering::Relaxed) {
-                ticks += 1;
+            loop {
                 thread::sleep(tick);
+                // Relaxed is enough: we only need to see the flag
+                // *eventually*, and no other data is published with it.
+                if stop.load(Ordering::Relaxed) {
+                    return ticks;
+                }
+                ticks += 1; // a tick passed: do the work
             }
-            ticks
         })?
     };
     thread::sleep(run_for);
     let asked = Instant::now();
     stop.store(true, Ordering::Relaxed);
-    let ticks = join(worker)?; // up to one whole tick late: it was asleep
+    let ticks = join(worker)?; // late by the rest of the sleep it was in
     Ok((ticks, asked.elapsed()))
 }
 
@@ -170,20 +173,51 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         run.lines.iter().filter(|l| l.starts_with("Background")).count()
     );
 
-    println!("\nThe right pattern: ask the thread to stop, then join it.");
-    let (ticks, latency) = stop_with_flag(tick, main)?;
+    // Ask in the middle of a tick, when the worker is half-way through a
+    // sleep: asked exactly on a tick, the flag would be read at once and
+    // the two patterns could not differ.
+    let ask_after = main + tick / 2;
     println!(
-        "  AtomicBool flag:   {ticks} ticks, stopped {} after being asked",
-        HumanDuration(latency)
+        "\nThe right pattern: ask the thread to stop, then join it. Each worker below\n\
+         does one tick of work every {}; we ask it to stop after {},\n\
+         half-way through a sleep:",
+        HumanDuration(tick),
+        HumanDuration(ask_after)
     );
-    let (ticks, latency) = stop_with_channel(tick, main)?;
+    let (flag_ticks, flag) = stop_with_flag(tick, ask_after)?;
     println!(
-        "  closed channel:    {ticks} ticks, stopped {} after being asked",
-        HumanDuration(latency)
+        "  AtomicBool flag:   {}, stopped {} after being asked",
+        plural(flag_ticks, "tick"),
+        HumanDuration(flag)
     );
+    let (channel_ticks, channel) = stop_with_channel(tick, ask_after)?;
     println!(
-        "The flag is checked only between sleeps; the channel wakes the sleeper at once."
+        "  closed channel:    {}, stopped {} after being asked",
+        plural(channel_ticks, "tick"),
+        HumanDuration(channel)
     );
+    let cmp = compare(flag, channel);
+    if cmp.verdict == Verdict::Faster {
+        println!(
+            "The channel stopped the worker {cmp} than the flag: the flag is read only\n\
+             between sleeps, so that worker slept out the rest of its tick; closing the\n\
+             channel woke the sleeper at once."
+        );
+    } else {
+        println!(
+            "This run did not show the difference ({cmp}): the flag's worker should\n\
+             have slept out the rest of its tick, about {}; something delayed the other\n\
+             worker as long.",
+            HumanDuration(tick / 2)
+        );
+    }
+    if flag_ticks != channel_ticks {
+        println!(
+            "(The tick counts differ because a tick of {} ended close to the moment we\n\
+             asked: which came first depended on the scheduler.)",
+            HumanDuration(tick)
+        );
+    }
     Ok(())
 }
 

@@ -26,6 +26,8 @@ use std::sync::{Barrier, Mutex, MutexGuard, TryLockError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::timing::HumanDuration;
+
 use crate::Config;
 
 /// A thread gave up waiting for its second lock.
@@ -116,7 +118,10 @@ pub fn transfer(
 pub fn show(config: &Config) -> anyhow::Result<()> {
     let patience =
         config.scale.pick(Duration::from_millis(200), Duration::from_millis(20));
-    println!("Opposite lock order (A: a then b; B: b then a), patience {patience:?}:");
+    println!(
+        "Opposite lock order (A: a then b; B: b then a), patience {}:",
+        HumanDuration(patience)
+    );
     let (outcomes, balances) = transfer(false, patience);
     for outcome in &outcomes {
         match outcome {
@@ -128,15 +133,22 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         }
     }
     println!(
-        "  balances {balances:?} (total {}): a thread that gave up moved nothing, no money was\n\
-         \x20 lost, and the program went on instead of hanging.",
+        "  balances a = {}, b = {} (total {}): a thread that gave up moved nothing, no\n\
+         \x20 money was lost, and the program went on instead of hanging.",
+        balances.0,
+        balances.1,
         balances.0 + balances.1
     );
 
     println!("\nSame order in both threads (a, then b):");
     let (outcomes, balances) = transfer(true, patience);
     let done = outcomes.iter().filter(|o| o.is_ok()).count();
-    println!("  {done} of 2 transfers done, balances {balances:?} (total still 200).");
+    println!(
+        "  {done} of 2 transfers done, balances a = {}, b = {} (total still {}).",
+        balances.0,
+        balances.1,
+        balances.0 + balances.1
+    );
     Ok(())
 }
 

@@ -35,11 +35,16 @@ pub fn worker(worker_id: usize, pause: Duration) -> Reading {
     VALUE.with(|v| v.set(Some(worker_id)));
     DATA.with(|d| *d.borrow_mut() = format!("Data-{worker_id}"));
     let before = read();
-    println!("Thread {}: value={:?}, data={}", current_lane(), before.0, before.1);
+    println!("Thread {}: value={}, data={}", current_lane(), shown(before.0), before.1);
     thread::sleep(pause);
     let after = read();
-    println!("Thread {}: value={:?}, data={}", current_lane(), after.0, after.1);
+    println!("Thread {}: value={}, data={}", current_lane(), shown(after.0), after.1);
     (before, after)
+}
+
+/// A thread-local value as a learner reads it: the number, or "unset".
+fn shown(value: Option<usize>) -> String {
+    value.map_or_else(|| "unset".to_string(), |v| v.to_string())
 }
 
 /// Runs three workers; returns each one's readings.
@@ -58,7 +63,12 @@ pub fn run(pause: Duration) -> anyhow::Result<Vec<Reading>> {
 pub fn show(config: &Config) -> anyhow::Result<()> {
     run(config.scale.sleep(1.0))?;
     println!("\nEach thread maintained its own data!");
-    println!("The main thread never set them, so it still sees {:?}.", read());
+    let (value, data) = read();
+    println!(
+        "The main thread never set them, so it still sees value={}, data={}.",
+        shown(value),
+        if data.is_empty() { "\"\" (empty)" } else { &data }
+    );
     Ok(())
 }
 

@@ -39,14 +39,22 @@ pub fn compare(n: usize, duration: Duration) -> (Duration, Duration, Vec<Span>) 
 
 /// Prints section 9.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let (sequential, threaded, spans) = compare(5, config.scale.sleep(1.0));
+    let ((sequential, threaded, spans), contention) =
+        common::verdict::watch(|| compare(5, config.scale.sleep(1.0)));
     println!("Sequential: {:.2}s", sequential.as_secs_f64());
     println!("Threaded: {:.2}s", threaded.as_secs_f64());
-    println!("Speedup: {:.1}x\n", common::timing::speedup(sequential, threaded));
+    let speedup = common::verdict::compare(sequential, threaded);
+    println!("Speedup: {speedup}\n");
     let mut table = Comparison::new("5 operations, 1 thread", sequential);
     table.add("5 operations, 5 threads", threaded);
     println!("{table}");
     println!("{}", render(&spans, 50));
+    if speedup.verdict != common::verdict::Verdict::Faster {
+        println!(
+            "The waits did not overlap enough to beat one thread this time: {}.",
+            contention.reason()
+        );
+    }
     Ok(())
 }
 

@@ -109,9 +109,12 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     for c in &consumed {
         *per_consumer.entry(c.consumer.as_str()).or_insert(0) += 1;
     }
+    let split: Vec<String> =
+        per_consumer.iter().map(|(name, count)| format!("{name} took {count}")).collect();
     println!(
-        "\n{} items consumed, each exactly once; split {per_consumer:?}.",
-        consumed.len()
+        "\n{} items consumed, each exactly once; split {}.",
+        consumed.len(),
+        split.join(", ")
     );
     println!(
         "No sentinel: the consumers stopped when the last producer dropped its sender."

@@ -15,6 +15,8 @@ use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread;
 use std::time::{Duration, Instant};
 
+use common::timing::HumanDuration;
+use common::verdict::plural;
 use crossbeam_channel::{RecvTimeoutError, bounded};
 
 use crate::Config;
@@ -68,24 +70,33 @@ pub fn join_within(work: Duration, limit: Duration) -> Option<u64> {
     outcome
 }
 
+/// What a join with a deadline got, in words.
+fn joined(outcome: Option<u64>) -> String {
+    outcome.map_or_else(|| "nothing: the deadline passed".to_string(), |n| format!("{n}"))
+}
+
 /// Prints section 14.
 pub fn show(config: &Config) -> anyhow::Result<()> {
     let unit = config.scale.sleep(0.5);
     let (timeouts, reply) = recv_with_timeout(unit * 4, unit);
     println!(
-        "recv_timeout({unit:?}): timed out {timeouts}× while the reply was on its way, then got {reply:?}"
+        "recv_timeout({}): timed out {} while the reply was on its way, then got {}",
+        HumanDuration(unit),
+        plural(timeouts, "time"),
+        reply.map_or_else(|| "nothing".to_string(), |r| format!("\"{r}\""))
     );
     let (timed_out, took) = condvar_timeout(unit);
     println!(
-        "wait_timeout_while on a condition nobody sets: timed_out = {timed_out} after {took:.0?}"
+        "wait_timeout_while on a condition nobody sets: timed_out = {timed_out} after {}",
+        HumanDuration(took)
     );
     println!(
-        "join with a deadline: fast worker → {:?}",
-        join_within(Duration::ZERO, unit)
+        "join with a deadline: fast worker → {}",
+        joined(join_within(Duration::ZERO, unit))
     );
     println!(
-        "                      slow worker → {:?} (and it was still joined afterwards)",
-        join_within(unit * 2, unit)
+        "                      slow worker → {} (and it was still joined afterwards)",
+        joined(join_within(unit * 2, unit))
     );
     Ok(())
 }

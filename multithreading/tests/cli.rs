@@ -13,7 +13,9 @@ fn full_run_prints_every_section_in_order_with_its_invariants() {
     let run = check::run(Command::new(EXE).arg("--quick"));
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let (stdout, stderr) = (run.stdout, run.stderr);
-    let numbers = check::banners_match_readme(&stdout, include_str!("../README.md"));
+    let readme = include_str!("../README.md");
+    let numbers = check::banners_match_readme(&stdout, readme);
+    check::readme_sample_matches(&stdout, readme);
     assert_eq!(numbers, (0..=16).collect::<Vec<_>>());
 
     check::contains_all(
@@ -25,7 +27,7 @@ fn full_run_prints_every_section_in_order_with_its_invariants() {
             "Each thread maintained its own data!",
             "Main program ending... Daemon will be killed",
             "DEADLOCK detected",
-            "2 of 2 transfers done, balances (100, 100)",
+            "2 of 2 transfers done, balances a = 100, b = 100",
             "join() returned Err — the panic surfaced",
             "poisoned = true",
             "4 completed, 2 failed",

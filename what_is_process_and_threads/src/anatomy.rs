@@ -64,7 +64,12 @@ pub fn process_facts() -> ProcessFacts {
     let current = std::thread::current();
     ProcessFacts {
         pid: std::process::id(),
-        thread_id: format!("{:?}", current.id()),
+        // `ThreadId` has no `Display` (its number is stable only as text from
+        // `Debug`, "ThreadId(1)"): show just the number, as Python's ident.
+        thread_id: format!("{:?}", current.id())
+            .trim_start_matches("ThreadId(")
+            .trim_end_matches(')')
+            .to_string(),
         thread_name: current.name().map(str::to_string),
         live_threads: live_thread_count(),
     }

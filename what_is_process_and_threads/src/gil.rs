@@ -15,7 +15,10 @@
 //!
 //! What to expect: the simulated-GIL run takes about as long as running the
 //! work serially (1×, a little worse for the hand-offs); free threads are
-//! faster by up to the number of cores.
+//! faster by up to the number of cores *this run may use*. Every sentence
+//! the section prints about those numbers is computed from them
+//! ([`common::verdict`]): pinned to one CPU, or with the cores busy with
+//! other work, it says that the speedup did not show, and why.
 
 use std::hint::black_box;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,8 +26,9 @@ use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use common::report::Comparison;
-use common::timeline::Timeline;
+use common::timeline::{Span, Timeline};
 use common::timing::{HumanDuration, time};
+use common::verdict::{Contention, Verdict, compare};
 
 use crate::Config;
 
@@ -193,12 +197,22 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     );
 
     let units = config.scale.pick(1600, 40);
-    let (serial, serial_time) = time(|| run_serial(THREADS, units));
+    let ((serial, serial_time), contention) =
+        common::verdict::watch(|| time(|| run_serial(THREADS, units)));
     let gil_timeline = Timeline::new();
     let (with_gil, gil_time) =
         time(|| run(GilMode::Simulated, THREADS, units, &gil_timeline));
     let free_timeline = Timeline::new();
-    let (free, free_time) = time(|| run(GilMode::Free, THREADS, units, &free_timeline));
+    let ((free, free_time), free_contention) = common::verdict::watch(|| {
+        time(|| run(GilMode::Free, THREADS, units, &free_timeline))
+    });
+    // The free run is the one that needs the cores: report what it met,
+    // unless the serial run met something worse.
+    let contention = if free_contention.cpus_free() <= contention.cpus_free() {
+        free_contention
+    } else {
+        contention
+    };
 
     let check = |result: &Vec<u64>| {
         if *result == serial { "✓ same result" } else { "✗ DIFFERENT RESULT" }
@@ -220,12 +234,31 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         "With the simulated GIL — CONCURRENCY: the threads take turns, one at a time:"
     );
     println!("{}", gil_timeline.render(64));
+    let gil = compare(serial_time, gil_time);
+    println!("Simulated GIL vs serial: {gil}.\n{}", gil_meaning(gil.verdict));
+
+    let peak = peak_overlap(&free_timeline.spans());
+    let at_once = match common::pool::cpu_workers().min(THREADS) {
+        1 => "only 1 of them at any instant (this process may use 1 CPU)".to_string(),
+        n => format!("up to {n} of them at any instant"),
+    };
     println!(
-        "Free threads — PARALLELISM: all {THREADS} progress at once; the OS runs {} of them at\n\
-         any instant (one per core) and rotates them, so each bar spans the whole run:",
-        common::pool::cpu_workers().min(THREADS)
+        "\nFree threads — no lock: the OS may run {at_once}.\n\
+         In this run at most {peak} of the {THREADS} bars overlap:"
     );
     println!("{}", free_timeline.render(64));
+    let free_cmp = compare(serial_time, free_time);
+    println!(
+        "Free threads vs serial: {free_cmp}.\n{}",
+        free_meaning(free_cmp, compare(gil_time, free_time), &contention)
+    );
+    if let Some(beyond) = contention.beyond_cores(free_cmp.ratio, THREADS) {
+        println!("({beyond}.)");
+    }
+    println!(
+        "(Overlapping bars only say the threads were in progress at once; a speedup\n\
+         says they computed at once.)\n"
+    );
     println!(
         "When to use what, in Python:\n\
          - I/O-bound (network, file): THREADS (faster, easier)\n\
@@ -234,6 +267,64 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
          In Rust, threads serve both; section 9 says when processes still win."
     );
     Ok(())
+}
+
+/// What the simulated GIL's comparison with serial means.
+fn gil_meaning(verdict: Verdict) -> &'static str {
+    match verdict {
+        Verdict::Tie | Verdict::Slower => "Taking turns gains nothing, as in CPython.",
+        Verdict::Faster => {
+            "Yet only one thread computed at a time: something else slowed the serial run."
+        }
+    }
+}
+
+/// What the free threads' comparison with serial means, and why a speedup
+/// did not show when it did not.
+/// `free` is against serial, `against_gil` against the simulated-GIL run
+/// (which cannot compute in parallel: beating serial but not it means the
+/// serial run was slow, not that the threads ran at once).
+fn free_meaning(
+    free: common::verdict::Comparison,
+    against_gil: common::verdict::Comparison,
+    contention: &Contention,
+) -> String {
+    match free.verdict {
+        Verdict::Faster
+            if contention.cpus_allowed > 1 && against_gil.verdict == Verdict::Faster =>
+        {
+            format!(
+                "They computed in parallel, on more than one core (and were {against_gil}\n\
+                 than the GIL run, which cannot)."
+            )
+        }
+        Verdict::Faster if contention.cpus_allowed > 1 => format!(
+            "But against the GIL run, which cannot compute in parallel: {against_gil}.\n\
+             So no parallel speedup shows: something else slowed the serial run."
+        ),
+        Verdict::Faster => {
+            "On 1 CPU that cannot be parallelism: something else slowed the serial run."
+                .to_string()
+        }
+        Verdict::Tie | Verdict::Slower => {
+            format!("No parallel speedup in this run:\n{}.", contention.reason())
+        }
+    }
+}
+
+/// The most spans in progress at one instant.
+pub fn peak_overlap(spans: &[Span]) -> usize {
+    let mut edges: Vec<(Duration, i32)> =
+        spans.iter().flat_map(|s| [(s.start, 1), (s.end, -1)]).collect();
+    // At equal times, ends first: a span that ends as another starts does
+    // not overlap it.
+    edges.sort();
+    let (mut now, mut peak) = (0_i32, 0_i32);
+    for (_, step) in edges {
+        now += step;
+        peak = peak.max(now);
+    }
+    peak as usize
 }
 
 #[cfg(test)]
@@ -262,6 +353,24 @@ mod tests {
                 pair[1]
             );
         }
+    }
+
+    #[test]
+    fn peak_overlap_counts_spans_in_progress_at_once() {
+        let ms = Duration::from_millis;
+        let span = |start, end| Span {
+            lane: String::new(),
+            label: String::new(),
+            start: ms(start),
+            end: ms(end),
+        };
+        assert_eq!(
+            peak_overlap(&[span(0, 10), span(10, 20)]),
+            1,
+            "touching is not overlap"
+        );
+        assert_eq!(peak_overlap(&[span(0, 10), span(5, 20), span(6, 7)]), 3);
+        assert_eq!(peak_overlap(&[]), 0);
     }
 
     #[test]

@@ -343,10 +343,19 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         HumanDuration(per_process).to_string(),
     ]);
     print!("{table}");
-    println!(
-        "A process costs about {:.0}× a thread to start. That is why pools keep workers\n\
-         alive and reuse them (chapters multiprocessing and executors).",
-        per_process.as_secs_f64() / per_thread.as_secs_f64().max(1e-9)
-    );
+    let cost = common::verdict::compare(per_process, per_thread);
+    if cost.verdict == common::verdict::Verdict::Faster {
+        println!(
+            "In this run a process cost {} a thread to start. That is why pools keep\n\
+             workers alive and reuse them (chapters multiprocessing and executors).",
+            common::timing::Speedup(cost.ratio)
+        );
+    } else {
+        println!(
+            "In this run a process cost no more than a thread to start ({cost}: the\n\
+             thread row was slowed by something else). Run it again: a process\n\
+             usually costs ten times a thread or more."
+        );
+    }
     Ok(())
 }

@@ -16,7 +16,8 @@ use std::time::{Duration, Instant};
 
 use common::report::Comparison;
 use common::timeline::{Timeline, current_lane};
-use common::timing::{HumanDuration, Speedup, speedup, time};
+use common::timing::{HumanDuration, time};
+use common::verdict::{Verdict, compare};
 
 use crate::Config;
 
@@ -132,18 +133,29 @@ pub fn show_threads(config: &Config) -> anyhow::Result<()> {
     });
 
     let timeline = Timeline::new();
-    let took = run_threaded(&THREADED_TASKS, sleep, &timeline)?;
+    let (took, contention) =
+        common::verdict::watch(|| run_threaded(&THREADED_TASKS, sleep, &timeline));
+    let took = took?;
     println!("\nThreading Time: {:.2} seconds", took.as_secs_f64());
-    println!("Improvement: {} faster", Speedup(speedup(baseline, took)));
+    let improvement = compare(baseline, took);
+    println!("Improvement: {improvement}");
     let mut table = Comparison::new("sequential (section 1)", baseline);
     table.add("3 threads", took);
     println!("\n{table}");
     println!("Three threads, waiting at the same time:\n{}", timeline.render(60));
-    println!(
-        "Sleeping threads use no CPU, so this speedup needs no extra cores: it is\n\
-         concurrency (overlapped waiting). Python gets the same 3× here, GIL or not,\n\
-         because time.sleep() releases the GIL."
-    );
+    if improvement.verdict == Verdict::Faster {
+        println!(
+            "Sleeping threads use no CPU, so this speedup needs no extra cores: it is\n\
+             concurrency (overlapped waiting). Python gets the same speedup here, GIL or\n\
+             not, because time.sleep() releases the GIL."
+        );
+    } else {
+        println!(
+            "The waits did not overlap enough to beat the sequential run this time:\n\
+             {}.",
+            contention.reason()
+        );
+    }
     Ok(())
 }
 

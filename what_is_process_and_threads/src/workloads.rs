@@ -14,6 +14,7 @@ use std::time::Duration;
 
 use common::report::Comparison;
 use common::timing::{HumanDuration, best_of, time};
+use common::verdict::{Verdict, compare};
 
 use crate::Config;
 
@@ -112,7 +113,8 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
          (best of 3 runs each: outside noise only ever adds time):"
     );
     let (sum, serial) = best_of(3, || cpu_bound_task(n));
-    let (threaded_sum, threaded) = best_of(3, || cpu_bound_threaded(n, THREADS));
+    let ((threaded_sum, threaded), contention) =
+        common::verdict::watch(|| best_of(3, || cpu_bound_threaded(n, THREADS)));
     let mut cpu = Comparison::new("1 thread", serial);
     let check = if threaded_sum == sum { "✓ same sum" } else { "✗ DIFFERENT SUM" };
     cpu.add_with_note(format!("{THREADS} threads"), threaded, check);
@@ -136,13 +138,33 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     );
     println!("{io}");
 
+    let cpu_cmp = compare(serial, threaded);
+    let cpu_note = if cpu_cmp.verdict == Verdict::Faster && contention.cpus_allowed > 1 {
+        format!(
+            "the threads computed in parallel (never more than {} at once:\n  \
+             the CPUs this process may use)",
+            contention.cpus_allowed
+        )
+    } else {
+        format!("no parallel speedup: {}", contention.reason())
+    };
+    let cpu_note = match contention.beyond_cores(cpu_cmp.ratio, THREADS as usize) {
+        Some(beyond) => format!("{cpu_note};\n  {beyond}"),
+        None => cpu_note,
+    };
+    let io_cmp = compare(serial_io, threaded_io);
+    let io_note = if io_cmp.verdict == Verdict::Faster {
+        "waiting threads use no core, so no core count caps this".to_string()
+    } else {
+        format!("the waits did not overlap: {}", contention.reason())
+    };
     println!(
-        "Rust: threads speed up BOTH. The CPU speedup stops near the core count ({} here;\n\
-         on a shared VM single runs vary by ±30 %); the I/O speedup does not, because\n\
-         waiting threads use no core.\n\
+        "Rust, this run: the CPU sum on {THREADS} threads was {cpu_cmp}:\n\
+         \x20 {cpu_note}.\n\
+         The {THREADS} waits on {THREADS} threads were {io_cmp}:\n\
+         \x20 {io_note}.\n\
          Python: threads speed up only the I/O — the GIL serialises the CPU loop\n\
-         (section 3 showed why), so CPU-bound Python work needs processes.",
-        common::pool::cpu_workers()
+         (section 3 showed why), so CPU-bound Python work needs processes."
     );
     Ok(())
 }
