@@ -33,8 +33,11 @@ pub fn durations(line: &str) -> Vec<f64> {
     tokens
         .windows(2)
         .filter_map(|pair| {
-            let value: f64 =
-                number(pair[0]).filter(|(_, rest)| rest.is_empty())?.0.parse().ok()?;
+            let value: f64 = number(pair[0].trim_start_matches('('))
+                .filter(|(_, rest)| rest.is_empty())?
+                .0
+                .parse()
+                .ok()?;
             let unit = pair[1].trim_end_matches([',', ';', ')', ':', '.']);
             UNITS.iter().find(|(name, _)| *name == unit).map(|(_, scale)| value * scale)
         })
@@ -75,13 +78,70 @@ pub fn verdict_word(text: &str) -> Option<&'static str> {
     ["a tie", "faster", "slower"].into_iter().find(|word| text.contains(word))
 }
 
+/// Nouns whose plural after a count of 1 gives away a fixed `"{n} …s"`.
+const NOUNS: [&str; 16] = [
+    "link",
+    "page",
+    "thread",
+    "worker",
+    "core",
+    "CPU",
+    "process",
+    "task",
+    "item",
+    "digit",
+    "result",
+    "error",
+    "update",
+    "tick",
+    "method",
+    "trailing zero",
+];
+
+/// Lines of `text` that say "1 links", "1 pages", …: a count printed with a
+/// fixed plural instead of [`crate::verdict::plural`].
+pub fn plural_mistakes(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|line| {
+            let words: Vec<&str> = line.split_whitespace().collect();
+            words.windows(2).any(|pair| {
+                let noun = pair[1].trim_end_matches([',', ';', ')', ':', '.']);
+                pair[0].trim_start_matches('(') == "1"
+                    && NOUNS
+                        .iter()
+                        .any(|n| noun == format!("{n}s") || noun == format!("{n}es"))
+            }) || (line.contains(" 1 trailing zeros"))
+        })
+        .collect()
+}
+
+/// Lines of `text` where Rust's `Debug` formatting leaks into what a learner
+/// reads: `Some(…)`, `["…"]`, `{"…": …}`, durations like `200ms`.
+pub fn debug_leaks(text: &str) -> Vec<&str> {
+    text.lines()
+        .filter(|line| {
+            line.contains("Some(")
+                || line.contains("[\"")
+                || line.contains("{\"")
+                || line.split(|c: char| !c.is_alphanumeric() && c != '.').any(|token| {
+                    ["ns", "µs", "ms"].iter().any(|unit| {
+                        token.strip_suffix(unit).is_some_and(|n| {
+                            !n.is_empty()
+                                && n.chars().all(|c| c.is_ascii_digit() || c == '.')
+                        })
+                    })
+                })
+        })
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn units_and_figures_are_read_as_printed() {
-        assert_eq!(durations("took 850 ns, then 1.23 s"), [850e-9, 1.23]);
+        assert_eq!(durations("took 850 ns, then 1.23 s (4 ms)"), [850e-9, 1.23, 0.004]);
         assert_eq!(durations("5 workers  and 3 ms"), [0.003]);
         assert_eq!(significant_figures("1"), 1);
         assert_eq!(significant_figures("0"), 0);
@@ -98,5 +158,18 @@ mod tests {
         assert!(verdict_agrees(1.15, "faster"), "at the edge rounding decides");
         assert!(verdict_agrees(0.5, "slower"));
         assert_eq!(verdict_word("0.71×: slower with 2"), Some("slower"));
+    }
+
+    #[test]
+    fn fixed_plurals_and_debug_output_are_found() {
+        assert_eq!(
+            plural_mistakes("x\n25 pages; 1 links skipped\n1 link ok"),
+            ["25 pages; 1 links skipped"]
+        );
+        assert_eq!(plural_mistakes("5! has 3 digits, 1 trailing zeros").len(), 1);
+        assert!(plural_mistakes("1 page, 2 pages, 10 links").is_empty());
+        assert_eq!(debug_leaks("value=Some(1)\nok\n(latency 100ms per page)").len(), 2);
+        assert_eq!(debug_leaks("skipped [\"http://a\"]").len(), 1);
+        assert!(debug_leaks("latency 100 ms, 1.5× [0, 1]").is_empty());
     }
 }
