@@ -23,6 +23,7 @@ use std::time::Duration;
 use anyhow::Context;
 use common::report::Table;
 use common::timing::{HumanDuration, Speedup, speedup, time};
+use common::verdict::{Verdict, compare, plural, watch};
 use num_bigint::BigUint;
 
 use crate::bigmath::{NTT_THRESHOLD_LIMBS, par_mul};
@@ -125,7 +126,8 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         "One product of two {bits}-bit numbers (the last step of 1,000,000! is this \
          size), every way,\nbest of 3, each checked against num-bigint's:\n"
     );
-    let measured = measure(bits, config.workers, 3)?;
+    let (measured, contention) = watch(|| measure(bits, config.workers, 3));
+    let measured = measured?;
     let baseline = measured.ways[0].took;
     let mut table = Table::new(["way", "threads", "time", "vs num-bigint"]);
     table.left_align(0);
@@ -140,12 +142,20 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     println!("{table}");
     let alone = measured.ways[2].took;
     let all = measured.ways[3].took;
+    let versus = compare(alone, all);
+    let why = match (versus.verdict, contention.obstacle()) {
+        (Verdict::Faster, _) => String::new(),
+        (_, Some(obstacle)) => format!(" — no parallel speedup in this run: {obstacle}"),
+        (_, None) if config.workers == 1 => " — one thread: nothing to split".to_string(),
+        (_, None) => {
+            " — although no other program was measured taking the cores".to_string()
+        }
+    };
     println!(
-        "The NTT on {} threads: {} the NTT on one. Its plans (twiddle tables for this\n\
-         length, three primes) took {} once, before the first product; every later\n\
-         product of this length reuses them.",
-        config.workers,
-        Speedup(speedup(alone, all)),
+        "The NTT on {} against the NTT on one: {versus}{why}.\n\
+         Its plans (twiddle tables for this length, three primes) took {} once, before\n\
+         the first product; every later product of this length reuses them.",
+        plural(config.workers as u128, "thread"),
         HumanDuration(measured.plans)
     );
     println!(

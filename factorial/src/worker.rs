@@ -16,6 +16,9 @@ pub fn main(args: &[String]) -> ExitCode {
             // The result crosses the socket as bytes: 8000! is 11.5 KB.
             computer_factorial(n, &pid).to_bytes_le()
         }),
+        ["pool", "factorials-quiet"] => common::pool::serve(|n: u64| {
+            crate::methods::factorial(n, crate::methods::Method::Tree).to_bytes_le()
+        }),
         ["pool", "batch"] => common::pool::serve(crate::batch::summarize_chunk),
         other => {
             eprintln!("error: unknown worker role {other:?}");
