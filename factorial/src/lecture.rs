@@ -193,7 +193,10 @@ fn quiet_reading(q: &Quiet, workers: usize) -> String {
     let rayon = compare(q.sequential, q.rayon);
     let processes = compare(q.sequential, q.processes);
     let rayon_text = match (rayon.verdict, q.contention.obstacle()) {
-        (Verdict::Faster, _) => format!("rayon was {rayon} than one thread"),
+        (Verdict::Faster, None) => format!("rayon was {rayon} than one thread"),
+        (Verdict::Faster, Some(why)) => format!(
+            "rayon was {rayon} than one thread, though not by running side by side\n({why})"
+        ),
         (_, Some(why)) => format!("rayon against one thread: {rayon}\n({why})"),
         (_, None) => format!(
             "rayon against one thread: {rayon}, although no other program was measured \

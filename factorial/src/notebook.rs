@@ -106,7 +106,10 @@ pub fn show_heavy(_config: &Config) -> anyhow::Result<()> {
     anyhow::ensure!(parallel_results == results, "the parallel results differ");
     let mut table = Comparison::new("sequential", sequential);
     table.add(
-        format!("rayon par_iter, {} threads", rayon::current_num_threads()),
+        format!(
+            "rayon par_iter, {}",
+            common::verdict::plural(rayon::current_num_threads() as u128, "thread")
+        ),
         parallel,
     );
     println!("\n{table}");

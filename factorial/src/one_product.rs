@@ -23,7 +23,7 @@ use std::time::Duration;
 use anyhow::Context;
 use common::report::Table;
 use common::timing::{HumanDuration, Speedup, speedup, time};
-use common::verdict::{Verdict, compare, plural, watch};
+use common::verdict::{TIE_BAND, Verdict, compare, plural, watch};
 use num_bigint::BigUint;
 
 use crate::bigmath::{NTT_THRESHOLD_LIMBS, par_mul};
@@ -144,6 +144,13 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     let all = measured.ways[3].took;
     let versus = compare(alone, all);
     let why = match (versus.verdict, contention.obstacle()) {
+        (Verdict::Faster, _) if versus.ratio > config.workers as f64 * TIE_BAND => {
+            format!(
+                ",\nmore than {} can give: part of the gap is noise in this run (each time is \
+             the best of only 3)",
+                plural(config.workers as u128, "thread")
+            )
+        }
         (Verdict::Faster, _) => String::new(),
         (_, Some(obstacle)) => format!(" — no parallel speedup in this run: {obstacle}"),
         (_, None) if config.workers == 1 => " — one thread: nothing to split".to_string(),

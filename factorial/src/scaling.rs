@@ -139,8 +139,8 @@ pub fn reading(points: &[(usize, f64)], cores: usize, contention: Contention) ->
         )
     } else {
         format!(
-            "{on_cores}: {}. Below the core count, the gap to the ideal is the part that does\n\
-             not split: the final, largest multiplications, cut into only three pieces.",
+            "{on_cores}: {}.\nBelow the core count, the gap to the ideal is the part that does \
+             not split:\nthe final, largest multiplications, cut into only three pieces.",
             ratio(at_cores)
         )
     };
@@ -168,8 +168,8 @@ pub fn reading(points: &[(usize, f64)], cores: usize, contention: Contention) ->
             plural(cores as u128, "core")
         ),
         Verdict::Slower => format!(
-            "{over_on} did worse than {cores} ({with}): the extra threads only share the\n\
-             same cores, and switching between them costs time."
+            "{over_on} did worse than {cores} ({with}):\nthe extra threads only share \
+             the same cores, and switching between them costs time."
         ),
         Verdict::Tie => format!(
             "{over_on} did about as well as {cores} ({with}, {versus}): the extra threads\n\
