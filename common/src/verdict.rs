@@ -104,8 +104,8 @@ impl fmt::Display for Comparison {
 /// `count` and the noun, singular or plural: `1 link`, `2 links`, `0 links`.
 ///
 /// ```
-/// assert_eq!(common::verdict::plural(1, "link"), "1 link");
-/// assert_eq!(common::verdict::plural(3, "update"), "3 updates");
+/// assert_eq!(common::verdict::plural(1_u32, "link"), "1 link");
+/// assert_eq!(common::verdict::plural(3_u64, "update"), "3 updates");
 /// ```
 pub fn plural(count: impl Into<u128>, noun: &str) -> String {
     let count = count.into();
