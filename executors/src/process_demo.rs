@@ -84,6 +84,10 @@ fn reading(processes: Duration, threads: Duration, contention: Contention) -> St
             "The 4 threads were {threads_vs} than the processes: no GIL, so they run the\n\
              loop in parallel too, without starting anything or copying results.{parallel}"
         ),
+        Verdict::Tie if !parallel.is_empty() => format!(
+            "4 threads against 4 processes: {threads_vs}: starting the processes cost too\n\
+             little here to tell them apart.{parallel}"
+        ),
         Verdict::Tie => format!(
             "4 threads against 4 processes: {threads_vs}. With no GIL both run the loop in\n\
              parallel; starting 4 processes cost too little here to tell them apart.{parallel}"

@@ -194,8 +194,12 @@ fn quiet_reading(q: &Quiet, workers: usize) -> String {
     let processes = compare(q.sequential, q.processes);
     let rayon_text = match (rayon.verdict, q.contention.obstacle()) {
         (Verdict::Faster, None) => format!("rayon was {rayon} than one thread"),
-        (Verdict::Faster, Some(why)) => format!(
+        (Verdict::Faster, Some(why)) if q.contention.cpus_allowed <= 1 => format!(
             "rayon was {rayon} than one thread, though not by running side by side\n({why})"
+        ),
+        (Verdict::Faster, Some(why)) => format!(
+            "rayon was {rayon} than one thread ({why}:\nmore threads win a bigger share \
+             of the busy cores)"
         ),
         (_, Some(why)) => format!("rayon against one thread: {rayon}\n({why})"),
         (_, None) => format!(

@@ -135,8 +135,12 @@ fn heavy_reading(
         (Verdict::Faster, None) => {
             format!("rayon was {versus}: the four calls ran side by side.")
         }
-        (Verdict::Faster, Some(why)) => format!(
+        (Verdict::Faster, Some(why)) if contention.cpus_allowed <= 1 => format!(
             "rayon was {versus} in this run, though not by running side by side:\n{why}."
+        ),
+        (Verdict::Faster, Some(why)) => format!(
+            "rayon was {versus} in this run, although {why}:\nmore threads win a bigger \
+             share of the busy cores."
         ),
         (_, Some(why)) => format!("rayon against one thread: {versus} — {why}."),
         (_, None) => format!(

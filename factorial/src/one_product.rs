@@ -143,6 +143,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     let alone = measured.ways[2].took;
     let all = measured.ways[3].took;
     let versus = compare(alone, all);
+    let same = config.workers == 1;
     let why = match (versus.verdict, contention.obstacle()) {
         (Verdict::Faster, _) if versus.ratio > config.workers as f64 * TIE_BAND => {
             format!(
@@ -153,16 +154,27 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         }
         (Verdict::Faster, _) => String::new(),
         (_, Some(obstacle)) => format!(" — no parallel speedup in this run: {obstacle}"),
-        (_, None) if config.workers == 1 => " — one thread: nothing to split".to_string(),
         (_, None) => {
             " — although no other program was measured taking the cores".to_string()
         }
     };
+    if same {
+        println!(
+            "With one thread the two NTT rows are the same computation ({versus}):\n\
+             their difference is this run's noise."
+        );
+    }
     println!(
-        "The NTT on {} against the NTT on one: {versus}{why}.\n\
-         Its plans (twiddle tables for this length, three primes) took {} once, before\n\
+        "{}Its plans (twiddle tables for this length, three primes) took {} once, before\n\
          the first product; every later product of this length reuses them.",
-        plural(config.workers as u128, "thread"),
+        if same {
+            String::new()
+        } else {
+            format!(
+                "The NTT on {} against the NTT on one: {versus}{why}.\n",
+                plural(config.workers as u128, "thread")
+            )
+        },
         HumanDuration(measured.plans)
     );
     println!(
