@@ -20,6 +20,7 @@
 //! | [`procfs`] | this process's thread count and resident memory, and their peaks while a closure runs | `threading.active_count()` |
 //! | [`affinity`] | pin a thread to one CPU (and what it starts inherits it), to measure wake-ups on one core or across two | `os.sched_setaffinity` |
 //! | [`verdict`] | judgements from numbers: [`compare`](verdict::compare) two times with one stated tie band, plurals, and [`Contention`](verdict::Contention): why a run could not show parallelism (one CPU, others busy) | — (the sentence a notebook prints beside its timing) |
+//! | [`readout`] | read back what a chapter printed (durations, ratios, verdict words), so its tests check each sentence against its numbers | — |
 //! | [`work`] | the CPU-bound sum of squares several notebooks time | `sum(i**2 for i in range(n))` |
 //!
 //! Functions here never print on their own: they return values and strings,
@@ -32,6 +33,7 @@ pub mod child;
 pub mod log;
 pub mod pool;
 pub mod procfs;
+pub mod readout;
 pub mod report;
 pub mod scale;
 pub mod sections;

@@ -9,8 +9,11 @@
 //!         print(f"Result: {result}")
 //! ```
 
+use std::time::Duration;
+
 use common::report::Comparison;
 use common::timing::time;
+use common::verdict::{Contention, ContentionWatch, Verdict, compare};
 use common::work::sum_of_squares_formula;
 
 use crate::Config;
@@ -35,6 +38,7 @@ pub fn on_threads(n: u64) -> anyhow::Result<Vec<u128>> {
 /// Section 3.
 pub fn show(config: &Config) -> anyhow::Result<()> {
     let n = config.scale.size(10_000_000);
+    let watching = ContentionWatch::start();
     let (results, processes) = time(|| on_processes(config, n));
     let results = results?;
     for result in &results {
@@ -47,13 +51,47 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     );
 
     let (threaded, threads) = time(|| on_threads(n));
+    let contention = watching.finish();
     anyhow::ensure!(threaded? == results, "the threads disagree");
     let mut table = Comparison::new("4 processes (incl. start)", processes);
     table.add("4 threads", threads);
     println!("\n{table}");
     println!(
-        "Four PIDs above: real processes, as in Python. But Rust threads run this loop in\n\
-         parallel too (no GIL), without starting anything or copying results."
+        "Four PIDs above: real processes, as in Python.\n{}",
+        reading(processes, threads, contention)
     );
     Ok(())
+}
+
+/// What the two rows say, from their numbers: Rust threads have no GIL, so
+/// they run this loop in parallel as the processes do — without starting
+/// anything or copying results. Whether that shows depends on the run.
+fn reading(processes: Duration, threads: Duration, contention: Contention) -> String {
+    let threads_vs = compare(processes, threads);
+    let parallel = match contention.obstacle() {
+        Some(why) => format!("\n(Neither could run in parallel here: {why}.)"),
+        None => String::new(),
+    };
+    match threads_vs.verdict {
+        Verdict::Faster if !parallel.is_empty() => format!(
+            "The 4 threads were {threads_vs} than the processes: they started nothing and\n\
+             copied nothing.{parallel}"
+        ),
+        Verdict::Faster => format!(
+            "The 4 threads were {threads_vs} than the processes: no GIL, so they run the\n\
+             loop in parallel too, without starting anything or copying results.{parallel}"
+        ),
+        Verdict::Tie if !parallel.is_empty() => format!(
+            "4 threads against 4 processes: {threads_vs}: starting the processes cost too\n\
+             little here to tell them apart.{parallel}"
+        ),
+        Verdict::Tie => format!(
+            "4 threads against 4 processes: {threads_vs}. With no GIL both run the loop in\n\
+             parallel; starting 4 processes cost too little here to tell them apart.{parallel}"
+        ),
+        Verdict::Slower => format!(
+            "The 4 threads were slower than the processes in this run ({threads_vs}) — the two\n\
+             were timed one after the other, and something else ran meanwhile.{parallel}"
+        ),
+    }
 }

@@ -66,7 +66,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         "ThreadPoolBuilder(2 threads).install(|| (1..={n}).into_par_iter().map(|x| x * 2).sum()) = {sum}"
     );
     anyhow::ensure!(sum == n * (n + 1), "the parallel sum is wrong");
-    println!("  ran on threads named {names:?}");
+    println!("  ran on threads named {}", names.join(", "));
     let (a, b) =
         rayon::join(|| (1..=1000_u64).sum::<u64>(), || (1..=20_u64).product::<u64>());
     println!(

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use common::report::Table;
 use common::timing::{HumanDuration, speedup, time};
+use common::verdict::{Contention, Verdict, compare, plural, watch};
 
 use crate::Config;
 use crate::executor::ThreadPoolExecutor;
@@ -81,40 +82,74 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     );
 
     let n = config.scale.size(2_000_000);
-    let cpu = sweep(&cpu_counts(cores), 16, move || {
-        std::hint::black_box(common::work::sum_of_squares(n));
-    })?;
+    let (cpu, contention) = watch(|| {
+        sweep(&cpu_counts(cores), 16, move || {
+            std::hint::black_box(common::work::sum_of_squares(n));
+        })
+    });
+    let cpu = cpu?;
     print(
-        &format!("CPU-bound: 16 tasks, each a sum of {n} squares ({cores} cores):"),
+        &format!(
+            "CPU-bound: 16 tasks, each a sum of {n} squares ({}):",
+            plural(cores as u128, "core")
+        ),
         &cpu,
     );
     println!(
         "I/O keeps improving up to one worker per task — waiting needs no core — so the\n\
          README's \"5–10\" is a starting point for *your* latency and limits, not a ceiling.\n\
          {}",
-        cpu_reading(&cpu, cores)
+        cpu_reading(&cpu, cores, contention)
     );
     Ok(())
 }
 
 /// What the CPU rows say, from the numbers: the speedup with one worker per
-/// core, and the best beyond it — which can be a little higher or lower from
-/// run to run, but never reaches past the core count.
-fn cpu_reading(rows: &[Row], cores: usize) -> String {
+/// core (or why this run could not show one), and how the counts past the
+/// cores compare with it.
+fn cpu_reading(rows: &[Row], cores: usize, contention: Contention) -> String {
     let base = rows[0].took;
     let at = |workers: usize| rows.iter().find(|r| r.workers == workers);
-    let Some(at_cores) = at(cores).map(|r| speedup(base, r.took)) else {
-        return String::new();
+    let Some(at_cores) = at(cores) else { return String::new() };
+    let with_cores = compare(base, at_cores.took);
+    let workers = plural(cores as u128, "worker");
+    let first = match (with_cores.verdict, contention.obstacle()) {
+        _ if cores == 1 => {
+            "CPU: one core here, so no worker count can run the tasks in parallel."
+                .to_string()
+        }
+        (Verdict::Faster, _) => format!("CPU: {with_cores} with {workers} than with 1."),
+        (_, Some(why)) => format!(
+            "CPU: {with_cores} with {workers} against 1 — no parallel speedup in this run:\n{why}."
+        ),
+        (_, None) => format!(
+            "CPU: {with_cores} with {workers} against 1, although no other program was\n\
+             measured taking the cores: the tasks are short, and handing them out costs too."
+        ),
     };
-    let beyond = rows
-        .iter()
-        .filter(|r| r.workers > cores)
-        .map(|r| speedup(base, r.took))
-        .fold(0.0, f64::max);
-    format!(
-        "CPU: {at_cores:.1}× with {cores} workers, at best {beyond:.1}× with more: past the cores, \
-         workers only take turns\non the same {cores} (the small differences are noise).",
-    )
+    let Some(best_beyond) =
+        rows.iter().filter(|r| r.workers > cores).min_by_key(|r| r.took)
+    else {
+        return first;
+    };
+    let beyond = compare(at_cores.took, best_beyond.took);
+    let second = match beyond.verdict {
+        Verdict::Tie => format!(
+            "More workers than cores: at best {beyond} against {workers} — past the cores,\n\
+             workers only take turns on the same {}.",
+            plural(cores as u128, "core")
+        ),
+        Verdict::Faster => format!(
+            "{} ran {beyond} than {workers} in this run: the run with {workers}\n\
+             was slowed by something else (more workers cannot add cores).",
+            plural(best_beyond.workers as u128, "worker")
+        ),
+        Verdict::Slower => format!(
+            "Every count past the cores was slower than {workers} ({beyond}): the extra\n\
+             workers only take turns, and switching between them costs."
+        ),
+    };
+    format!("{first}\n{second}")
 }
 
 #[cfg(test)]

@@ -133,12 +133,14 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     for (input, outcome) in inputs.iter().zip(&outcomes) {
         let shown = match outcome {
             Ok(s) => format!(
-                "{}! has {} digits, {} trailing zeros",
-                s.n, s.digits, s.trailing_zeros
+                "{}! has {}, {}",
+                s.n,
+                common::verdict::plural(s.digits, "digit"),
+                common::verdict::plural(s.trailing_zeros, "trailing zero")
             ),
             Err(err) => format!("error: {err}"),
         };
-        table.row([format!("{input:?}"), shown]);
+        table.row([format!("\"{input}\""), shown]);
     }
     println!("{table}");
     let good = outcomes.iter().filter(|o| o.is_ok()).count();

@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use common::report::Table;
 use common::timing::{HumanDuration, Speedup, speedup, time};
+use common::verdict::{Contention, TIE_BAND, Verdict, compare, plural, watch};
 use num_bigint::BigUint;
 
 use crate::Config;
@@ -66,6 +67,57 @@ pub fn run_methods(
     Ok((value.unwrap_or_else(|| BigUint::from(1_u8)), runs))
 }
 
+/// Each parallel method against the one-core product tree, judged from this
+/// run's numbers: within the tie band, a plain speedup, or more than the
+/// cores could give — and then the part beyond the cores is the algorithm's
+/// (fewer, cheaper multiplications), not parallelism's. `None` when the
+/// one-core tree did not run.
+pub fn against_one_core(runs: &[Run], contention: Contention) -> Option<String> {
+    let tree = runs.iter().find(|r| r.method == Method::Tree)?.took;
+    // Parallelism can give at most one core's worth per CPU this process may
+    // use, and only the part other programs left free.
+    let cores = contention.cpus_allowed.min(rayon::current_num_threads()).max(1);
+    let ceiling = (cores as f64).min(contention.cpus_free().max(1.0));
+    let mut lines = vec!["Against the one-core product tree, in this run:".to_string()];
+    let width =
+        runs.iter().map(|r| r.method.to_string().chars().count()).max().unwrap_or(0);
+    for run in runs.iter().filter(|r| r.method.is_parallel()) {
+        let versus = compare(tree, run.took);
+        let why = if versus.ratio > ceiling * TIE_BAND {
+            let source = if run.method == Method::ParallelTree {
+                "the same products in another order"
+            } else {
+                "a better algorithm: fewer, cheaper multiplications"
+            };
+            let room = if contention.obstacle().is_some() {
+                format!(
+                    "other programs left {:.1} of {} free",
+                    contention.cpus_free(),
+                    plural(cores as u128, "CPU")
+                )
+            } else {
+                plural(cores as u128, "core")
+            };
+            format!(
+                "parallelism gave at most {ceiling:.1}× here ({room}),\n      so at least \
+                 {:.1}× is {source}",
+                versus.ratio / ceiling
+            )
+        } else if versus.verdict == Verdict::Faster {
+            format!("within what {} can give", plural(cores as u128, "core"))
+        } else if let Some(obstacle) = contention.obstacle() {
+            format!("no parallel speedup: {obstacle}")
+        } else {
+            "no speedup at this n".to_string()
+        };
+        lines.push(format!(
+            "  {:<width$}   {versus}:\n      {why}",
+            run.method.to_string()
+        ));
+    }
+    (lines.len() > 1).then(|| lines.join("\n"))
+}
+
 /// Where the time of a prime-exponent method goes, phase by phase (one more
 /// run, timed phase by phase), as a table with each phase's share.
 pub fn profile_table(n: u64, multiplier: Multiplier) -> String {
@@ -104,10 +156,10 @@ pub fn profile_table(n: u64, multiplier: Multiplier) -> String {
 pub fn show(config: &Config) -> anyhow::Result<()> {
     let n = config.n;
     println!(
-        "n = {n}: n! will have about {:.0} digits. Computing it {} on {} threads…\n",
+        "n = {n}: n! will have about {:.0} digits. Computing it {} on {}…\n",
         estimated_digits(n),
         if config.method.is_some() { "one way" } else { "every way" },
-        rayon::current_num_threads()
+        plural(rayon::current_num_threads() as u128, "thread")
     );
     let methods = methods_for(n, config.method);
     let estimate = config.speed.map(|speed| {
@@ -118,7 +170,8 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     {
         println!("{}\n", crate::estimate::announcement(estimate, speed));
     }
-    let (value, runs) = run_methods(n, &methods, estimate)?;
+    let (outcome, contention) = watch(|| run_methods(n, &methods, estimate));
+    let (value, runs) = outcome?;
 
     let baseline = runs[0].took;
     let mut table = Table::new(["method", "time", "vs first", ""]);
@@ -135,6 +188,9 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     println!("{table}");
     if methods.len() > 1 {
         println!("All {} results are equal.", methods.len());
+    }
+    if let Some(reading) = against_one_core(&runs, contention) {
+        println!("\n{reading}");
     }
     if methods.contains(&Method::Ntt) {
         println!(

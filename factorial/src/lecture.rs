@@ -22,6 +22,11 @@
 //!   result (a 27 753-digit number for 8000!) travels back over a socket as
 //!   bytes, and that costs something: measured below.
 //! * **sequentially**, for the baseline.
+//!
+//! The demo prints from inside every task, as the lecture does, so its times
+//! would mostly measure printing. The timings are taken apart, after it:
+//! the same work without printing, repeated until one sample lasts long
+//! enough for a clock to see, and the median of several samples reported.
 
 use std::time::Duration;
 
@@ -29,6 +34,7 @@ use anyhow::Context;
 use common::pool::ProcessPool;
 use common::report::{Comparison, Table};
 use common::timing::{HumanDuration, time};
+use common::verdict::{Verdict, compare, plural};
 use num_bigint::BigUint;
 use rayon::prelude::*;
 
@@ -68,8 +74,15 @@ pub fn factorial_pool(
     config: &Config,
     workers: usize,
 ) -> anyhow::Result<ProcessPool<u64, Vec<u8>>> {
-    crate::worker::FACTORIALS
-        .pool(&config.worker_exe)
+    pool_of(config, workers, crate::worker::FACTORIALS)
+}
+
+fn pool_of(
+    config: &Config,
+    workers: usize,
+    role: common::worker::PoolRole<u64, Vec<u8>>,
+) -> anyhow::Result<ProcessPool<u64, Vec<u8>>> {
+    role.pool(&config.worker_exe)
         .workers(workers)
         .start()
         .context("starting the process pool")
@@ -103,17 +116,128 @@ pub fn with_processes(config: &Config, numbers: &[u64]) -> anyhow::Result<Proces
     Ok(ProcessRun { results, start, map, bytes_received, decode })
 }
 
+/// Samples per timing; the median is reported.
+pub const SAMPLES: usize = 5;
+
+/// The three ways timed without printing: each sample repeats `numbers`
+/// `rounds` times; the median of [`SAMPLES`] samples, divided by `rounds`.
+#[derive(Debug, Clone, Copy)]
+pub struct Quiet {
+    /// Rounds per sample.
+    pub rounds: u32,
+    /// One round, sequentially.
+    pub sequential: Duration,
+    /// One round on rayon.
+    pub rayon: Duration,
+    /// One round on the started process pool (`map`).
+    pub processes: Duration,
+    /// What the three had to run on.
+    pub contention: common::verdict::Contention,
+}
+
+/// The median of [`SAMPLES`] runs of `rounds` repetitions of `work`, per
+/// repetition.
+fn median_per_round(rounds: u32, mut work: impl FnMut()) -> Duration {
+    let mut samples: Vec<Duration> = (0..SAMPLES)
+        .map(|_| {
+            time(|| {
+                for _ in 0..rounds {
+                    work();
+                }
+            })
+            .1
+        })
+        .collect();
+    samples.sort();
+    samples[SAMPLES / 2] / rounds
+}
+
+/// Times the three ways on `numbers` without printing, each sample at least
+/// `sample` long (rounds chosen from one sequential round).
+pub fn time_quietly(
+    config: &Config,
+    numbers: &[u64],
+    sample: Duration,
+) -> anyhow::Result<Quiet> {
+    let quiet = |n: u64| factorial(n, Method::Tree);
+    let pool = pool_of(config, config.workers, crate::worker::FACTORIALS_QUIET)?;
+    let watch = common::verdict::ContentionWatch::start();
+    let (_, one) = time(|| numbers.iter().map(|&n| quiet(n)).collect::<Vec<_>>());
+    let rounds = (sample.as_secs_f64() / one.as_secs_f64().max(1e-6))
+        .ceil()
+        .clamp(1.0, 1e4) as u32;
+    let sequential = median_per_round(rounds, || {
+        std::hint::black_box(numbers.iter().map(|&n| quiet(n)).collect::<Vec<_>>());
+    });
+    let rayon = median_per_round(rounds, || {
+        std::hint::black_box(numbers.par_iter().map(|&n| quiet(n)).collect::<Vec<_>>());
+    });
+    let mut failed = false;
+    let processes = median_per_round(rounds, || {
+        failed |= pool.map(|n| n, numbers.iter().copied()).iter().any(Result::is_err);
+    });
+    let contention = watch.finish();
+    pool.shutdown();
+    anyhow::ensure!(!failed, "a quiet process-pool task failed");
+    Ok(Quiet { rounds, sequential, rayon, processes, contention })
+}
+
+/// `1 process`, `2 processes`.
+fn processes_label(workers: usize) -> String {
+    if workers == 1 { "1 process".into() } else { format!("{workers} processes") }
+}
+
+/// What the timings say, each verdict through [`common::verdict::compare`].
+fn quiet_reading(q: &Quiet, workers: usize) -> String {
+    let rayon = compare(q.sequential, q.rayon);
+    let processes = compare(q.sequential, q.processes);
+    let rayon_text = match (rayon.verdict, q.contention.obstacle()) {
+        (Verdict::Faster, None) => format!("rayon was {rayon} than one thread"),
+        (Verdict::Faster, Some(why)) if q.contention.cpus_allowed <= 1 => format!(
+            "rayon was {rayon} than one thread, though not by running side by side\n({why})"
+        ),
+        (Verdict::Faster, Some(why)) => format!(
+            "rayon was {rayon} than one thread ({why}:\nmore threads win a bigger share \
+             of the busy cores)"
+        ),
+        (_, Some(why)) => format!("rayon against one thread: {rayon}\n({why})"),
+        (_, None) => format!(
+            "rayon against one thread: {rayon}, although no other program was measured \
+             taking the cores"
+        ),
+    };
+    let pool = processes_label(workers);
+    let processes_text = match processes.verdict {
+        _ if workers == 1 => format!(
+            "the {pool} against one thread: {processes}; one worker process has no\n\
+             second core to share the work with, only the results to ship back"
+        ),
+        Verdict::Faster => {
+            format!("the {pool} were {processes}, shipping every result back as bytes")
+        }
+        Verdict::Tie => format!(
+            "the {pool} against one thread: {processes}; shipping every result back as\n\
+             bytes costs about as much as the work on more cores saves"
+        ),
+        Verdict::Slower => format!(
+            "the {pool} against one thread: {processes}; shipping every result back as\n\
+             bytes costs more than the work on more cores saves"
+        ),
+    };
+    format!("In this run {rayon_text};\n{processes_text}.")
+}
+
 /// Section 3.
 pub fn show(config: &Config) -> anyhow::Result<()> {
     println!("numbers = {NUMBERS:?}\n");
     println!("1. rayon: numbers.par_iter().map(computer_factorial).collect()");
-    let (rayon_results, rayon_time) = time(|| with_rayon(&NUMBERS));
+    let rayon_results = with_rayon(&NUMBERS);
 
     println!("\n2. ProcessPool with {} worker processes: pool.map(…)", config.workers);
     let run = with_processes(config, &NUMBERS)?;
 
     println!("\n3. Sequentially:");
-    let (sequential_results, sequential) = time(|| sequentially(&NUMBERS));
+    let sequential_results = sequentially(&NUMBERS);
 
     anyhow::ensure!(rayon_results == sequential_results, "rayon results differ");
     anyhow::ensure!(run.results == sequential_results, "process-pool results differ");
@@ -142,15 +266,25 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     }
     println!("\nResults (all three ways equal, in input order):\n{table}");
 
-    let mut comparison = Comparison::new("sequential", sequential);
-    comparison
-        .add(format!("rayon, {} threads", rayon::current_num_threads()), rayon_time);
+    let sample = config.scale.pick(Duration::from_millis(50), Duration::from_millis(10));
+    let q = time_quietly(config, &NUMBERS, sample)?;
+    println!(
+        "Timed apart from the demo, without printing: the median of {SAMPLES} samples, each the \
+         four\nfactorials {}:",
+        plural(u128::from(q.rounds), "time")
+    );
+    let mut comparison = Comparison::new("sequential", q.sequential);
+    comparison.add(
+        format!("rayon, {}", plural(rayon::current_num_threads() as u128, "thread")),
+        q.rayon,
+    );
     comparison.add_with_note(
-        format!("{} processes, map", config.workers),
-        run.map,
+        format!("{}, map", processes_label(config.workers)),
+        q.processes,
         format!("+ {} to start them", HumanDuration(run.start)),
     );
     println!("{comparison}");
+    println!("{}\n", quiet_reading(&q, config.workers));
     println!(
         "The processes shipped {} bytes of results back ({} to decode them here); the\n\
          threads shipped nothing: their results were already in this process's memory.",

@@ -20,9 +20,11 @@
 //! ```
 
 use std::hint::black_box;
+use std::time::Duration;
 
 use common::report::Comparison;
-use common::timing::time;
+use common::timing::{HumanDuration, time};
+use common::verdict::{Contention, Verdict, compare, watch};
 use rayon::prelude::*;
 
 use crate::Config;
@@ -61,7 +63,8 @@ pub fn show_factorial(_config: &Config) -> anyhow::Result<()> {
     }
     let (value, count) = factorial_iterative(10);
     println!(
-        "factorial_iterative(10) = ({value}, {count})  (defined but never called in the notebook)"
+        "factorial_iterative(10) returns {value} and a count of {count} inner steps  \
+         (defined but never called in the notebook)"
     );
     println!(
         "\n20! = 2432902008176640000 still fits in a u64 (max ≈ 1.8·10¹⁹); 21! does not.\n\
@@ -97,21 +100,52 @@ pub fn show_heavy(_config: &Config) -> anyhow::Result<()> {
     println!("Sequential time: {:.4}s  (the notebook: 0.30s)", sequential.as_secs_f64());
     anyhow::ensure!(results.iter().all(|&r| r == 49_500_000), "heavy_factorial is wrong");
 
-    let (parallel_results, parallel) = time(|| {
-        HEAVY_NUMBERS.par_iter().map(|&n| heavy_factorial(n)).collect::<Vec<_>>()
+    let ((parallel_results, parallel), contention) = watch(|| {
+        time(|| HEAVY_NUMBERS.par_iter().map(|&n| heavy_factorial(n)).collect::<Vec<_>>())
     });
     anyhow::ensure!(parallel_results == results, "the parallel results differ");
     let mut table = Comparison::new("sequential", sequential);
     table.add(
-        format!("rayon par_iter, {} threads", rayon::current_num_threads()),
+        format!(
+            "rayon par_iter, {}",
+            common::verdict::plural(rayon::current_num_threads() as u128, "thread")
+        ),
         parallel,
     );
     println!("\n{table}");
     println!(
         "heavy_factorial is not a factorial: it adds 0 + 1 + … + 99 = 4950, n times, so it\n\
-         returns n × 4950 = 49500000 for n = 10000. Each call is a million additions —\n\
-         milliseconds in Rust — so the parallel gain is whatever is left after handing\n\
-         four tiny tasks to a thread pool."
+         returns n × 4950 = 49500000 for n = 10000. Each call is a million additions:\n\
+         {} for all four here.\n{}",
+        HumanDuration(sequential),
+        heavy_reading(sequential, parallel, contention)
     );
     Ok(())
+}
+
+/// The rayon row against the sequential one, judged through
+/// [`common::verdict::compare`]: faster, or why not in this run.
+fn heavy_reading(
+    sequential: Duration,
+    parallel: Duration,
+    contention: Contention,
+) -> String {
+    let versus = compare(sequential, parallel);
+    match (versus.verdict, contention.obstacle()) {
+        (Verdict::Faster, None) => {
+            format!("rayon was {versus}: the four calls ran side by side.")
+        }
+        (Verdict::Faster, Some(why)) if contention.cpus_allowed <= 1 => format!(
+            "rayon was {versus} in this run, though not by running side by side:\n{why}."
+        ),
+        (Verdict::Faster, Some(why)) => format!(
+            "rayon was {versus} in this run, although {why}:\nmore threads win a bigger \
+             share of the busy cores."
+        ),
+        (_, Some(why)) => format!("rayon against one thread: {versus} — {why}."),
+        (_, None) => format!(
+            "rayon against one thread: {versus}. Work this short is the size of what it\n\
+             costs to wake the pool's threads and hand them four tasks."
+        ),
+    }
 }

@@ -23,6 +23,7 @@ use std::time::Duration;
 use anyhow::Context;
 use common::report::Table;
 use common::timing::{HumanDuration, Speedup, speedup, time};
+use common::verdict::{TIE_BAND, Verdict, compare, plural, watch};
 use num_bigint::BigUint;
 
 use crate::bigmath::{NTT_THRESHOLD_LIMBS, par_mul};
@@ -125,7 +126,8 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         "One product of two {bits}-bit numbers (the last step of 1,000,000! is this \
          size), every way,\nbest of 3, each checked against num-bigint's:\n"
     );
-    let measured = measure(bits, config.workers, 3)?;
+    let (measured, contention) = watch(|| measure(bits, config.workers, 3));
+    let measured = measured?;
     let baseline = measured.ways[0].took;
     let mut table = Table::new(["way", "threads", "time", "vs num-bigint"]);
     table.left_align(0);
@@ -140,12 +142,39 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     println!("{table}");
     let alone = measured.ways[2].took;
     let all = measured.ways[3].took;
+    let versus = compare(alone, all);
+    let same = config.workers == 1;
+    let why = match (versus.verdict, contention.obstacle()) {
+        (Verdict::Faster, _) if versus.ratio > config.workers as f64 * TIE_BAND => {
+            format!(
+                ",\nmore than {} can give: part of the gap is noise in this run (each time is \
+             the best of only 3)",
+                plural(config.workers as u128, "thread")
+            )
+        }
+        (Verdict::Faster, _) => String::new(),
+        (_, Some(obstacle)) => format!(" — no parallel speedup in this run: {obstacle}"),
+        (_, None) => {
+            " — although no other program was measured taking the cores".to_string()
+        }
+    };
+    if same {
+        println!(
+            "With one thread the two NTT rows are the same computation ({versus}):\n\
+             their difference is this run's noise."
+        );
+    }
     println!(
-        "The NTT on {} threads: {} the NTT on one. Its plans (twiddle tables for this\n\
-         length, three primes) took {} once, before the first product; every later\n\
-         product of this length reuses them.",
-        config.workers,
-        Speedup(speedup(alone, all)),
+        "{}Its plans (twiddle tables for this length, three primes) took {} once, before\n\
+         the first product; every later product of this length reuses them.",
+        if same {
+            String::new()
+        } else {
+            format!(
+                "The NTT on {} against the NTT on one: {versus}{why}.\n",
+                plural(config.workers as u128, "thread")
+            )
+        },
         HumanDuration(measured.plans)
     );
     println!(

@@ -13,6 +13,7 @@ use std::time::Duration;
 use anyhow::Context;
 use common::report::Table;
 use common::timing::{HumanDuration, Speedup, speedup, time};
+use common::verdict::{Contention, Verdict, plural, ratio, watch};
 
 use crate::Config;
 use crate::methods::{Method, factorial};
@@ -73,7 +74,8 @@ pub fn chart(rows: &[(usize, f64)], width: usize) -> String {
             line[ideal - 1] = if ideal <= bar { '┃' } else { '│' };
         }
         let line: String = line.into_iter().collect();
-        text.push_str(&format!("{threads:>3} threads {line}  {measured:.2}×\n"));
+        let label = if threads == 1 { "thread " } else { "threads" };
+        text.push_str(&format!("{threads:>3} {label} {line}  {measured:.2}×\n"));
     }
     text.push_str("            █ measured speedup   │ ideal (= threads)\n");
     text
@@ -85,7 +87,12 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     let method = config.method.filter(|m| m.is_parallel()).unwrap_or(Method::Primes);
     let cores = common::pool::cpu_workers();
     let counts = thread_counts(cores);
-    println!("{n}! by {method}, on rayon pools of {counts:?} threads ({cores} cores):\n");
+    let list: Vec<String> = counts.iter().map(ToString::to_string).collect();
+    println!(
+        "{n}! by {method}, on rayon pools of {} threads ({}):\n",
+        list.join(", "),
+        plural(cores as u128, "core")
+    );
     let estimate = config.speed.map(|speed| {
         speed.scale(crate::estimate::speedup_work(config.method, cores).nominal(n))
     });
@@ -94,7 +101,8 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     {
         println!("{}\n", crate::estimate::announcement(estimate, speed));
     }
-    let rows = measure(n, method, &counts, estimate)?;
+    let (rows, contention) = watch(|| measure(n, method, &counts, estimate));
+    let rows = rows?;
     let base = rows[0].1;
     let mut table = Table::new(["threads", "time", "speedup", "efficiency"]);
     let mut points = Vec::new();
@@ -110,43 +118,75 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     }
     println!("{table}");
     println!("{}", chart(&points, 40));
-    println!("{}", reading(&points, cores));
+    println!("{}", reading(&points, cores, contention));
     Ok(())
 }
 
-/// What the measured curve says, in words chosen from the numbers: past the
-/// core count the curve may rise a little, stay level or drop, and each has
-/// its own reason. (Never a fixed sentence the next run can contradict.)
-pub fn reading(points: &[(usize, f64)], cores: usize) -> String {
+/// What the measured curve says, in words chosen from the numbers (through
+/// [`common::verdict`]): whether this run showed a parallel speedup at all
+/// (and if not, why), and how the count past the cores compares.
+pub fn reading(points: &[(usize, f64)], cores: usize, contention: Contention) -> String {
     let at =
         |threads: usize| points.iter().find(|&&(t, _)| t == threads).map(|&(_, s)| s);
-    let gap = "Below the core count, the gap to the ideal is the part that does not split:\n\
-               the final, largest multiplications, cut into only three pieces.";
-    let (Some(at_cores), Some(&(over, at_over))) = (at(cores), points.last()) else {
-        return gap.to_string();
-    };
-    if over <= cores {
-        return gap.to_string();
-    }
-    let past = if at_over > at_cores * 1.05 {
+    let Some(at_cores) = at(cores) else { return String::new() };
+    let on_cores = format!(
+        "{} on {}",
+        plural(cores as u128, "thread"),
+        plural(cores as u128, "core")
+    );
+    let first = if cores == 1 {
+        "One core here: there is no parallel speedup to see, only threads taking turns."
+            .to_string()
+    } else if Verdict::of_ratio(at_cores) != Verdict::Faster {
+        let why = contention.obstacle().unwrap_or_else(|| {
+            "no other program was measured taking the cores, so at this n the work did \
+             not split well"
+                .to_string()
+        });
         format!(
-            "{over} threads on {cores} cores did better than {cores} ({at_over:.2}× vs {at_cores:.2}×): \
-             a multiplication split three ways\nleaves a core idle while the third piece runs \
-             alone, and extra threads, time-sliced, fill those gaps.\n\
-             It can never pass {cores}×: there are only {cores} cores."
-        )
-    } else if at_over < at_cores * 0.95 {
-        format!(
-            "{over} threads on {cores} cores did worse than {cores} ({at_over:.2}× vs {at_cores:.2}×): \
-             the extra threads only\nshare the same cores, and switching between them costs time."
+            "No parallel speedup in this run ({}, {on_cores}):\n{why}.",
+            ratio(at_cores)
         )
     } else {
         format!(
-            "{over} threads on {cores} cores did about as well as {cores} ({at_over:.2}× vs {at_cores:.2}×): \
-             the extra threads\nonly share the same cores."
+            "{on_cores}: {}.\nBelow the core count, the gap to the ideal is the part that does \
+             not split:\nthe final, largest multiplications, cut into only three pieces.",
+            ratio(at_cores)
         )
     };
-    format!("{past}\n{gap}")
+    let Some(&(over, at_over)) = points.last().filter(|&&(t, _)| t > cores) else {
+        return first;
+    };
+    let versus = ratio(at_over / at_cores);
+    let (over_on, with) = (
+        format!(
+            "{} on {}",
+            plural(over as u128, "thread"),
+            plural(cores as u128, "core")
+        ),
+        format!("{at_over:.2}× against {at_cores:.2}×"),
+    );
+    let past = match versus.verdict {
+        Verdict::Faster if contention.obstacle().is_some() => format!(
+            "{over_on} did better than {cores} ({with}): with other programs on the\n\
+             same cores, more threads win a bigger share of their time. The cores are not more."
+        ),
+        Verdict::Faster => format!(
+            "{over_on} did better than {cores} ({with}): a multiplication split\n\
+             three ways leaves a core idle while the third piece runs alone, and extra\n\
+             threads, time-sliced, fill those gaps. It can never pass {cores}×: there are only {}.",
+            plural(cores as u128, "core")
+        ),
+        Verdict::Slower => format!(
+            "{over_on} did worse than {cores} ({with}):\nthe extra threads only share \
+             the same cores, and switching between them costs time."
+        ),
+        Verdict::Tie => format!(
+            "{over_on} did about as well as {cores} ({with}, {versus}): the extra threads\n\
+             only share the same cores."
+        ),
+    };
+    format!("{first}\n{past}")
 }
 
 #[cfg(test)]
@@ -162,10 +202,28 @@ mod tests {
 
     #[test]
     fn the_reading_follows_the_numbers_past_the_cores() {
-        assert!(reading(&[(1, 1.0), (2, 1.45), (4, 1.74)], 2).contains("did better"));
-        assert!(reading(&[(1, 1.0), (2, 1.9), (4, 1.5)], 2).contains("did worse"));
-        assert!(reading(&[(1, 1.0), (2, 1.8), (4, 1.8)], 2).contains("about as well"));
-        assert!(reading(&[(1, 1.0), (2, 1.8)], 2).starts_with("Below the core count"));
+        let quiet = Contention { cpus_allowed: 2, others_busy: 0.0 };
+        assert!(
+            reading(&[(1, 1.0), (2, 1.45), (4, 1.74)], 2, quiet).contains("did better")
+        );
+        assert!(reading(&[(1, 1.0), (2, 1.9), (4, 1.5)], 2, quiet).contains("did worse"));
+        assert!(
+            reading(&[(1, 1.0), (2, 1.8), (4, 1.8)], 2, quiet).contains("about as well")
+        );
+        assert!(
+            reading(&[(1, 1.0), (2, 1.8)], 2, quiet).contains("Below the core count")
+        );
+    }
+
+    #[test]
+    fn no_speedup_is_explained_not_described_as_a_gap() {
+        let busy = Contention { cpus_allowed: 2, others_busy: 1.8 };
+        let text = reading(&[(1, 1.0), (2, 0.86), (4, 0.86)], 2, busy);
+        assert!(text.starts_with("No parallel speedup in this run"), "{text}");
+        assert!(text.contains("other programs kept 1.8"), "{text}");
+        assert!(!text.contains("Below the core count"), "{text}");
+        let one = Contention { cpus_allowed: 1, others_busy: 0.0 };
+        assert!(reading(&[(1, 1.0), (2, 0.9)], 1, one).starts_with("One core here"));
     }
 
     #[test]

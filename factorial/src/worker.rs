@@ -14,6 +14,9 @@ use crate::lecture::computer_factorial;
 /// (`BigUint::to_bytes_le`): 8000! crosses the socket as 11.5 KB.
 pub const FACTORIALS: PoolRole<u64, Vec<u8>> = PoolRole::new("factorials");
 
+/// The same factorials without the printing: §3 times these.
+pub const FACTORIALS_QUIET: PoolRole<u64, Vec<u8>> = PoolRole::new("factorials-quiet");
+
 /// Workers that summarise a chunk of numbers (§5).
 pub const BATCH: PoolRole<Vec<u64>, Vec<Summary>> = PoolRole::new("batch");
 
@@ -23,6 +26,11 @@ pub fn main(role: &[String]) -> ExitCode {
         .serve_if(role, |n| {
             let pid = format!("pid {}", std::process::id());
             computer_factorial(n, &pid).to_bytes_le()
+        })
+        .or_else(|| {
+            FACTORIALS_QUIET.serve_if(role, |n| {
+                crate::methods::factorial(n, crate::methods::Method::Tree).to_bytes_le()
+            })
         })
         .or_else(|| BATCH.serve_if(role, crate::batch::summarize_chunk))
         .unwrap_or_else(|| common::worker::unknown(role))

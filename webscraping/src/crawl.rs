@@ -16,6 +16,7 @@ use std::thread;
 use std::time::Duration;
 
 use common::timing::{HumanDuration, time};
+use common::verdict::plural;
 use crossbeam_channel::{Receiver, Sender};
 use indicatif::ProgressBar;
 use reqwest::Url;
@@ -292,14 +293,19 @@ pub fn run_and_print(
     if report.visited.len() > 8 {
         println!("  … {} more", report.visited.len() - 8);
     }
+    let skipped = match report.robots_skipped.as_slice() {
+        [] => String::new(),
+        [one] => format!(" ({one})"),
+        [first, second] => format!(" ({first}, {second})"),
+        [first, second, ..] => format!(" ({first}, {second}, …)"),
+    };
     println!(
-        "{} pages in {} ({} failed); {} links skipped by robots.txt {:?}; {} external links not followed.",
-        report.visited.len(),
+        "{} in {} ({} failed); {} skipped by robots.txt{skipped}; {} not followed.",
+        plural(report.visited.len() as u128, "page"),
         HumanDuration(took),
         report.errors.len(),
-        report.robots_skipped.len(),
-        report.robots_skipped.iter().take(2).collect::<Vec<_>>(),
-        report.external
+        plural(report.robots_skipped.len() as u128, "link"),
+        plural(report.external as u128, "external link"),
     );
     for (url, err) in &report.errors {
         println!("  error: {url}: {err}");

@@ -63,9 +63,9 @@ pub fn sequentially(client: &Client, urls: &[String]) -> Vec<Result<usize, Fetch
 pub fn show(context: &Context) -> anyhow::Result<()> {
     let urls: Vec<String> = LECTURE_PATHS.iter().map(|p| context.site.url(p)).collect();
     println!(
-        "Local site at {} (latency {:?} per page)\n",
+        "Local site at {} (latency {} per page)\n",
         context.site.base_url(),
-        context.site.latency()
+        common::timing::HumanDuration(context.site.latency())
     );
     let (threaded, threaded_time) = time(|| with_threads(&context.client, &urls));
     println!("All threads finished.\n");

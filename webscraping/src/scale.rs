@@ -21,6 +21,7 @@ use common::child::ChildGuard;
 use common::procfs::{Status, with_peaks};
 use common::report::Table;
 use common::timing::{HumanDuration, time};
+use common::verdict::{Verdict, plural};
 use executors::executor::ThreadPoolExecutor;
 use reqwest::blocking::Client;
 
@@ -73,6 +74,22 @@ impl ChildSite {
 /// `(threads, resident KiB)` of this process now (zeros off Linux).
 pub fn status() -> (u64, u64) {
     common::procfs::status().map_or((0, 0), |s| (s.threads, s.rss_kib))
+}
+
+/// This process's thread count once threads that were just joined are gone:
+/// a joined thread can still be counted for a moment while the kernel
+/// finishes its exit, which would make the next strategy look cheaper.
+fn settled_threads() -> u64 {
+    let mut last = status().0;
+    for _ in 0..50 {
+        thread::sleep(Duration::from_millis(2));
+        let now = status().0;
+        if now == last {
+            return now;
+        }
+        last = now;
+    }
+    last
 }
 
 type Counts = Vec<Result<usize, String>>;
@@ -154,7 +171,8 @@ pub struct Row {
     pub label: String,
     /// Wall time.
     pub took: Duration,
-    /// Peak threads of this process (the sampler excluded).
+    /// Threads this strategy added: its peak thread count (the sampler
+    /// excluded) minus the threads already running before it started.
     pub threads: u64,
     /// Peak RSS, KiB.
     pub rss_kib: u64,
@@ -173,8 +191,10 @@ pub fn compare(
     let mut rows = Vec::new();
     let ok = |r: &Counts| r.iter().filter(|x| x.is_ok()).count();
 
+    let before = settled_threads();
     let ((results, took), Status { threads, rss_kib: rss }) =
         with_peaks(|| time(|| thread_per_page(client, &urls)));
+    let threads = threads.saturating_sub(before);
     rows.push(Row {
         label: format!("{pages} threads, one per page"),
         took,
@@ -183,8 +203,10 @@ pub fn compare(
         ok: ok(&results),
     });
 
+    let before = settled_threads();
     let ((results, took), Status { threads, rss_kib: rss }) =
         with_peaks(|| time(|| bounded_pool(client, &urls, workers)));
+    let threads = threads.saturating_sub(before);
     let results = results?;
     rows.push(Row {
         label: format!("pool of {workers} threads"),
@@ -194,8 +216,10 @@ pub fn compare(
         ok: ok(&results),
     });
 
+    let before = settled_threads();
     let ((results, took), Status { threads, rss_kib: rss }) =
         with_peaks(|| time(|| with_async(&urls, Duration::from_secs(10))));
+    let threads = threads.saturating_sub(before);
     let results = results?;
     rows.push(Row {
         label: "async: tokio, 2 worker threads".into(),
@@ -220,7 +244,7 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
     );
     let rows = compare(&context.client, &site.base_url, pages, workers)?;
     let mut table =
-        Table::new(["strategy", "time", "ideal", "peak threads", "peak RSS", "ok"]);
+        Table::new(["strategy", "time", "ideal", "threads added", "peak RSS", "ok"]);
     table.left_align(0);
     for row in &rows {
         let parallel = if row.label.starts_with("pool") { workers } else { pages };
@@ -235,11 +259,49 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
         ]);
     }
     println!("{table}");
-    println!(
-        "The pool is bounded by design: ⌈{pages}/{workers}⌉ rounds of the latency. A thread per\n\
-         page gets the async time, but with a thread (and its stack) per connection; async gets\n\
-         it with two. At hundreds of connections threads still work; at tens of thousands\n\
-         only async does. For a few dozen pages, a pool of threads is the simplest right answer."
-    );
+    println!("{}", reading(&rows, pages, workers));
     Ok(())
+}
+
+/// What the three rows say, from their numbers: threads per page against
+/// async (time through [`common::verdict::compare`], threads as counted).
+fn reading(rows: &[Row], pages: usize, workers: usize) -> String {
+    let [per_page, _pool, async_row] = rows else { return String::new() };
+    let versus = common::verdict::compare(async_row.took, per_page.took);
+    let (threads, tasks) = (
+        plural(u128::from(per_page.threads), "thread"),
+        plural(u128::from(async_row.threads), "thread"),
+    );
+    let time = match versus.verdict {
+        Verdict::Tie => format!(
+            "A thread per page matched the async time ({} against {}: {versus})",
+            HumanDuration(per_page.took),
+            HumanDuration(async_row.took)
+        ),
+        Verdict::Faster => format!(
+            "A thread per page beat async here ({} against {}: {versus})",
+            HumanDuration(per_page.took),
+            HumanDuration(async_row.took)
+        ),
+        Verdict::Slower => format!(
+            "A thread per page was slower than async here ({} against {}: {versus}) —\n\
+             starting and scheduling that many threads costs",
+            HumanDuration(per_page.took),
+            HumanDuration(async_row.took)
+        ),
+    };
+    let all_ok = rows.iter().all(|row| row.ok == pages);
+    format!(
+        "The pool is bounded by design: ⌈{pages}/{workers}⌉ rounds of the latency.\n\
+         {time};\nit added {threads}, one (and its stack) per connection, where async added \
+         {tasks}\nfor all {pages} connections. {}\n\
+         At tens of thousands of connections, threads' stacks and scheduling dominate: that\n\
+         is where async is needed. For a few dozen pages, a pool of threads is the simplest\n\
+         right answer.",
+        if all_ok {
+            format!("Every strategy fetched all {pages} pages.")
+        } else {
+            "Not every page arrived (the ok column).".to_string()
+        }
+    )
 }

@@ -12,6 +12,8 @@ const EXE: &str = env!("CARGO_BIN_EXE_webscraping");
 fn full_quick_run_shows_every_section() {
     let readme = include_str!("../README.md");
     let stdout = check::sections_run(Command::new(EXE).arg("--quick"), readme);
+    // The README's sample run still has the program's shape.
+    check::readme_sample_matches(&stdout, readme);
     check::contains_all(
         &stdout,
         &[
