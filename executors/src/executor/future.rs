@@ -29,7 +29,10 @@ pub enum TaskError {
     /// (Python's `TimeoutError`; the same name as the process pool's
     /// [`common::pool::TaskError::NotReady`]).
     #[doc(alias = "TimeoutError")]
-    #[error("no result within {0:?} (the task is still pending or running)")]
+    #[error(
+        "no result within {} (the task is still pending or running)",
+        common::timing::HumanDuration(*.0)
+    )]
     NotReady(Duration),
     /// A process-pool task failed (see [`crate::process_executor`]).
     #[error("{0}")]

@@ -30,7 +30,8 @@ pub enum TaskError {
     /// The task ran longer than its timeout; its worker was killed and
     /// reaped, and a fresh worker takes the next task.
     #[error(
-        "task exceeded its {limit:?} timeout; worker pid {pid} was killed ({status})"
+        "task exceeded its {} timeout; worker pid {pid} was killed ({status})",
+        crate::timing::HumanDuration(*.limit)
     )]
     TimedOut {
         /// The worker that was killed.
@@ -43,7 +44,10 @@ pub enum TaskError {
     /// [`TaskHandle::result_timeout`](super::TaskHandle::result_timeout) gave
     /// up waiting. The task is still queued or running; ask again later
     /// (Python's `TimeoutError` from `AsyncResult.get(timeout)`).
-    #[error("no result after waiting {0:?}; the task is still pending")]
+    #[error(
+        "no result after waiting {}; the task is still pending",
+        crate::timing::HumanDuration(*.0)
+    )]
     NotReady(Duration),
     /// A new worker's initializer failed or overran its deadline, so this
     /// task never ran.
