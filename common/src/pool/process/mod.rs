@@ -37,10 +37,11 @@
 //!   delivered, so no outcome waits on it. Other tasks are untouched: that is
 //!   the point of processes.
 //!
-//! The parts: this file is the API; `manager.rs` carries one task from the
-//! queue (or from `apply`) to its outcome — read it top to bottom for the
-//! happy path; `connection.rs` is the parent's end of one worker;
-//! `error.rs` what can become of a task.
+//! The parts: this file is the pool's API; `builder.rs` configures and
+//! starts it; `handle.rs` is what `submit` and `imap` hand back;
+//! `manager.rs` carries one task from the queue (or from `apply`) to its
+//! outcome — read it top to bottom for the happy path; `connection.rs` is
+//! the parent's end of one worker; `error.rs` what can become of a task.
 //!
 //! ## Delivery: at most once per worker
 //!
@@ -113,15 +114,14 @@
 use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fmt;
-use std::io;
 use std::marker::PhantomData;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
-use std::thread::{self, JoinHandle};
+use std::thread::JoinHandle;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Sender};
+use crossbeam_channel::{Receiver, Sender};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -132,9 +132,14 @@ use super::frame::{self, FrameError, MAX_FRAME_BYTES};
 use super::protocol::Request;
 use crate::child::ChildGuard;
 
+mod builder;
 mod connection;
 mod error;
+mod handle;
 mod manager;
+
+pub use self::builder::ProcessPoolBuilder;
+pub use self::handle::{Imap, TaskHandle};
 
 /// The shortest [`ProcessPoolBuilder::idle_check`]: below it, idle
 /// managers would wake so often that they keep a core busy.
@@ -231,203 +236,6 @@ struct Job {
     reply: OnceReply,
 }
 
-/// Configures a [`ProcessPool`]; see [`ProcessPool::builder`].
-#[must_use = "a builder does nothing until `start`"]
-pub struct ProcessPoolBuilder<T, R> {
-    exe: PathBuf,
-    args: Vec<OsString>,
-    envs: Vec<(OsString, OsString)>,
-    workers: usize,
-    task_timeout: Option<Duration>,
-    initializer: Option<T>,
-    initializer_timeout: Duration,
-    max_tasks_per_worker: Option<u64>,
-    idle_check: Duration,
-    /// The builder holds no `R` and only *consumes* `T`s; `fn(T) -> R`
-    /// records both types without making the builder own either (so it is
-    /// `Send` and `Sync` whatever `T` and `R` are).
-    types: PhantomData<fn(T) -> R>,
-}
-
-impl<T, R> fmt::Debug for ProcessPoolBuilder<T, R> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ProcessPoolBuilder")
-            .field("exe", &self.exe)
-            .field("args", &self.args)
-            .field("workers", &self.workers)
-            .field("task_timeout", &self.task_timeout)
-            .finish_non_exhaustive()
-    }
-}
-
-impl<T: Serialize, R: DeserializeOwned> ProcessPoolBuilder<T, R> {
-    /// Number of worker processes (default: [`cpu_workers`](super::cpu_workers),
-    /// like Python's `Pool()`). Zero is refused by [`start`](Self::start).
-    pub fn workers(mut self, workers: usize) -> Self {
-        self.workers = workers;
-        self
-    }
-
-    /// An argument for the worker command line (the hidden argument that
-    /// makes the binary's `main` call [`serve`](super::serve)).
-    pub fn arg(mut self, arg: impl Into<OsString>) -> Self {
-        self.args.push(arg.into());
-        self
-    }
-
-    /// Several worker arguments.
-    pub fn args<I, S>(mut self, args: I) -> Self
-    where
-        I: IntoIterator<Item = S>,
-        S: Into<OsString>,
-    {
-        self.args.extend(args.into_iter().map(Into::into));
-        self
-    }
-
-    /// An environment variable for every worker (they inherit the rest).
-    pub fn env(mut self, key: impl Into<OsString>, value: impl Into<OsString>) -> Self {
-        self.envs.push((key.into(), value.into()));
-        self
-    }
-
-    /// Default deadline for every task: past it, the worker is killed,
-    /// reaped and replaced, and the task's result is [`TaskError::TimedOut`].
-    /// [`ProcessPool::submit_with_timeout`] overrides it per task.
-    pub fn task_timeout(mut self, timeout: Duration) -> Self {
-        self.task_timeout = Some(timeout);
-        self
-    }
-
-    /// A task every new worker runs once, before its first real task
-    /// (Python's `initializer=`). It runs again in replacement workers. If it
-    /// panics or overruns [`initializer_timeout`](Self::initializer_timeout),
-    /// the task that needed the worker fails with [`TaskError::InitFailed`].
-    pub fn initializer(mut self, task: T) -> Self {
-        self.initializer = Some(task);
-        self
-    }
-
-    /// How long the initializer may run in one worker (default 30 s); past
-    /// it, the worker is killed. A hung initializer can then never hold the
-    /// pool, or a caller, forever.
-    pub fn initializer_timeout(mut self, limit: Duration) -> Self {
-        self.initializer_timeout = limit;
-        self
-    }
-
-    /// Retires a worker after it has answered `tasks` tasks and starts a
-    /// fresh one in its place (Python's `max_tasks_per_child`, and
-    /// `maxtasksperchild` of `multiprocessing.Pool`): whatever a task leaks
-    /// — memory, file descriptors, global state — is bounded by `tasks`
-    /// tasks' worth. The retired worker is told to exit and reaped; its
-    /// replacement runs the initializer. Zero is refused by
-    /// [`start`](Self::start).
-    #[doc(alias = "max_tasks_per_child")]
-    #[doc(alias = "maxtasksperchild")]
-    pub fn max_tasks_per_worker(mut self, tasks: u64) -> Self {
-        self.max_tasks_per_worker = Some(tasks);
-        self
-    }
-
-    /// How often each idle worker is checked (default 100 ms, as often as
-    /// Python's `Pool` checks): one that died between tasks — killed, or
-    /// crashed — is reaped and replaced then, so no zombie lingers and the
-    /// next task finds a live worker. The check is `waitpid(WNOHANG)`: no
-    /// signal handler, no descriptor. A replacement whose initializer has not
-    /// run yet (after a failed [`apply`](ProcessPool::apply)) is initialised
-    /// at the same moment. Less than 1 ms is refused by
-    /// [`start`](Self::start): the managers would spin.
-    pub fn idle_check(mut self, every: Duration) -> Self {
-        self.idle_check = every;
-        self
-    }
-
-    /// Starts every worker process now (as Python's `Pool()` does), runs the
-    /// initializer in each, and returns the pool. On failure, workers already
-    /// started are killed and reaped before the error is returned.
-    pub fn start(self) -> io::Result<ProcessPool<T, R>> {
-        if self.workers == 0 {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "a process pool needs at least one worker",
-            ));
-        }
-        if self.idle_check < MIN_IDLE_CHECK {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("idle_check must be at least {MIN_IDLE_CHECK:?}"),
-            ));
-        }
-        if self.max_tasks_per_worker == Some(0) {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                "max_tasks_per_worker must be at least 1",
-            ));
-        }
-        let initializer = match &self.initializer {
-            None => None,
-            Some(task) => Some(encode_request(0, task).map_err(io::Error::other)?),
-        };
-        let (job_sender, job_receiver) = crossbeam_channel::unbounded::<Job>();
-        let shared = Arc::new(Shared {
-            config: WorkerConfig {
-                exe: self.exe,
-                args: self.args,
-                envs: self.envs,
-                initializer,
-                initializer_timeout: self.initializer_timeout,
-                max_tasks_per_worker: self.max_tasks_per_worker,
-                idle_check: self.idle_check,
-            },
-            queue: job_receiver,
-            handed_back: crossbeam_channel::unbounded(),
-            connections: (0..self.workers).map(|_| Mutex::new(None)).collect(),
-            children: (0..self.workers).map(|_| Mutex::new(None)).collect(),
-            terminating: AtomicBool::new(false),
-            closing: AtomicBool::new(false),
-            counters: Counters::default(),
-        });
-
-        // On any failure below, dropping `shared` kills and reaps every
-        // worker already started (each slot holds a `ChildGuard`).
-        for index in 0..self.workers {
-            let worker = start_worker(&shared, index).map_err(io::Error::other)?;
-            *shared.connection(index) = Some(worker);
-        }
-
-        let mut managers: Vec<JoinHandle<()>> = Vec::with_capacity(self.workers);
-        for index in 0..self.workers {
-            let for_manager = Arc::clone(&shared);
-            let spawned = thread::Builder::new()
-                .name(format!("pool-manager-{index}"))
-                .spawn(move || manager::run(index, &for_manager));
-            match spawned {
-                Ok(handle) => managers.push(handle),
-                Err(err) => {
-                    // Managers already running see the queue close and shut
-                    // their workers down; the rest are reaped with `shared`.
-                    drop(job_sender);
-                    for handle in managers {
-                        if handle.join().is_err() {
-                            tracing::error!("a process-pool manager thread panicked");
-                        }
-                    }
-                    return Err(err);
-                }
-            }
-        }
-        Ok(ProcessPool {
-            job_sender: Some(job_sender),
-            managers,
-            shared,
-            task_timeout: self.task_timeout,
-            next_id: AtomicU64::new(1),
-            types: PhantomData,
-        })
-    }
-}
-
 /// A pool of worker processes running tasks of type `T` that produce `R`.
 ///
 /// Both types are plain serde data: tasks are usually an enum naming the
@@ -467,18 +275,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
     /// A pool whose workers run `exe` (usually `std::env::current_exe()` in a
     /// binary, and `env!("CARGO_BIN_EXE_<name>")` in its integration tests).
     pub fn builder(exe: impl Into<PathBuf>) -> ProcessPoolBuilder<T, R> {
-        ProcessPoolBuilder {
-            exe: exe.into(),
-            args: Vec::new(),
-            envs: Vec::new(),
-            workers: super::cpu_workers(),
-            task_timeout: None,
-            initializer: None,
-            initializer_timeout: Duration::from_secs(30),
-            max_tasks_per_worker: None,
-            idle_check: Duration::from_millis(100),
-            types: PhantomData,
-        }
+        ProcessPoolBuilder::new(exe.into())
     }
 
     /// Queues `task` and returns at once with a handle to its result
@@ -673,108 +470,6 @@ impl<T, R> ProcessPool<T, R> {
 impl<T, R> Drop for ProcessPool<T, R> {
     fn drop(&mut self) {
         self.close_and_join();
-    }
-}
-
-/// The iterator returned by [`ProcessPool::imap`].
-pub struct Imap<'pool, T, R, Items, F> {
-    pool: &'pool ProcessPool<T, R>,
-    items: Items,
-    make_task: F,
-    in_flight: VecDeque<TaskHandle<R>>,
-    window: usize,
-}
-
-impl<T, R, I, Items, F> Iterator for Imap<'_, T, R, Items, F>
-where
-    T: Serialize,
-    R: DeserializeOwned,
-    Items: Iterator<Item = I>,
-    F: FnMut(I) -> T,
-{
-    type Item = Result<R, TaskError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        while self.in_flight.len() < self.window {
-            let Some(item) = self.items.next() else { break };
-            let task = (self.make_task)(item);
-            self.in_flight.push_back(self.pool.submit(task));
-        }
-        self.in_flight.pop_front().map(TaskHandle::result)
-    }
-}
-
-/// The pending result of one submitted task (Python's `AsyncResult` /
-/// `Future`). Dropping it does not cancel the task; the result is discarded.
-#[derive(Debug)]
-pub struct TaskHandle<R> {
-    id: u64,
-    receiver: Receiver<TaskOutcome>,
-    /// The outcome once received: a handle stays ready after
-    /// [`result_timeout`](Self::result_timeout) returned it, and asking again
-    /// gives the same answer (Python's `AsyncResult.get()` can be called
-    /// again).
-    outcome: std::sync::OnceLock<TaskOutcome>,
-    /// The handle *produces* an `R` (decoded from bytes) and holds none.
-    types: PhantomData<fn() -> R>,
-}
-
-impl<R> TaskHandle<R> {
-    /// A handle for task `id`, and the one-shot sender of its outcome.
-    fn new(id: u64) -> (Self, OnceReply) {
-        let (sender, receiver) = crossbeam_channel::bounded(1);
-        let outcome = std::sync::OnceLock::new();
-        (Self { id, receiver, outcome, types: PhantomData }, OnceReply(Some(sender)))
-    }
-}
-
-impl<R: DeserializeOwned> TaskHandle<R> {
-    /// The task's id within its pool (in submission order, from 1).
-    pub fn id(&self) -> u64 {
-        self.id
-    }
-
-    /// Whether the outcome has arrived (Python's `ready()`).
-    pub fn is_done(&self) -> bool {
-        self.outcome.get().is_some() || !self.receiver.is_empty()
-    }
-
-    /// Waits for the outcome (Python's `get()`).
-    pub fn result(self) -> Result<R, TaskError> {
-        self.result_with_pid().map(|(value, _)| value)
-    }
-
-    /// Waits for the outcome and also says which worker process produced it.
-    pub fn result_with_pid(mut self) -> Result<(R, u32), TaskError> {
-        let outcome = match self.outcome.take() {
-            Some(outcome) => outcome,
-            None => self.receiver.recv().unwrap_or(Err(TaskError::Lost)),
-        };
-        decode_outcome(outcome)
-    }
-
-    /// Waits at most `wait` (Python's `get(timeout=…)`). On
-    /// [`TaskError::NotReady`] the task goes on; ask again later. Once the
-    /// outcome has arrived, every call (and [`result`](Self::result))
-    /// returns it again, decoded afresh.
-    pub fn result_timeout(&self, wait: Duration) -> Result<R, TaskError> {
-        if let Some(outcome) = self.outcome.get() {
-            return decode_outcome(outcome.clone()).map(|(value, _)| value);
-        }
-        let outcome = match self.receiver.recv_timeout(wait) {
-            Ok(outcome) => self.outcome.get_or_init(|| outcome),
-            Err(RecvTimeoutError::Timeout) => return Err(TaskError::NotReady(wait)),
-            // The one message was sent (a reply is always sent, `Lost` at
-            // worst) and taken by another thread sharing this handle, which
-            // stores it next: wait for that.
-            Err(RecvTimeoutError::Disconnected) => loop {
-                if let Some(outcome) = self.outcome.get() {
-                    break outcome;
-                }
-                thread::yield_now();
-            },
-        };
-        decode_outcome(outcome.clone()).map(|(value, _)| value)
     }
 }
 
