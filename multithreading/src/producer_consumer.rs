@@ -31,16 +31,25 @@ pub struct Consumed {
     pub consumer: String,
 }
 
-/// Runs `producers` producers of `per_producer` items and `consumers`
-/// consumers over one `bounded(capacity)` channel; each sleeps a seeded
-/// random time up to `max_sleep` after each item. Returns everything consumed.
-pub fn run(
-    producers: usize,
-    consumers: usize,
-    per_producer: usize,
-    capacity: usize,
-    max_sleep: Duration,
-) -> Vec<Consumed> {
+/// The shape of one producer–consumer run.
+#[derive(Debug, Clone, Copy)]
+pub struct Pipeline {
+    /// Producer threads.
+    pub producers: usize,
+    /// Consumer threads.
+    pub consumers: usize,
+    /// Items each producer makes.
+    pub per_producer: usize,
+    /// The channel's capacity (`queue.Queue(maxsize=…)`).
+    pub capacity: usize,
+    /// Each thread sleeps a seeded random time up to this after each item.
+    pub max_sleep: Duration,
+}
+
+/// Runs `pipeline`: its producers and consumers over one
+/// `bounded(capacity)` channel. Returns everything consumed.
+pub fn run(pipeline: Pipeline) -> Vec<Consumed> {
+    let Pipeline { producers, consumers, per_producer, capacity, max_sleep } = pipeline;
     let (item_sender, item_receiver) = bounded::<(String, String)>(capacity);
     thread::scope(|s| {
         for p in 0..producers {
@@ -99,12 +108,21 @@ fn role_name(role: &str, index: usize, count: usize) -> String {
 /// Prints section 4.
 pub fn show(config: &Config) -> anyhow::Result<()> {
     let max_sleep = config.scale.sleep(1.0);
-    let consumed = run(1, 1, 5, 5, max_sleep);
+    // The notebook's: one producer of 5 items, one consumer, `maxsize=5`.
+    let notebook =
+        Pipeline { producers: 1, consumers: 1, per_producer: 5, capacity: 5, max_sleep };
+    let consumed = run(notebook);
     println!("\nProducer-Consumer pattern complete! ({} items consumed)", consumed.len());
     anyhow::ensure!(consumed.len() == 5, "items were lost");
 
     println!("\nThree producers, two consumers, one bounded(2) channel:");
-    let consumed = run(3, 2, 3, 2, max_sleep / 2);
+    let consumed = run(Pipeline {
+        producers: 3,
+        consumers: 2,
+        per_producer: 3,
+        capacity: 2,
+        max_sleep: max_sleep / 2,
+    });
     let mut per_consumer = std::collections::BTreeMap::new();
     for c in &consumed {
         *per_consumer.entry(c.consumer.as_str()).or_insert(0) += 1;
@@ -128,7 +146,13 @@ mod tests {
 
     #[test]
     fn every_item_is_consumed_once_in_order_per_producer() {
-        let consumed = run(4, 3, 50, 2, Duration::ZERO);
+        let consumed = run(Pipeline {
+            producers: 4,
+            consumers: 3,
+            per_producer: 50,
+            capacity: 2,
+            max_sleep: Duration::ZERO,
+        });
         assert_eq!(consumed.len(), 200);
         for p in 0..4 {
             let name = format!("Producer-{p}");
