@@ -111,7 +111,6 @@
 //! the copy can outlive the pool. (`std::process::Command` forks *and*
 //! execs, and the socket is close-on-exec: that is fine.)
 
-use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fmt;
 use std::marker::PhantomData;
@@ -139,7 +138,8 @@ mod handle;
 mod manager;
 
 pub use self::builder::ProcessPoolBuilder;
-pub use self::handle::{Imap, TaskHandle};
+use self::handle::Feed;
+pub use self::handle::{Imap, ImapUnordered, TaskHandle};
 
 /// The shortest [`ProcessPoolBuilder::idle_check`]: below it, idle
 /// managers would wake so often that they keep a core busy.
@@ -358,13 +358,18 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
     /// finished in (Python's `Pool.map`). An error in one item does not
     /// hide the others; `.into_iter().collect::<Result<Vec<_>, _>>()` gives
     /// Python's all-or-first-error behaviour.
+    ///
+    /// The whole input is read (and every task made) before the first task
+    /// is submitted, as Python turns it into a list first: an input that
+    /// panics part-way panics here with nothing submitted.
     pub fn map<I>(
         &self,
         make_task: impl FnMut(I) -> T,
         items: impl IntoIterator<Item = I>,
     ) -> Vec<Result<R, TaskError>> {
+        let tasks: Vec<T> = items.into_iter().map(make_task).collect();
         let handles: Vec<TaskHandle<R>> =
-            items.into_iter().map(make_task).map(|task| self.submit(task)).collect();
+            tasks.into_iter().map(|task| self.submit(task)).collect();
         handles.into_iter().map(TaskHandle::result).collect()
     }
 
@@ -372,6 +377,8 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
     /// they become ready, and at most two tasks per worker are in flight, so
     /// a long (or endless) input is consumed as the workers keep up.
     /// (Python's `imap` submits everything at once; this one is bounded.)
+    /// An input that panics at item k: the results before k, then the panic
+    /// (see [`Imap`]).
     pub fn imap<I, Items, F>(
         &self,
         make_task: F,
@@ -381,13 +388,22 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
         Items: IntoIterator<Item = I>,
         F: FnMut(I) -> T,
     {
-        Imap {
-            pool: self,
-            items: items.into_iter(),
-            make_task,
-            in_flight: VecDeque::new(),
-            window: 2 * self.managers.len(),
-        }
+        Imap { feed: Feed::new(self, items.into_iter(), make_task) }
+    }
+
+    /// [`imap`](Self::imap) with the results in the order the workers finish
+    /// them (Python's `imap_unordered`): a slow task does not hold back the
+    /// ones after it. The same bounded window of two tasks per worker.
+    pub fn imap_unordered<I, Items, F>(
+        &self,
+        make_task: F,
+        items: Items,
+    ) -> ImapUnordered<'_, T, R, Items::IntoIter, F>
+    where
+        Items: IntoIterator<Item = I>,
+        F: FnMut(I) -> T,
+    {
+        ImapUnordered { feed: Feed::new(self, items.into_iter(), make_task) }
     }
 }
 
