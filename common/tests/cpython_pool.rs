@@ -5,7 +5,9 @@
 //! Debian's `libpython3.11-testsuite` 3.11.2-6+deb12u9 (CPython 3.11.2).
 //!
 //! Translated here: the 6 tests on `map`, `imap` and `imap_unordered`
-//! and their failing inputs, all passing. CPython's `sqr` becomes a task
+//! and their failing inputs, and the 2 on callbacks (`_TestPool`'s
+//! `test_map_async_callbacks`, `_TestPoolWorkerErrors`'
+//! `test_async_error_callback`), all 8 passing. CPython's `sqr` becomes a task
 //! that echoes `x * x`; its `exception_throwing_generator` an iterator that
 //! panics ("Somebody said when") where the generator raises `SayWhenError`:
 //! a failing input is a panicking iterator in Rust. The `chunksize`
@@ -14,8 +16,10 @@
 //! not translated in this file.
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::{Arc, Mutex};
+use std::thread;
 
-use common::pool::ProcessPool;
+use common::pool::{ProcessPool, TaskError};
 
 #[path = "../src/bin/pool-test-worker/tasks.rs"]
 mod tasks;
@@ -184,4 +188,74 @@ fn test_imap_unordered_handle_iterable_exception() {
     values.sort_unstable();
     assert_eq!(values, (0..7).map(|i| i * i).collect::<Vec<u64>>());
     assert!(says_when(|| it.next()));
+}
+
+/// What a callback saw: the outcome, and whether it ran in the test's own
+/// thread.
+type Seen = Arc<Mutex<Vec<(Result<u64, TaskError>, bool)>>>;
+
+fn recorder(seen: &Seen) -> impl FnOnce(&Result<u64, TaskError>) + Send + 'static {
+    let (seen, caller) = (Arc::clone(seen), thread::current().id());
+    move |outcome| {
+        let here = thread::current().id() == caller;
+        seen.lock().unwrap().push((outcome.clone(), here));
+    }
+}
+
+/// CPython maps `int` over `['1']`, then over `['a']`, with `map_async`;
+/// this pool has no `map_async`, so each one-item map is one
+/// `submit_with_callback` (one closure for `callback` and
+/// `error_callback`). Beyond CPython's assertions: the callback has run
+/// by the time `result()` returns, in a pool thread, not the caller's.
+#[test]
+fn test_map_async_callbacks() {
+    let pool = pool();
+    let seen: Seen = Arc::default();
+    let value = pool.submit_with_callback(TestTask::Echo(1), recorder(&seen)).result();
+    assert_eq!(value, Ok(1));
+    assert_eq!(*seen.lock().unwrap(), [(Ok(1), false)]);
+    let failed = pool
+        .submit_with_callback(TestTask::Panic("invalid literal".into()), recorder(&seen))
+        .result();
+    let seen = seen.lock().unwrap();
+    assert_eq!(seen.len(), 2);
+    assert!(
+        matches!(&seen[1], (Err(TaskError::Panicked { message: m, .. }), false) if m.contains("invalid literal"))
+    );
+    assert_eq!(seen[1].0, failed);
+}
+
+mod test_pool_worker_errors {
+    use super::*;
+
+    #[test]
+    fn test_async_error_callback() {
+        let pool = ProcessPool::<TestTask, u64>::builder(WORKER)
+            .workers(2)
+            .start()
+            .expect("pool starts");
+        let seen: Seen = Arc::default();
+        let res = pool
+            .submit_with_callback(TestTask::Panic("KeyError".into()), recorder(&seen));
+        assert!(
+            matches!(res.result(), Err(TaskError::Panicked { message: m, .. }) if m.contains("KeyError"))
+        );
+        let seen = seen.lock().unwrap();
+        assert!(
+            matches!(&seen[..], [(Err(TaskError::Panicked { message: m, .. }), _)] if m.contains("KeyError"))
+        );
+        pool.shutdown();
+    }
+}
+
+/// Not a CPython test: a task refused before it is queued (over the frame
+/// limit) calls its callback in the caller's thread, at once.
+#[test]
+fn a_refused_task_calls_its_callback_in_the_calling_thread() {
+    let pool = pool();
+    let seen: Seen = Arc::default();
+    let blob = TestTask::Blob(vec![0; 257 * 1024 * 1024]);
+    let res = pool.submit_with_callback(blob, recorder(&seen));
+    assert!(matches!(&seen.lock().unwrap()[..], [(Err(TaskError::Codec(_)), true)]));
+    assert!(matches!(res.result(), Err(TaskError::Codec(_))));
 }

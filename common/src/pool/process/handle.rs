@@ -9,11 +9,11 @@ use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::thread;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, RecvTimeoutError, Select};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Select, Sender};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{OnceReply, ProcessPool, TaskError, TaskOutcome, decode_outcome};
+use super::{ProcessPool, TaskError, TaskOutcome, decode_outcome};
 
 /// What [`Imap`] and [`ImapUnordered`] share: the input, read as the
 /// workers keep up, and the tasks in flight.
@@ -157,11 +157,53 @@ pub struct TaskHandle<R> {
 }
 
 impl<R> TaskHandle<R> {
-    /// A handle for task `id`, and the one-shot sender of its outcome.
-    pub(super) fn new(id: u64) -> (Self, OnceReply) {
+    /// A handle for task `id`, and the one-shot sender of its outcome, which
+    /// calls `callback` with it first.
+    pub(super) fn new(id: u64, callback: Option<Callback>) -> (Self, OnceReply) {
         let (sender, receiver) = crossbeam_channel::bounded(1);
         let outcome = std::sync::OnceLock::new();
-        (Self { id, receiver, outcome, types: PhantomData }, OnceReply(Some(sender)))
+        let reply = OnceReply { sender: Some(sender), callback };
+        (Self { id, receiver, outcome, types: PhantomData }, reply)
+    }
+}
+
+/// A task's done-callback (see [`ProcessPool::submit_with_callback`]), on
+/// the encoded outcome.
+pub(super) type Callback = Box<dyn FnOnce(&TaskOutcome) + Send + 'static>;
+
+/// The sending side of a task's one-shot reply. Dropping it unsent answers
+/// [`TaskError::Lost`]: a caller can never wait forever on a forgotten job.
+/// The callback, if any, is called with the outcome just before it is sent,
+/// in the sending thread.
+pub(super) struct OnceReply {
+    sender: Option<Sender<TaskOutcome>>,
+    callback: Option<Callback>,
+}
+
+impl OnceReply {
+    pub(super) fn send(mut self, outcome: TaskOutcome) {
+        self.settle(outcome);
+    }
+
+    fn settle(&mut self, outcome: TaskOutcome) {
+        if let Some(callback) = self.callback.take()
+            && let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback(&outcome)))
+        {
+            let message = crate::pool::panic_message(&*payload);
+            tracing::error!("a process pool task's callback panicked: {message}");
+        }
+        if let Some(sender) = self.sender.take() {
+            // The caller may have dropped its handle; nobody to tell then.
+            let _ = sender.send(outcome);
+        }
+    }
+}
+
+impl Drop for OnceReply {
+    fn drop(&mut self) {
+        if self.sender.is_some() {
+            self.settle(Err(TaskError::Lost));
+        }
     }
 }
 

@@ -139,6 +139,7 @@ mod manager;
 
 pub use self::builder::ProcessPoolBuilder;
 use self::handle::Feed;
+use self::handle::OnceReply;
 pub use self::handle::{Imap, ImapUnordered, TaskHandle};
 
 /// The shortest [`ProcessPoolBuilder::idle_check`]: below it, idle
@@ -201,27 +202,6 @@ impl Shared {
 /// encoded value, or the error. Decoded into `R` by the handle.
 type TaskOutcome = Result<(u32, Vec<u8>), TaskError>;
 
-/// The sending side of a task's one-shot reply. Dropping it unsent answers
-/// [`TaskError::Lost`]: a caller can never wait forever on a forgotten job.
-struct OnceReply(Option<Sender<TaskOutcome>>);
-
-impl OnceReply {
-    fn send(mut self, outcome: TaskOutcome) {
-        if let Some(sender) = self.0.take() {
-            // The caller may have dropped its handle; nobody to tell then.
-            let _ = sender.send(outcome);
-        }
-    }
-}
-
-impl Drop for OnceReply {
-    fn drop(&mut self) {
-        if let Some(sender) = self.0.take() {
-            let _ = sender.send(Err(TaskError::Lost));
-        }
-    }
-}
-
 /// One task, ready to send.
 struct Task {
     id: u64,
@@ -282,7 +262,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
     /// (Python's `apply_async`). The pool's default timeout applies.
     #[doc(alias = "apply_async")]
     pub fn submit(&self, task: T) -> TaskHandle<R> {
-        self.submit_inner(&task, self.task_timeout)
+        self.submit_inner(&task, self.task_timeout, None)
     }
 
     /// Runs `task` and waits for its outcome (Python's `apply`): the one
@@ -314,21 +294,51 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
                 return decode_outcome(outcome).map(|(value, _)| value);
             }
         }
-        self.enqueue(task).result()
+        self.enqueue(task, None).result()
     }
 
     /// [`submit`](Self::submit) with this task's own deadline.
     pub fn submit_with_timeout(&self, task: T, timeout: Duration) -> TaskHandle<R> {
-        self.submit_inner(&task, Some(timeout))
+        self.submit_inner(&task, Some(timeout), None)
     }
 
-    fn submit_inner(&self, task: &T, timeout: Option<Duration>) -> TaskHandle<R> {
+    /// [`submit`](Self::submit) with Python's `callback=` and
+    /// `error_callback=` in one closure: `on_done` gets the task's outcome,
+    /// `Ok(value)` or `Err(error)`, exactly once, *before* the handle's
+    /// `result()` can return it (as Python calls the callback before the
+    /// `AsyncResult` is ready).
+    ///
+    /// It runs in the thread that settles the task: the pool's manager
+    /// thread for that worker (a result, a panic, a dead worker, a
+    /// timeout), or the calling thread when the task is refused before it is
+    /// queued (it could not be encoded, or the pool is shutting down). Keep
+    /// it short: while it runs, that worker takes no next task. A callback
+    /// that panics is caught and logged.
+    #[doc(alias = "apply_async")]
+    #[doc(alias = "error_callback")]
+    pub fn submit_with_callback(
+        &self,
+        task: T,
+        on_done: impl FnOnce(&Result<R, TaskError>) + Send + 'static,
+    ) -> TaskHandle<R> {
+        let callback = Box::new(move |outcome: &TaskOutcome| {
+            on_done(&decode_outcome(outcome.clone()).map(|(value, _)| value));
+        });
+        self.submit_inner(&task, self.task_timeout, Some(callback))
+    }
+
+    fn submit_inner(
+        &self,
+        task: &T,
+        timeout: Option<Duration>,
+        callback: Option<handle::Callback>,
+    ) -> TaskHandle<R> {
         let id = self.next_id();
         match encode_request(id, task) {
-            Ok(request) => self.enqueue(Task { id, request, timeout }),
+            Ok(request) => self.enqueue(Task { id, request, timeout }, callback),
             // Refused before it reaches (or kills) a worker.
             Err(err) => {
-                let (handle, reply) = TaskHandle::new(id);
+                let (handle, reply) = TaskHandle::new(id, callback);
                 reply.send(Err(err));
                 handle
             }
@@ -340,8 +350,8 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
     }
 
     /// Puts an encoded task on the queue for the manager threads.
-    fn enqueue(&self, task: Task) -> TaskHandle<R> {
-        let (handle, reply) = TaskHandle::new(task.id);
+    fn enqueue(&self, task: Task, callback: Option<handle::Callback>) -> TaskHandle<R> {
+        let (handle, reply) = TaskHandle::new(task.id, callback);
         let job = Job { task, reply };
         match &self.job_sender {
             // A send fails only when every manager is gone; the job comes
