@@ -7,7 +7,8 @@
 //! Translated here: the 6 tests on `map`, `imap` and `imap_unordered`
 //! and their failing inputs, and the 2 on callbacks (`_TestPool`'s
 //! `test_map_async_callbacks`, `_TestPoolWorkerErrors`'
-//! `test_async_error_callback`), all 8 passing. CPython's `sqr` becomes a task
+//! `test_async_error_callback`), and `test_map_unplicklable`: all 9
+//! passing. CPython's `sqr` becomes a task
 //! that echoes `x * x`; its `exception_throwing_generator` an iterator that
 //! panics ("Somebody said when") where the generator raises `SayWhenError`:
 //! a failing input is a panicking iterator in Rust. The `chunksize`
@@ -258,4 +259,33 @@ fn a_refused_task_calls_its_callback_in_the_calling_thread() {
     let res = pool.submit_with_callback(blob, recorder(&seen));
     assert!(matches!(&seen.lock().unwrap()[..], [(Err(TaskError::Codec(_)), true)]));
     assert!(matches!(res.result(), Err(TaskError::Codec(_))));
+}
+
+/// CPython's class `A`, whose `__reduce__` raises: a task whose `Serialize`
+/// fails.
+#[derive(Debug)]
+struct A;
+
+impl serde::Serialize for A {
+    fn serialize<S: serde::Serializer>(&self, _: S) -> Result<S::Ok, S::Error> {
+        Err(serde::ser::Error::custom("cannot pickle"))
+    }
+}
+
+/// "failure to pickle should not cause a hang": every item fails at once,
+/// and the error names the type and keeps the cause (CPython: the
+/// `RuntimeError('cannot pickle')` itself).
+#[test]
+fn test_map_unplicklable() {
+    let pool =
+        ProcessPool::<A, u64>::builder(WORKER).workers(4).start().expect("pool starts");
+    let results = pool.map(|a| a, std::iter::repeat_with(|| A).take(10));
+    assert_eq!(results.len(), 10);
+    for result in results {
+        let Err(TaskError::Codec(message)) = result else { panic!("{result:?}") };
+        assert!(
+            message.contains("cpython_pool::A`") && message.contains("cannot pickle"),
+            "{message}"
+        );
+    }
 }

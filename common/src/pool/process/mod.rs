@@ -518,9 +518,10 @@ fn decode_outcome<R: DeserializeOwned>(
 /// Encodes a task as a request frame body. A task too large for one frame
 /// is the caller's error, found here: it never reaches (or kills) a worker.
 fn encode_request<T: Serialize>(id: u64, task: &T) -> Result<Vec<u8>, TaskError> {
-    let codec = |err: FrameError| TaskError::Codec(err.to_string());
-    let task = frame::encode(task).map_err(codec)?;
-    let request = frame::encode(&Request { id, task }).map_err(codec)?;
+    let task = frame::encode(task)
+        .map_err(|err| TaskError::Codec(frame::encode_failure(task, &err)))?;
+    let request = frame::encode(&Request { id, task })
+        .map_err(|err: FrameError| TaskError::Codec(err.to_string()))?;
     if request.len() > MAX_FRAME_BYTES {
         return Err(TaskError::Codec(format!(
             "the task is {} bytes encoded, over the {MAX_FRAME_BYTES}-byte frame limit",
