@@ -113,13 +113,22 @@ where
     /// workers serve chunks: a task is a `Vec` of items and its result the
     /// `Vec` of their results, in order (see `crate::worker`). One result
     /// per item, in input order; a chunk that fails fails each of its items.
+    ///
+    /// A `chunksize` of 0 is an error (`InvalidInput`) before anything is
+    /// submitted, as Python raises `ValueError` for a chunksize below 1 —
+    /// the same error shape as a `max_workers` of 0.
     #[doc(alias = "chunksize")]
     pub fn map_chunked(
         &self,
         items: impl IntoIterator<Item = X>,
         chunksize: usize,
-    ) -> Vec<Result<Y, TaskError>> {
-        let chunksize = chunksize.max(1);
+    ) -> std::io::Result<Vec<Result<Y, TaskError>>> {
+        if chunksize == 0 {
+            return Err(std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "chunksize must be at least 1",
+            ));
+        }
         let mut items = items.into_iter().peekable();
         let mut chunks: Vec<(usize, TaskFuture<Vec<Y>>)> = Vec::new();
         while items.peek().is_some() {
@@ -142,6 +151,6 @@ where
                 Err(err) => results.extend((0..len).map(|_| Err(err.clone()))),
             }
         }
-        results
+        Ok(results)
     }
 }

@@ -424,7 +424,7 @@ pub fn process_scenarios(exe: &Path) -> anyhow::Result<Vec<Line>> {
         2,
     )?;
     let squares: Result<Vec<u64>, TaskError> =
-        executor.map_chunked(0..10, 4).into_iter().collect();
+        executor.map_chunked(0..10, 4)?.into_iter().collect();
     executor.shutdown(false);
     let squares: Vec<String> = squares?.iter().map(u64::to_string).collect();
     lines.push(("map with chunksize=4", format!("[{}]", squares.join(", "))));

@@ -60,6 +60,7 @@ fn map_chunked_returns_one_result_per_item_in_order_with_one_task_per_chunk() {
     for chunksize in [1, 3, 4, 10, 50] {
         let squares: Vec<u64> = executor
             .map_chunked(0..23, chunksize)
+            .unwrap()
             .into_iter()
             .map(Result::unwrap)
             .collect();
@@ -69,6 +70,6 @@ fn map_chunked_returns_one_result_per_item_in_order_with_one_task_per_chunk() {
             "chunksize {chunksize}"
         );
     }
-    assert!(executor.map_chunked(std::iter::empty(), 4).is_empty());
+    assert!(executor.map_chunked(std::iter::empty(), 4).unwrap().is_empty());
     executor.shutdown(false);
 }

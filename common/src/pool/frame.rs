@@ -57,6 +57,21 @@ pub fn encode<T: Serialize + ?Sized>(value: &T) -> Result<Vec<u8>, FrameError> {
     Ok(postcard::to_stdvec(value)?)
 }
 
+/// Says why `value` could not be encoded, for people: its type and the
+/// cause. postcard drops the message a `Serialize` impl gives
+/// (`serde::ser::Error::custom`), so the value is serialized once more, as
+/// JSON, to recover it.
+pub fn encode_failure<T: Serialize + ?Sized>(value: &T, err: &FrameError) -> String {
+    let type_name = std::any::type_name::<T>();
+    let cause = match err {
+        FrameError::Codec(postcard::Error::SerdeSerCustom) => serde_json::to_value(value)
+            .err()
+            .map_or_else(|| err.to_string(), |json| json.to_string()),
+        other => other.to_string(),
+    };
+    format!("a `{type_name}` could not be encoded: {cause}")
+}
+
 /// Decodes a frame body produced by [`encode`].
 pub fn decode<T: DeserializeOwned>(body: &[u8]) -> Result<T, FrameError> {
     Ok(postcard::from_bytes(body)?)

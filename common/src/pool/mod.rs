@@ -26,7 +26,8 @@ mod protocol;
 pub mod worker;
 
 pub use process::{
-    Imap, PoolStats, ProcessPool, ProcessPoolBuilder, TaskError, TaskHandle,
+    Imap, ImapUnordered, PoolStats, ProcessPool, ProcessPoolBuilder, TaskError,
+    TaskHandle,
 };
 pub use worker::serve;
 

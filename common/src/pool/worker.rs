@@ -205,9 +205,10 @@ where
                     ))
                 }
                 Ok(body) => Outcome::Value(body),
-                Err(err @ FrameError::Codec(_)) => {
-                    Outcome::Codec(format!("could not encode the result: {err}"))
-                }
+                Err(err @ FrameError::Codec(_)) => Outcome::Codec(format!(
+                    "could not encode the result: {}",
+                    frame::encode_failure(&value, &err)
+                )),
                 Err(err) => Outcome::Codec(err.to_string()),
             },
             Err(payload) => Outcome::Panicked(panic_text(payload.as_ref())),

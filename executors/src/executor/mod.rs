@@ -1,9 +1,9 @@
 //! A `ThreadPoolExecutor`, written out: how a thread pool works.
 //!
 //! ```text
-//!   submit(f) ──▶ [ job queue: crossbeam channel ] ──▶ worker-0 ─┐
-//!      │                                           ──▶ worker-1 ─┼─▶ future.state = Done(result)
-//!      ▼                                           ──▶ worker-2 ─┘        │
+//!   submit(f) ──▶ [ job queue: crossbeam channel ] ──▶ worker_0 ─┐
+//!      │                                           ──▶ worker_1 ─┼─▶ future.state = Done(result)
+//!      ▼                                           ──▶ worker_2 ─┘        │
 //!   TaskFuture ◀────────────── result() waits on a Condvar ◀──────────────┘
 //! ```
 //!
@@ -114,7 +114,8 @@ type Initializer = Arc<dyn Fn() + Send + Sync + 'static>;
 #[derive(Clone)]
 pub struct Builder {
     max_workers: usize,
-    name: String,
+    /// `None`: Python's default, `ThreadPoolExecutor-<n>`.
+    name: Option<String>,
     queue_capacity: Option<usize>,
     initializer: Option<Initializer>,
 }
@@ -137,10 +138,13 @@ impl Builder {
         self
     }
 
-    /// Thread names are `{prefix}-0`, `{prefix}-1`, … (Python's
-    /// `thread_name_prefix`): they appear in every log line.
+    /// Thread names are `{prefix}_0`, `{prefix}_1`, … (Python's
+    /// `thread_name_prefix`): they appear in every log line. Without a
+    /// prefix they are Python's `ThreadPoolExecutor-<n>_<i>`, where `n`
+    /// numbers the executors of this process, so no two executors share a
+    /// thread name.
     pub fn thread_name_prefix(mut self, prefix: impl Into<String>) -> Self {
-        self.name = prefix.into();
+        self.name = Some(prefix.into());
         self
     }
 
@@ -175,13 +179,20 @@ impl Builder {
             None => crossbeam_channel::unbounded::<Job>(),
         };
         let broken: Arc<OnceLock<String>> = Arc::default();
+        let busy: Arc<AtomicUsize> = Arc::default();
+        let prefix = self.name.unwrap_or_else(|| {
+            // Python: `f"ThreadPoolExecutor-{self._counter()}"`.
+            static EXECUTORS: AtomicUsize = AtomicUsize::new(0);
+            format!("ThreadPoolExecutor-{}", EXECUTORS.fetch_add(1, Ordering::Relaxed))
+        });
         let mut workers = Vec::with_capacity(self.max_workers);
         for index in 0..self.max_workers {
             let receiver = receiver.clone();
             let (initializer, broken) = (self.initializer.clone(), Arc::clone(&broken));
-            let spawned = thread::Builder::new()
-                .name(format!("{}-{index}", self.name))
-                .spawn(move || worker_loop(&receiver, initializer.as_deref(), &broken));
+            let busy = Arc::clone(&busy);
+            let spawned = thread::Builder::new().name(format!("{prefix}_{index}")).spawn(
+                move || worker_loop(&receiver, initializer.as_deref(), &broken, &busy),
+            );
             match spawned {
                 Ok(handle) => workers.push(handle),
                 Err(err) => {
@@ -203,17 +214,21 @@ impl Builder {
             workers,
             submitted: AtomicUsize::new(0),
             broken,
+            busy,
         })
     }
 }
 
 /// A worker: run the initializer, then jobs until the queue is closed and
 /// drained. The receiver is not behind a lock, so nothing is held while
-/// `job()` runs. Once the executor is broken, every job is refused.
+/// `job()` runs. Once the executor is broken, every job is refused. `busy`
+/// counts the workers holding a job, so that shutdown knows how many are
+/// idle.
 fn worker_loop(
     queue: &Receiver<Job>,
     initializer: Option<&(dyn Fn() + Send + Sync)>,
     broken: &OnceLock<String>,
+    busy: &AtomicUsize,
 ) {
     if let Some(init) = initializer
         && let Err(payload) = catch_unwind(AssertUnwindSafe(init))
@@ -223,10 +238,12 @@ fn worker_loop(
         let _first_reason_wins = broken.set(format!("initializer panicked: {message}"));
     }
     for job in queue {
+        busy.fetch_add(1, Ordering::SeqCst);
         match broken.get() {
             Some(reason) => job.refuse(TaskError::Broken(reason.clone())),
             None => job.run(),
         }
+        busy.fetch_sub(1, Ordering::SeqCst);
     }
 }
 
@@ -250,6 +267,8 @@ pub struct ThreadPoolExecutor {
     submitted: AtomicUsize,
     /// Why the executor is broken (an initializer panicked), once it is.
     broken: Arc<OnceLock<String>>,
+    /// Workers holding a job right now; the others are idle.
+    busy: Arc<AtomicUsize>,
 }
 
 impl fmt::Debug for ThreadPoolExecutor {
@@ -262,7 +281,8 @@ impl fmt::Debug for ThreadPoolExecutor {
 }
 
 impl ThreadPoolExecutor {
-    /// An executor with `max_workers` threads named `executor-N`.
+    /// An executor with `max_workers` threads named
+    /// `ThreadPoolExecutor-<n>_<i>`, as Python names them.
     pub fn new(max_workers: usize) -> std::io::Result<Self> {
         Self::builder().max_workers(max_workers).build()
     }
@@ -271,7 +291,7 @@ impl ThreadPoolExecutor {
     pub fn builder() -> Builder {
         Builder {
             max_workers: common::pool::io_workers(),
-            name: "executor".into(),
+            name: None,
             queue_capacity: None,
             initializer: None,
         }
@@ -406,9 +426,11 @@ impl ThreadPoolExecutor {
     }
 
     /// Shuts down (Python's `shutdown(wait=True, cancel_futures=…)`): with
-    /// `cancel_pending`, tasks that have not started are cancelled; then
-    /// every worker finishes its current task and is joined. Returns how many
-    /// tasks were cancelled. Dropping the executor is `shutdown(false)`.
+    /// `cancel_pending`, the queued tasks that no idle worker could take at
+    /// the time of the call are cancelled — as in Python, where an idle
+    /// worker already waiting on the queue gets its task — then every worker
+    /// finishes its current task and is joined. Returns how many tasks were
+    /// cancelled. Dropping the executor is `shutdown(false)`.
     pub fn shutdown(mut self, cancel_pending: bool) -> usize {
         self.close(cancel_pending)
     }
@@ -417,11 +439,20 @@ impl ThreadPoolExecutor {
         let Some(sender) = self.sender.take() else { return 0 };
         let mut cancelled = 0;
         if cancel_pending {
-            // Take the queued jobs ourselves: dropped unrun, each cancels
-            // its future (see `Job`).
-            while let Ok(job) = self.queue.try_recv() {
-                cancelled += 1;
-                drop(job);
+            // Take the queued jobs ourselves, then hand the first ones back
+            // to the workers that are idle now (a just-submitted task an
+            // idle worker had not yet woken up for is theirs, not ours).
+            // The rest, dropped unrun, each cancel their future (see `Job`).
+            let queued: Vec<Job> = self.queue.try_iter().collect();
+            let idle =
+                self.workers.len().saturating_sub(self.busy.load(Ordering::SeqCst));
+            for (index, job) in queued.into_iter().enumerate() {
+                // Only our `submit` sends, and it cannot run now: a full
+                // bounded queue refuses the job (it is cancelled), never blocks.
+                let kept = index < idle && sender.try_send(job).is_ok();
+                if !kept {
+                    cancelled += 1;
+                }
             }
         }
         drop(sender);

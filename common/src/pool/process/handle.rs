@@ -1,24 +1,93 @@
 //! What `submit` and `imap` hand back: [`TaskHandle`], a task's pending
-//! outcome, and [`Imap`], results in order as the workers keep up.
+//! outcome, and [`Imap`] / [`ImapUnordered`], results in input or
+//! completion order as the workers keep up.
 
+use std::any::Any;
 use std::collections::VecDeque;
 use std::marker::PhantomData;
+use std::panic::{AssertUnwindSafe, catch_unwind, resume_unwind};
 use std::thread;
 use std::time::Duration;
 
-use crossbeam_channel::{Receiver, RecvTimeoutError};
+use crossbeam_channel::{Receiver, RecvTimeoutError, Select, Sender};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{OnceReply, ProcessPool, TaskError, TaskOutcome, decode_outcome};
+use super::{ProcessPool, TaskError, TaskOutcome, decode_outcome};
 
-/// The iterator returned by [`ProcessPool::imap`].
-pub struct Imap<'pool, T, R, Items, F> {
+/// What [`Imap`] and [`ImapUnordered`] share: the input, read as the
+/// workers keep up, and the tasks in flight.
+pub(super) struct Feed<'pool, T, R, Items, F> {
     pub(super) pool: &'pool ProcessPool<T, R>,
     pub(super) items: Items,
     pub(super) make_task: F,
     pub(super) in_flight: VecDeque<TaskHandle<R>>,
     pub(super) window: usize,
+    /// The input ended, or failed: it is never pulled again.
+    pub(super) exhausted: bool,
+    /// The input's panic, held until the results before it are delivered.
+    pub(super) failure: Option<Box<dyn Any + Send>>,
+}
+
+impl<'pool, T, R, I, Items, F> Feed<'pool, T, R, Items, F>
+where
+    T: Serialize,
+    R: DeserializeOwned,
+    Items: Iterator<Item = I>,
+    F: FnMut(I) -> T,
+{
+    pub(super) fn new(
+        pool: &'pool ProcessPool<T, R>,
+        items: Items,
+        make_task: F,
+    ) -> Self {
+        let window = 2 * pool.workers();
+        let in_flight = VecDeque::new();
+        Self {
+            pool,
+            items,
+            make_task,
+            in_flight,
+            window,
+            exhausted: false,
+            failure: None,
+        }
+    }
+
+    /// Tops the window up from the input. A panic in the input (or in
+    /// `make_task`) ends the input; it is kept, to be resumed once every
+    /// result before it has been delivered (Python's `imap` raises the
+    /// input's exception at its position).
+    fn fill(&mut self) {
+        while !self.exhausted && self.in_flight.len() < self.window {
+            let (items, make_task) = (&mut self.items, &mut self.make_task);
+            match catch_unwind(AssertUnwindSafe(|| items.next().map(make_task))) {
+                Ok(Some(task)) => self.in_flight.push_back(self.pool.submit(task)),
+                Ok(None) => self.exhausted = true,
+                Err(payload) => {
+                    self.exhausted = true;
+                    self.failure = Some(payload);
+                }
+            }
+        }
+    }
+
+    /// Nothing left in flight: the end, or the input's panic resumed here.
+    fn end(&mut self) -> Option<Result<R, TaskError>> {
+        match self.failure.take() {
+            Some(payload) => resume_unwind(payload),
+            None => None,
+        }
+    }
+}
+
+/// The iterator returned by [`ProcessPool::imap`]: results in input order.
+///
+/// If the input panics at item k, the results of the items before k come
+/// out first; the next `next()` then resumes that panic in the caller, and
+/// after it the iterator is empty (the input is never pulled again).
+pub struct Imap<'pool, T, R, Items, F> {
+    pub(super) feed: Feed<'pool, T, R, Items, F>,
 }
 
 impl<T, R, I, Items, F> Iterator for Imap<'_, T, R, Items, F>
@@ -31,12 +100,44 @@ where
     type Item = Result<R, TaskError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        while self.in_flight.len() < self.window {
-            let Some(item) = self.items.next() else { break };
-            let task = (self.make_task)(item);
-            self.in_flight.push_back(self.pool.submit(task));
+        self.feed.fill();
+        match self.feed.in_flight.pop_front() {
+            Some(handle) => Some(handle.result()),
+            None => self.feed.end(),
         }
-        self.in_flight.pop_front().map(TaskHandle::result)
+    }
+}
+
+/// The iterator returned by [`ProcessPool::imap_unordered`]: results in the
+/// order the workers finish them. A panicking input behaves as in [`Imap`]:
+/// the results of the items before it, then the panic.
+pub struct ImapUnordered<'pool, T, R, Items, F> {
+    pub(super) feed: Feed<'pool, T, R, Items, F>,
+}
+
+impl<T, R, I, Items, F> Iterator for ImapUnordered<'_, T, R, Items, F>
+where
+    T: Serialize,
+    R: DeserializeOwned,
+    Items: Iterator<Item = I>,
+    F: FnMut(I) -> T,
+{
+    type Item = Result<R, TaskError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.feed.fill();
+        if self.feed.in_flight.is_empty() {
+            return self.feed.end();
+        }
+        // The first task whose outcome has arrived (a dropped reply counts:
+        // it answers `Lost`).
+        let mut select = Select::new();
+        for handle in &self.feed.in_flight {
+            select.recv(&handle.receiver);
+        }
+        let ready = select.ready();
+        drop(select);
+        self.feed.in_flight.remove(ready).map(TaskHandle::result)
     }
 }
 
@@ -56,11 +157,53 @@ pub struct TaskHandle<R> {
 }
 
 impl<R> TaskHandle<R> {
-    /// A handle for task `id`, and the one-shot sender of its outcome.
-    pub(super) fn new(id: u64) -> (Self, OnceReply) {
+    /// A handle for task `id`, and the one-shot sender of its outcome, which
+    /// calls `callback` with it first.
+    pub(super) fn new(id: u64, callback: Option<Callback>) -> (Self, OnceReply) {
         let (sender, receiver) = crossbeam_channel::bounded(1);
         let outcome = std::sync::OnceLock::new();
-        (Self { id, receiver, outcome, types: PhantomData }, OnceReply(Some(sender)))
+        let reply = OnceReply { sender: Some(sender), callback };
+        (Self { id, receiver, outcome, types: PhantomData }, reply)
+    }
+}
+
+/// A task's done-callback (see [`ProcessPool::submit_with_callback`]), on
+/// the encoded outcome.
+pub(super) type Callback = Box<dyn FnOnce(&TaskOutcome) + Send + 'static>;
+
+/// The sending side of a task's one-shot reply. Dropping it unsent answers
+/// [`TaskError::Lost`]: a caller can never wait forever on a forgotten job.
+/// The callback, if any, is called with the outcome just before it is sent,
+/// in the sending thread.
+pub(super) struct OnceReply {
+    sender: Option<Sender<TaskOutcome>>,
+    callback: Option<Callback>,
+}
+
+impl OnceReply {
+    pub(super) fn send(mut self, outcome: TaskOutcome) {
+        self.settle(outcome);
+    }
+
+    fn settle(&mut self, outcome: TaskOutcome) {
+        if let Some(callback) = self.callback.take()
+            && let Err(payload) = catch_unwind(AssertUnwindSafe(|| callback(&outcome)))
+        {
+            let message = crate::pool::panic_message(&*payload);
+            tracing::error!("a process pool task's callback panicked: {message}");
+        }
+        if let Some(sender) = self.sender.take() {
+            // The caller may have dropped its handle; nobody to tell then.
+            let _ = sender.send(outcome);
+        }
+    }
+}
+
+impl Drop for OnceReply {
+    fn drop(&mut self) {
+        if self.sender.is_some() {
+            self.settle(Err(TaskError::Lost));
+        }
     }
 }
 

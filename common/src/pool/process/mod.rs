@@ -111,7 +111,6 @@
 //! the copy can outlive the pool. (`std::process::Command` forks *and*
 //! execs, and the socket is close-on-exec: that is fine.)
 
-use std::collections::VecDeque;
 use std::ffi::OsString;
 use std::fmt;
 use std::marker::PhantomData;
@@ -139,7 +138,9 @@ mod handle;
 mod manager;
 
 pub use self::builder::ProcessPoolBuilder;
-pub use self::handle::{Imap, TaskHandle};
+use self::handle::Feed;
+use self::handle::OnceReply;
+pub use self::handle::{Imap, ImapUnordered, TaskHandle};
 
 /// The shortest [`ProcessPoolBuilder::idle_check`]: below it, idle
 /// managers would wake so often that they keep a core busy.
@@ -201,27 +202,6 @@ impl Shared {
 /// encoded value, or the error. Decoded into `R` by the handle.
 type TaskOutcome = Result<(u32, Vec<u8>), TaskError>;
 
-/// The sending side of a task's one-shot reply. Dropping it unsent answers
-/// [`TaskError::Lost`]: a caller can never wait forever on a forgotten job.
-struct OnceReply(Option<Sender<TaskOutcome>>);
-
-impl OnceReply {
-    fn send(mut self, outcome: TaskOutcome) {
-        if let Some(sender) = self.0.take() {
-            // The caller may have dropped its handle; nobody to tell then.
-            let _ = sender.send(outcome);
-        }
-    }
-}
-
-impl Drop for OnceReply {
-    fn drop(&mut self) {
-        if let Some(sender) = self.0.take() {
-            let _ = sender.send(Err(TaskError::Lost));
-        }
-    }
-}
-
 /// One task, ready to send.
 struct Task {
     id: u64,
@@ -282,7 +262,7 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
     /// (Python's `apply_async`). The pool's default timeout applies.
     #[doc(alias = "apply_async")]
     pub fn submit(&self, task: T) -> TaskHandle<R> {
-        self.submit_inner(&task, self.task_timeout)
+        self.submit_inner(&task, self.task_timeout, None)
     }
 
     /// Runs `task` and waits for its outcome (Python's `apply`): the one
@@ -314,21 +294,51 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
                 return decode_outcome(outcome).map(|(value, _)| value);
             }
         }
-        self.enqueue(task).result()
+        self.enqueue(task, None).result()
     }
 
     /// [`submit`](Self::submit) with this task's own deadline.
     pub fn submit_with_timeout(&self, task: T, timeout: Duration) -> TaskHandle<R> {
-        self.submit_inner(&task, Some(timeout))
+        self.submit_inner(&task, Some(timeout), None)
     }
 
-    fn submit_inner(&self, task: &T, timeout: Option<Duration>) -> TaskHandle<R> {
+    /// [`submit`](Self::submit) with Python's `callback=` and
+    /// `error_callback=` in one closure: `on_done` gets the task's outcome,
+    /// `Ok(value)` or `Err(error)`, exactly once, *before* the handle's
+    /// `result()` can return it (as Python calls the callback before the
+    /// `AsyncResult` is ready).
+    ///
+    /// It runs in the thread that settles the task: the pool's manager
+    /// thread for that worker (a result, a panic, a dead worker, a
+    /// timeout), or the calling thread when the task is refused before it is
+    /// queued (it could not be encoded, or the pool is shutting down). Keep
+    /// it short: while it runs, that worker takes no next task. A callback
+    /// that panics is caught and logged.
+    #[doc(alias = "apply_async")]
+    #[doc(alias = "error_callback")]
+    pub fn submit_with_callback(
+        &self,
+        task: T,
+        on_done: impl FnOnce(&Result<R, TaskError>) + Send + 'static,
+    ) -> TaskHandle<R> {
+        let callback = Box::new(move |outcome: &TaskOutcome| {
+            on_done(&decode_outcome(outcome.clone()).map(|(value, _)| value));
+        });
+        self.submit_inner(&task, self.task_timeout, Some(callback))
+    }
+
+    fn submit_inner(
+        &self,
+        task: &T,
+        timeout: Option<Duration>,
+        callback: Option<handle::Callback>,
+    ) -> TaskHandle<R> {
         let id = self.next_id();
         match encode_request(id, task) {
-            Ok(request) => self.enqueue(Task { id, request, timeout }),
+            Ok(request) => self.enqueue(Task { id, request, timeout }, callback),
             // Refused before it reaches (or kills) a worker.
             Err(err) => {
-                let (handle, reply) = TaskHandle::new(id);
+                let (handle, reply) = TaskHandle::new(id, callback);
                 reply.send(Err(err));
                 handle
             }
@@ -340,8 +350,8 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
     }
 
     /// Puts an encoded task on the queue for the manager threads.
-    fn enqueue(&self, task: Task) -> TaskHandle<R> {
-        let (handle, reply) = TaskHandle::new(task.id);
+    fn enqueue(&self, task: Task, callback: Option<handle::Callback>) -> TaskHandle<R> {
+        let (handle, reply) = TaskHandle::new(task.id, callback);
         let job = Job { task, reply };
         match &self.job_sender {
             // A send fails only when every manager is gone; the job comes
@@ -358,13 +368,18 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
     /// finished in (Python's `Pool.map`). An error in one item does not
     /// hide the others; `.into_iter().collect::<Result<Vec<_>, _>>()` gives
     /// Python's all-or-first-error behaviour.
+    ///
+    /// The whole input is read (and every task made) before the first task
+    /// is submitted, as Python turns it into a list first: an input that
+    /// panics part-way panics here with nothing submitted.
     pub fn map<I>(
         &self,
         make_task: impl FnMut(I) -> T,
         items: impl IntoIterator<Item = I>,
     ) -> Vec<Result<R, TaskError>> {
+        let tasks: Vec<T> = items.into_iter().map(make_task).collect();
         let handles: Vec<TaskHandle<R>> =
-            items.into_iter().map(make_task).map(|task| self.submit(task)).collect();
+            tasks.into_iter().map(|task| self.submit(task)).collect();
         handles.into_iter().map(TaskHandle::result).collect()
     }
 
@@ -372,6 +387,8 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
     /// they become ready, and at most two tasks per worker are in flight, so
     /// a long (or endless) input is consumed as the workers keep up.
     /// (Python's `imap` submits everything at once; this one is bounded.)
+    /// An input that panics at item k: the results before k, then the panic
+    /// (see [`Imap`]).
     pub fn imap<I, Items, F>(
         &self,
         make_task: F,
@@ -381,13 +398,22 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
         Items: IntoIterator<Item = I>,
         F: FnMut(I) -> T,
     {
-        Imap {
-            pool: self,
-            items: items.into_iter(),
-            make_task,
-            in_flight: VecDeque::new(),
-            window: 2 * self.managers.len(),
-        }
+        Imap { feed: Feed::new(self, items.into_iter(), make_task) }
+    }
+
+    /// [`imap`](Self::imap) with the results in the order the workers finish
+    /// them (Python's `imap_unordered`): a slow task does not hold back the
+    /// ones after it. The same bounded window of two tasks per worker.
+    pub fn imap_unordered<I, Items, F>(
+        &self,
+        make_task: F,
+        items: Items,
+    ) -> ImapUnordered<'_, T, R, Items::IntoIter, F>
+    where
+        Items: IntoIterator<Item = I>,
+        F: FnMut(I) -> T,
+    {
+        ImapUnordered { feed: Feed::new(self, items.into_iter(), make_task) }
     }
 }
 
@@ -492,9 +518,10 @@ fn decode_outcome<R: DeserializeOwned>(
 /// Encodes a task as a request frame body. A task too large for one frame
 /// is the caller's error, found here: it never reaches (or kills) a worker.
 fn encode_request<T: Serialize>(id: u64, task: &T) -> Result<Vec<u8>, TaskError> {
-    let codec = |err: FrameError| TaskError::Codec(err.to_string());
-    let task = frame::encode(task).map_err(codec)?;
-    let request = frame::encode(&Request { id, task }).map_err(codec)?;
+    let task = frame::encode(task)
+        .map_err(|err| TaskError::Codec(frame::encode_failure(task, &err)))?;
+    let request = frame::encode(&Request { id, task })
+        .map_err(|err: FrameError| TaskError::Codec(err.to_string()))?;
     if request.len() > MAX_FRAME_BYTES {
         return Err(TaskError::Codec(format!(
             "the task is {} bytes encoded, over the {MAX_FRAME_BYTES}-byte frame limit",
