@@ -324,9 +324,42 @@ impl std::fmt::Display for AxisTime {
     }
 }
 
+/// The most spans in progress at one instant.
+pub fn peak_overlap(spans: &[Span]) -> usize {
+    let mut edges: Vec<(Duration, i32)> =
+        spans.iter().flat_map(|s| [(s.start, 1), (s.end, -1)]).collect();
+    // At equal times, ends first: a span that ends as another starts does
+    // not overlap it.
+    edges.sort();
+    let (mut now, mut peak) = (0_i32, 0_i32);
+    for (_, step) in edges {
+        now += step;
+        peak = peak.max(now);
+    }
+    peak as usize
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn peak_overlap_counts_spans_in_progress_at_once() {
+        let ms = Duration::from_millis;
+        let span = |start, end| Span {
+            lane: String::new(),
+            label: String::new(),
+            start: ms(start),
+            end: ms(end),
+        };
+        assert_eq!(
+            peak_overlap(&[span(0, 10), span(10, 20)]),
+            1,
+            "touching is not overlap"
+        );
+        assert_eq!(peak_overlap(&[span(0, 10), span(5, 20), span(6, 7)]), 3);
+        assert_eq!(peak_overlap(&[]), 0);
+    }
 
     fn ms(n: u64) -> Duration {
         Duration::from_millis(n)

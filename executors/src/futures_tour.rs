@@ -1,7 +1,7 @@
 //! Section 11: the rest of `concurrent.futures` — `wait`, done-callbacks,
 //! `exception`, timeouts on `as_completed` and `map`, initializers, and a
 //! worker recycled after N tasks — each doing a job, then all of them
-//! checked against CPython's own behaviour ([`crate::semantics`]).
+//! checked against CPython's own behaviour ([`crate::support::semantics`]).
 //!
 //! ```python
 //! done, not_done = wait(downloads, return_when=FIRST_COMPLETED)
@@ -22,7 +22,7 @@ use crate::Config;
 use crate::executor::{CancelToken, ReturnWhen, TaskError, ThreadPoolExecutor, wait};
 use crate::jobs::{Leaked, leaky_pool};
 use crate::process_executor::ProcessPoolExecutor;
-use crate::semantics::{self, DIFFERENCES};
+use crate::support::semantics::{self, DIFFERENCES};
 
 /// How each mirror's download ended.
 #[derive(Debug, Clone, PartialEq, Eq)]

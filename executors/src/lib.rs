@@ -58,7 +58,7 @@
 //! | 8. How many workers? | [`sweep`] |
 //! | 9. Bounded queues vs a thread per task | [`backpressure`] |
 //! | 10. rayon | [`rayon_tour`] |
-//! | 11. The rest of `concurrent.futures`, against CPython | [`futures_tour`], [`semantics`] |
+//! | 11. The rest of `concurrent.futures`, against CPython | [`futures_tour`] (its scenarios: [`support::semantics`]) |
 //! | the executor itself | [`executor`], [`process_executor`] |
 //! | worker-process tasks | [`jobs`], run by [`worker`] |
 
@@ -79,7 +79,7 @@ pub mod lecture;
 pub mod process_demo;
 pub mod process_executor;
 pub mod rayon_tour;
-pub mod semantics;
+pub mod support;
 pub mod sweep;
 pub mod timeouts;
 pub mod worker;

@@ -8,7 +8,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use executors::semantics::{self, DIFFERENCES};
+use executors::support::semantics::{self, DIFFERENCES};
 
 const EXE: &str = env!("CARGO_BIN_EXE_executors");
 

@@ -74,6 +74,7 @@
 //! | 9. Timeouts and exit statuses (beyond the notebook) | [`timeouts`] |
 //! | the tasks pool workers run | [`jobs`] |
 //! | child processes: start, reap | [`worker`], [`children`] |
+//! | the machinery behind §3 and §7 (the mapped file, the round-trip harness) | [`support`] |
 
 use std::path::PathBuf;
 
@@ -89,6 +90,7 @@ pub mod jobs;
 pub mod lecture;
 pub mod pool_basics;
 pub mod shared_memory;
+pub mod support;
 pub mod timeouts;
 pub mod versus;
 pub mod worker;

@@ -14,17 +14,9 @@
 //!
 //! `multiprocessing.Value` is a few bytes of memory mapped into every
 //! process, plus a lock that also lives there. Here it is the same thing in
-//! plain sight: a small file in the temp directory (mode 0600, removed
-//! afterwards), mapped with `memmap2` by the parent and by each child.
-//!
-//! Layout of the 4 KiB mapping (page-aligned, so every field is aligned):
-//!
-//! | offset | type | what |
-//! |---|---|---|
-//! | 0 | `AtomicU32` | the lock: 0 = free, otherwise the holder's PID |
-//! | 8 | `AtomicI64` | the value |
-//! | 16 | `AtomicU32` | children ready at the start line |
-//! | 20 | `AtomicU32` | the starting gun: 1 = go |
+//! plain sight: a small file in the temp directory, mapped by the parent and
+//! by each child ([`crate::support::shared_file`] makes it, removes it, and
+//! lays out the lock, the value and a start line in it).
 //!
 //! Every access goes through an atomic type, even "unsynchronised" ones:
 //! another process may write at any moment, and a plain `&mut i64` to such
@@ -32,11 +24,9 @@
 //! updates — not because of a data race in the language sense, but because
 //! `load` then `store` is two steps, exactly like Python's `+=`.
 
-use std::fs::{File, OpenOptions};
-use std::os::unix::fs::OpenOptionsExt;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicI64, AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicI64, AtomicU32, Ordering};
 use std::thread;
 use std::time::Duration;
 
@@ -45,19 +35,10 @@ use common::report::Table;
 use common::timeline::Timeline;
 use common::timing::{HumanDuration, time};
 use common::verdict::plural;
-use memmap2::MmapRaw;
 
 use crate::Config;
 use crate::children::{run_together, worker_command};
-
-const MAP_LEN: usize = 4096;
-const LOCK_OFFSET: usize = 0;
-const VALUE_OFFSET: usize = 8;
-const READY_OFFSET: usize = 16;
-const GO_OFFSET: usize = 20;
-/// How long a child waits at the start line before going anyway (the
-/// parent may have died).
-const START_LINE_PATIENCE: Duration = Duration::from_secs(10);
+use crate::support::shared_file::{Shared, SharedFile, open_mapping};
 
 /// How the children update the shared value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -93,116 +74,9 @@ impl FromStr for Mode {
     }
 }
 
-/// A shared-memory file: created private (0600) and unique, removed on drop.
-#[derive(Debug)]
-pub struct SharedFile {
-    path: PathBuf,
-    map: MmapRaw,
-}
-
-impl SharedFile {
-    /// Creates a zeroed 4 KiB file in the temp directory and maps it.
-    pub fn create() -> anyhow::Result<Self> {
-        static NEXT: AtomicU64 = AtomicU64::new(0);
-        let name = format!(
-            "multiprocessing-shared-{}-{}.bin",
-            std::process::id(),
-            NEXT.fetch_add(1, Ordering::Relaxed)
-        );
-        let path = std::env::temp_dir().join(name);
-        // create_new: never reuse (or follow a symlink planted at) an
-        // existing path; mode 0600: no other user can read or write it.
-        let file = OpenOptions::new()
-            .read(true)
-            .write(true)
-            .create_new(true)
-            .mode(0o600)
-            .open(&path)
-            .with_context(|| format!("creating {}", path.display()))?;
-        // From here on `Self` owns the path, so an error below still removes it.
-        let map = match map_file(&file, &path) {
-            Ok(map) => map,
-            Err(err) => {
-                let _ = std::fs::remove_file(&path);
-                return Err(err);
-            }
-        };
-        Ok(Self { path, map })
-    }
-
-    /// Where the file is (the children open it by this path).
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
-    /// The shared view of the mapping.
-    pub fn view(&self) -> Shared<'_> {
-        Shared::new(&self.map)
-    }
-}
-
-impl Drop for SharedFile {
-    fn drop(&mut self) {
-        // Unlinking while mapped is fine on Unix: the memory stays valid
-        // until the last mapping goes away.
-        let _ = std::fs::remove_file(&self.path);
-    }
-}
-
-fn map_file(file: &File, path: &Path) -> anyhow::Result<MmapRaw> {
-    file.set_len(MAP_LEN as u64)?; // a mapping must not extend past the file
-    // A *raw* mapping: memory other processes write to at any moment must
-    // never be seen through a `&[u8]` or `&mut [u8]` (Rust assumes those do
-    // not change behind its back). `MmapRaw` hands out only a raw pointer,
-    // which `Shared` turns into atomics.
-    MmapRaw::map_raw(file).with_context(|| format!("mapping {}", path.display()))
-}
-
-/// Opens and maps a file made by [`SharedFile::create`] (in a child).
-pub fn open_mapping(path: &Path) -> anyhow::Result<MmapRaw> {
-    let file = OpenOptions::new()
-        .read(true)
-        .write(true)
-        .open(path)
-        .with_context(|| format!("opening {}", path.display()))?;
-    map_file(&file, path)
-}
-
-/// The lock and the value inside a mapping, as atomics.
-#[derive(Debug, Clone, Copy)]
-pub struct Shared<'map> {
-    lock: &'map AtomicU32,
-    value: &'map AtomicI64,
-    ready: &'map AtomicU32,
-    go: &'map AtomicU32,
-}
-
-impl<'map> Shared<'map> {
-    /// Views a mapping of at least 4 KiB.
-    pub fn new(map: &'map MmapRaw) -> Self {
-        assert!(map.len() >= MAP_LEN, "mapping too small");
-        let base = map.as_mut_ptr();
-        // SAFETY: `base` comes from the mapping itself (read + write, not
-        // derived from a shared reference), which is page-aligned and
-        // MAP_LEN bytes long, so every pointer is in bounds and aligned for
-        // its type; the memory stays mapped for 'map (the borrow of `map`);
-        // every process touches these bytes only through atomics, so
-        // concurrent access is not a data race.
-        unsafe {
-            Self {
-                lock: AtomicU32::from_ptr(base.add(LOCK_OFFSET).cast()),
-                value: AtomicI64::from_ptr(base.add(VALUE_OFFSET).cast()),
-                ready: AtomicU32::from_ptr(base.add(READY_OFFSET).cast()),
-                go: AtomicU32::from_ptr(base.add(GO_OFFSET).cast()),
-            }
-        }
-    }
-
-    /// The current value.
-    pub fn value(&self) -> i64 {
-        self.value.load(Ordering::SeqCst)
-    }
-
+/// What the children do with the shared memory: the notebook's `with
+/// lock:`, and the two lock-free updates.
+impl Shared<'_> {
     /// Runs `f` holding the cross-process lock (Python's `with lock:`).
     ///
     /// A spin lock with back-off: try to swap 0 for our PID; if someone
@@ -228,31 +102,6 @@ impl<'map> Shared<'map> {
         }
         let _release = Release(self.lock);
         f(self.value)
-    }
-
-    /// A child's start line: report ready, then wait for the gun. Without
-    /// it, each child would start ~1 ms after the previous one (the cost of
-    /// a spawn) and a short loop could finish before the next one starts:
-    /// no overlap, no race to see.
-    fn start_line(&self) {
-        self.ready.fetch_add(1, Ordering::SeqCst);
-        let since = std::time::Instant::now();
-        while self.go.load(Ordering::SeqCst) == 0 && since.elapsed() < START_LINE_PATIENCE
-        {
-            thread::yield_now();
-        }
-    }
-
-    /// The parent's side of the start line: once `children` are ready (or
-    /// after 10 s), fire the gun.
-    pub fn release_when_ready(&self, children: u32) {
-        let since = std::time::Instant::now();
-        while self.ready.load(Ordering::SeqCst) < children
-            && since.elapsed() < START_LINE_PATIENCE
-        {
-            thread::sleep(Duration::from_micros(100));
-        }
-        self.go.store(1, Ordering::SeqCst);
     }
 
     /// One child's share of the work, in `mode`.
@@ -398,18 +247,6 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::os::unix::fs::PermissionsExt;
-
-    #[test]
-    fn the_shared_file_is_private_zeroed_and_removed_on_drop() {
-        let file = SharedFile::create().unwrap();
-        let path = file.path().to_path_buf();
-        let mode = std::fs::metadata(&path).unwrap().permissions().mode();
-        assert_eq!(mode & 0o777, 0o600, "only the owner may read or write it");
-        assert_eq!(file.view().value(), 0);
-        drop(file);
-        assert!(!path.exists(), "removed on drop");
-    }
 
     #[test]
     fn the_lock_serialises_updates_between_threads_too() {

@@ -14,7 +14,7 @@ use anyhow::{Context, bail};
 use common::worker::PoolRole;
 
 use crate::jobs::{FaultJob, IntJob};
-use crate::{basics, ipc, isolation, jobs, lecture, shared_memory, versus};
+use crate::{basics, ipc, isolation, jobs, lecture, shared_memory, support};
 
 /// §5–6: workers that run the notebook's small integer jobs.
 pub const INTS: PoolRole<IntJob, i64> = PoolRole::new("ints");
@@ -60,7 +60,7 @@ fn run(args: &[&str]) -> anyhow::Result<()> {
         )?,
         ["blast-radius", tick] => isolation::blast_radius_child(micros(tick)?),
         ["hang"] => std::thread::sleep(Duration::from_secs(3600)),
-        ["echo"] => versus::echo_child()?,
+        ["echo"] => support::round_trip::echo_child()?,
         ["exit", code] => std::process::exit(number(code)?),
         other => bail!("unknown worker role {other:?}"),
     }

@@ -125,9 +125,9 @@ fn ipc_passes_every_item_through_the_pipe() {
 
 #[test]
 fn the_round_trip_measures_every_placement_and_restores_this_thread_s_cpus() {
-    use multiprocessing::versus::{self, Placement};
+    use multiprocessing::support::round_trip::{self, Placement};
     let cpus = common::affinity::allowed_cpus().unwrap();
-    let trip = versus::round_trip(&config(), 20).unwrap();
+    let trip = round_trip::round_trip(&config(), 20).unwrap();
     let placements: Vec<Placement> =
         trip.one_at_a_time.iter().map(|t| t.placement).collect();
     // Where threads may not be pinned (a sandbox), one unpinned measurement.

@@ -77,6 +77,7 @@
 //! | 8. Synchronization primitives | [`primitives`] |
 //! | 9. Summary, Rust edition | [`summary`] |
 //! | the worker processes of section 5 | [`worker`] |
+//! | the machinery behind section 5 (children, spawn cost) | [`support`] |
 
 use std::cell::Cell;
 use std::path::PathBuf;
@@ -91,6 +92,7 @@ pub mod primitives;
 pub mod processes;
 pub mod race;
 pub mod summary;
+pub mod support;
 pub mod tasks;
 pub mod worker;
 pub mod workloads;

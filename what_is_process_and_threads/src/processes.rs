@@ -19,127 +19,23 @@
 //! copy* of a variable and the parent never sees it, while a thread changes
 //! the parent's own value through an `Arc<Mutex<_>>`.
 
-use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{ExitStatus, Stdio};
 use std::sync::{Arc, Mutex};
 use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context, bail};
-use common::child::ChildGuard;
 use common::report::Table;
 use common::timeline::Timeline;
 use common::timing::{HumanDuration, time};
 
 use crate::Config;
+use crate::support::children::{ChildRun, run_children};
+use crate::support::spawn_cost::spawn_cost;
 
 /// How many times the isolation demo's child and thread increment their
 /// counter.
 pub const INCREMENTS: i64 = 5;
-
-/// What the parent learned about one finished child.
-#[derive(Debug)]
-pub struct ChildRun {
-    /// The child's process id.
-    pub pid: u32,
-    /// How it ended (exit code, or the signal that killed it).
-    pub status: ExitStatus,
-    /// Each stdout line with the instant the parent received it.
-    pub lines: Vec<(Instant, String)>,
-}
-
-impl ChildRun {
-    /// The instant the parent received the first line starting with `prefix`
-    /// (after the `[…] ` tag, if any).
-    fn line_at(&self, contains: &str) -> Option<Instant> {
-        self.lines.iter().find(|(_, l)| l.contains(contains)).map(|(at, _)| *at)
-    }
-}
-
-/// Starts one worker process per entry of `jobs` (each the worker arguments),
-/// all at once; calls `on_line(child_index, line)` for each line of output as
-/// it arrives; waits for every child; returns them in `jobs` order.
-///
-/// No child outlives this function: if starting one fails, those already
-/// started are killed and reaped before the error is returned.
-pub fn run_children(
-    exe: &Path,
-    jobs: &[Vec<String>],
-    mut on_line: impl FnMut(usize, &str),
-) -> anyhow::Result<Vec<ChildRun>> {
-    let (line_sender, line_receiver) = crossbeam_channel::unbounded();
-    // Each child in a guard: whatever path leaves this function early, the
-    // guards' drops kill and reap the children still held.
-    let mut started: Vec<(ChildGuard, thread::JoinHandle<()>)> = Vec::new();
-    for (index, args) in jobs.iter().enumerate() {
-        let mut command = common::worker::command(exe, args);
-        command.stdout(Stdio::piped());
-        let spawned = ChildGuard::spawn(format!("worker {index}"), &mut command)
-            .with_context(|| format!("starting worker process {}", exe.display()));
-        let mut child = match spawned {
-            Ok(child) => child,
-            Err(err) => {
-                stop_all(started);
-                return Err(err);
-            }
-        };
-        let stdout = child.take_stdout().expect("stdout was configured as a pipe");
-        // Each reader owns a clone of the sender; the channel closes when the
-        // last reader finishes (its child closed stdout, i.e. exited).
-        let sender = line_sender.clone();
-        let reader = thread::spawn(move || {
-            for line in BufReader::new(stdout).lines() {
-                let Ok(line) = line else { break };
-                if sender.send((index, Instant::now(), line)).is_err() {
-                    break;
-                }
-            }
-        });
-        started.push((child, reader));
-    }
-    // Drop our own sender, or the loop below would wait forever for it.
-    drop(line_sender);
-
-    let mut lines: Vec<Vec<(Instant, String)>> = vec![Vec::new(); jobs.len()];
-    for (index, at, line) in line_receiver {
-        on_line(index, &line);
-        lines[index].push((at, line));
-    }
-
-    let mut runs = Vec::with_capacity(jobs.len());
-    let mut started = started.into_iter();
-    for ((child, reader), lines) in started.by_ref().zip(lines) {
-        let pid = child.id();
-        let waited = child.wait().context("waiting for a worker process");
-        let joined = reader
-            .join()
-            .map_err(|_| anyhow::anyhow!("an output reader thread panicked"));
-        match waited.and_then(|status| joined.map(|()| status)) {
-            Ok(status) => runs.push(ChildRun { pid, status, lines }),
-            Err(err) => {
-                // The rest are killed and reaped, their readers joined.
-                stop_all(started.collect());
-                return Err(err);
-            }
-        }
-    }
-    Ok(runs)
-}
-
-/// Kills and reaps every child, then joins its output reader (which ends
-/// when the dead child's pipe closes).
-fn stop_all(started: Vec<(ChildGuard, thread::JoinHandle<()>)>) {
-    for (child, reader) in started {
-        let name = child.name().to_string();
-        if let Err(err) = child.kill_and_reap() {
-            tracing::error!(%name, %err, "could not reap a worker process");
-        }
-        if reader.join().is_err() {
-            tracing::error!(%name, "an output reader thread panicked");
-        }
-    }
-}
 
 /// The notebook's three processes: each runs `task NAME SLEEP`. Returns the
 /// children and the total time; every child is recorded on `timeline` from
@@ -217,61 +113,6 @@ pub fn isolation(exe: &Path) -> anyhow::Result<Isolation> {
         *counter.lock().map_err(|_| anyhow::anyhow!("counter lock poisoned"))?;
 
     Ok(Isolation { before, child_copy, after_child, after_thread })
-}
-
-/// The cost of starting and finishing one thread and one process.
-#[derive(Debug, Clone)]
-pub struct SpawnCost {
-    /// Threads that really ran (each one counts itself), one at a time.
-    pub threads: u32,
-    /// Total time for them.
-    pub threads_time: Duration,
-    /// Processes that ran and exited successfully, each reaped before the
-    /// next one started.
-    pub processes: u32,
-    /// Their PIDs, in order.
-    pub pids: Vec<u32>,
-    /// Total time for them.
-    pub processes_time: Duration,
-}
-
-/// Spawns and joins `threads` empty threads, then starts and reaps
-/// `processes` no-op worker processes, one at a time, timing each batch.
-pub fn spawn_cost(exe: &Path, threads: u32, processes: u32) -> anyhow::Result<SpawnCost> {
-    let ran = std::sync::atomic::AtomicU32::new(0);
-    let (joined, threads_time) = time(|| {
-        (0..threads).try_for_each(|_| {
-            thread::scope(|scope| {
-                scope.spawn(|| ran.fetch_add(1, std::sync::atomic::Ordering::Relaxed));
-            });
-            Ok::<_, anyhow::Error>(())
-        })
-    });
-    joined?;
-    let mut pids = Vec::with_capacity(processes as usize);
-    let (reaped, processes_time) = time(|| -> anyhow::Result<()> {
-        for _ in 0..processes {
-            let mut command = common::worker::command(exe, &["noop"]);
-            command.stdout(Stdio::null());
-            let child = ChildGuard::spawn("noop", &mut command)
-                .context("starting a no-op worker process")?;
-            pids.push(child.id());
-            // wait() reaps the child before the next one starts.
-            let status = child.wait().context("waiting for a no-op worker")?;
-            if !status.success() {
-                bail!("no-op worker failed: {status}");
-            }
-        }
-        Ok(())
-    });
-    reaped?;
-    Ok(SpawnCost {
-        threads: ran.into_inner(),
-        threads_time,
-        processes: pids.len() as u32,
-        pids,
-        processes_time,
-    })
 }
 
 /// The three tasks, as in the notebook.

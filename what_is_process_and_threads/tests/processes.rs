@@ -6,8 +6,10 @@ use std::time::Duration;
 
 use common::timeline::Timeline;
 use what_is_process_and_threads::processes::{
-    INCREMENTS, TASKS, isolation, run_children, run_task_processes, spawn_cost,
+    INCREMENTS, TASKS, isolation, run_task_processes,
 };
+use what_is_process_and_threads::support::children::run_children;
+use what_is_process_and_threads::support::spawn_cost::spawn_cost;
 
 fn exe() -> &'static Path {
     Path::new(env!("CARGO_BIN_EXE_what_is_process_and_threads"))

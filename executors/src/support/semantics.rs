@@ -1,4 +1,5 @@
-//! The rest of `concurrent.futures`, scenario by scenario — the same
+//! Support for section 11 ([`crate::futures_tour`]): the rest of
+//! `concurrent.futures`, scenario by scenario — the same
 //! scenarios as `executors/python/futures_semantics.py`, each reported as
 //! one `NAME: OUTCOME` line in the script's words, so the two can be
 //! compared line by line (`tests/semantics.rs` does, against CPython itself).
