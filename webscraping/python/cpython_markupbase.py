@@ -10,7 +10,7 @@
 #
 # The differential test loads this file as `_markupbase` (see pinned_parser.py)
 # so that BeautifulSoup's counts do not depend on the patch level of the
-# interpreter that runs it. The Rust port (src/soup/tokenizer.rs) follows it.
+# interpreter that runs it. The Rust port (src/soup/tokenizer/) follows it.
 
 """Shared support for scanning document type declarations in HTML and XHTML.
 

@@ -43,7 +43,8 @@
 //!
 //! The parts: [`future`](self::TaskFuture) (`future.rs`: the shared state a
 //! worker settles), `wait.rs` ([`wait`], [`as_completed`]), `cancel.rs`
-//! ([`CancelToken`]); this file is the executor itself — the queue, the
+//! ([`CancelToken`]), `map.rs` ([`MapResults`]: `map`'s iterator); this
+//! file is the executor itself — the queue, the
 //! workers, `submit`, `map` and shutdown.
 
 use std::collections::VecDeque;
@@ -58,11 +59,13 @@ use crossbeam_channel::{Receiver, Sender};
 
 mod cancel;
 mod future;
+mod map;
 mod wait;
 
 pub use self::cancel::CancelToken;
 use self::future::State;
 pub use self::future::{TaskError, TaskFuture};
+pub use self::map::MapResults;
 pub use self::wait::{
     AsCompleted, AsCompletedWithin, ReturnWhen, Waited, as_completed,
     as_completed_within, wait,
@@ -462,63 +465,6 @@ impl ThreadPoolExecutor {
             }
         }
         cancelled
-    }
-}
-
-/// The results of [`ThreadPoolExecutor::map`] and
-/// [`map_within`](ThreadPoolExecutor::map_within), in input order.
-pub struct MapResults<T> {
-    futures: VecDeque<TaskFuture<T>>,
-    /// The deadline and the timeout it came from.
-    deadline: Option<(Instant, Duration)>,
-    /// Whether `next` has been called: only then does a drop cancel.
-    iterated: bool,
-}
-
-impl<T> MapResults<T> {
-    fn new(
-        futures: VecDeque<TaskFuture<T>>,
-        deadline: Option<(Instant, Duration)>,
-    ) -> Self {
-        Self { futures, deadline, iterated: false }
-    }
-
-    fn cancel_rest(&mut self) {
-        for future in self.futures.drain(..) {
-            future.cancel();
-        }
-    }
-}
-
-impl<T> Iterator for MapResults<T> {
-    type Item = Result<T, TaskError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.iterated = true;
-        let future = self.futures.pop_front()?;
-        let Some((deadline, timeout)) = self.deadline else {
-            return Some(future.result());
-        };
-        let left = deadline.saturating_duration_since(Instant::now());
-        match future.result_timeout(left) {
-            Err(TaskError::NotReady(_)) => {
-                future.cancel();
-                self.cancel_rest();
-                Some(Err(TaskError::NotReady(timeout)))
-            }
-            outcome => Some(outcome),
-        }
-    }
-}
-
-impl<T> Drop for MapResults<T> {
-    /// Python's map iterator, once started, cancels what it never yielded
-    /// when it is closed; so does this one when dropped. (A generator never
-    /// started has nothing to clean up: its tasks run.)
-    fn drop(&mut self) {
-        if self.iterated {
-            self.cancel_rest();
-        }
     }
 }
 

@@ -114,7 +114,7 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::marker::PhantomData;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::thread::JoinHandle;
@@ -135,6 +135,7 @@ mod builder;
 mod connection;
 mod error;
 mod handle;
+mod lifecycle;
 mod manager;
 
 pub use self::builder::ProcessPoolBuilder;
@@ -414,88 +415,6 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
         F: FnMut(I) -> T,
     {
         ImapUnordered { feed: Feed::new(self, items.into_iter(), make_task) }
-    }
-}
-
-impl<T, R> ProcessPool<T, R> {
-    /// Number of worker processes.
-    pub fn workers(&self) -> usize {
-        // A manager thread ends only at shutdown — or by a bug, in which
-        // case it has reaped its worker and the pool really is smaller.
-        self.managers.iter().filter(|manager| !manager.is_finished()).count()
-    }
-
-    /// The PID of each worker slot's current process; `None` for a slot
-    /// whose worker died and could not be replaced (or during replacement).
-    pub fn worker_pids(&self) -> Vec<Option<u32>> {
-        (0..self.shared.children.len())
-            .map(|index| self.shared.child(index).as_ref().map(ChildGuard::id))
-            .collect()
-    }
-
-    /// The IPC counters so far.
-    pub fn stats(&self) -> PoolStats {
-        self.shared.counters.snapshot()
-    }
-
-    /// The executable the workers run.
-    pub fn exe(&self) -> &Path {
-        &self.shared.config.exe
-    }
-
-    /// Graceful shutdown (Python's `close()` + `join()`): queued tasks still
-    /// run, then every worker is told to exit and is reaped. `Drop` does the
-    /// same; calling this makes the wait visible in the code.
-    pub fn shutdown(self) {
-        drop(self);
-    }
-
-    /// Immediate shutdown (Python's `terminate()`, and what its `with Pool()`
-    /// does on exit): running workers are killed and reaped, and every task
-    /// not yet finished answers [`TaskError::Terminated`].
-    pub fn terminate(mut self) {
-        self.kill_workers();
-        self.close_and_join();
-    }
-
-    /// The first half of [`terminate`](Self::terminate), usable through a
-    /// shared reference (an `Arc<ProcessPool>`): kills every worker now; the
-    /// tasks they were running, every queued task and every later one answer
-    /// [`TaskError::Terminated`]. The pool is then only good for dropping.
-    pub fn kill_workers(&self) {
-        self.shared.terminating.store(true, Ordering::SeqCst);
-        for index in 0..self.shared.children.len() {
-            if let Some(child) = self.shared.child(index).as_mut() {
-                // Its manager sees the socket close and reaps it. A worker
-                // being started right now sees the flag instead (see
-                // `Connection::spawn`).
-                child.kill();
-            }
-        }
-    }
-
-    fn close_and_join(&mut self) {
-        // Closing the queue is the shutdown signal: each manager drains what
-        // is left, then closes its worker's socket and reaps it.
-        self.shared.closing.store(true, Ordering::SeqCst);
-        self.job_sender = None;
-        for manager in self.managers.drain(..) {
-            if manager.join().is_err() {
-                tracing::error!("a process-pool manager thread panicked");
-            }
-        }
-        // Managers catch their own panics, so none should have ended early;
-        // if one did anyway, nothing it left in the queue waits forever.
-        let (queue, handed_back) = (&self.shared.queue, &self.shared.handed_back.1);
-        while let Ok(job) = handed_back.try_recv().or_else(|_| queue.try_recv()) {
-            job.reply.send(Err(TaskError::Lost));
-        }
-    }
-}
-
-impl<T, R> Drop for ProcessPool<T, R> {
-    fn drop(&mut self) {
-        self.close_and_join();
     }
 }
 
