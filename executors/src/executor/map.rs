@@ -7,8 +7,8 @@ use std::time::{Duration, Instant};
 
 use super::{TaskError, TaskFuture};
 
-/// The results of [`ThreadPoolExecutor::map`] and
-/// [`map_within`](ThreadPoolExecutor::map_within), in input order.
+/// The results of [`ThreadPoolExecutor::map`](super::ThreadPoolExecutor::map) and
+/// [`map_within`](super::ThreadPoolExecutor::map_within), in input order.
 pub struct MapResults<T> {
     futures: VecDeque<TaskFuture<T>>,
     /// The deadline and the timeout it came from.
