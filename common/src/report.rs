@@ -28,51 +28,6 @@ pub fn banner(number: u32, title: &str) -> String {
     format!("\n{rule}\n{number}. {}\n{rule}", title.to_uppercase())
 }
 
-#[cfg(feature = "testing")]
-/// The section numbers of every [`banner`] in a run's output, in order —
-/// the inverse of `banner`, for tests that check a chapter printed all its
-/// sections.
-///
-/// ```
-/// use common::report::{banner, banner_numbers};
-/// let out = format!("{}\nbody\n1. not a banner\n{}", banner(1, "a"), banner(2, "b"));
-/// assert_eq!(banner_numbers(&out), [1, 2]);
-/// ```
-pub fn banner_numbers(output: &str) -> Vec<u32> {
-    let rule = "=".repeat(50);
-    let lines: Vec<&str> = output.lines().collect();
-    lines
-        .windows(3)
-        .filter(|w| w[0] == rule && w[2] == rule)
-        .filter_map(|w| w[1].split_once(". ")?.0.parse().ok())
-        .collect()
-}
-
-#[cfg(feature = "testing")]
-/// The section numbers a chapter README's section table lists, in order.
-///
-/// The section table is the Markdown table whose header starts with `| §`;
-/// its rows start with the section's number. Each chapter's CLI test runs the
-/// binary and compares these numbers with [`banner_numbers`] of its output,
-/// so the README's table cannot drift from what the program prints.
-///
-/// ```
-/// use common::report::readme_section_numbers;
-/// let readme = "intro\n\n| § | notebook | Rust |\n|---|---|---|\n| 1 | a | b |\n| 2 | c | d |\n\n| 9 | not | this |";
-/// assert_eq!(readme_section_numbers(readme), [1, 2]);
-/// ```
-pub fn readme_section_numbers(readme: &str) -> Vec<u32> {
-    readme
-        .lines()
-        .skip_while(|line| !line.trim_start().starts_with("| §"))
-        .skip(2) // the header and the |---| line
-        .take_while(|line| line.trim_start().starts_with('|'))
-        .filter_map(|line| {
-            line.trim().trim_start_matches('|').split('|').next()?.trim().parse().ok()
-        })
-        .collect()
-}
-
 /// A note for the top of a run when this binary was not built with
 /// `--release`, so timings are read with that in mind. `None` in release.
 pub fn build_note() -> Option<&'static str> {

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use common::chapter::check::{self, Run};
+use check::Run;
 use common::readout::{
     durations, ratios, significant_figures, verdict_agrees, verdict_word,
 };

@@ -2,8 +2,6 @@
 
 use std::process::Command;
 
-use common::chapter::check;
-
 const EXE: &str = env!("CARGO_BIN_EXE_factorial");
 
 #[test]

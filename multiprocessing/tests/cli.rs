@@ -2,8 +2,6 @@
 
 use std::process::Command;
 
-use common::chapter::check;
-
 /// The binary Cargo built for this package (never `current_exe()`: in a
 /// test that is the test harness).
 const EXE: &str = env!("CARGO_BIN_EXE_multiprocessing");

@@ -6,7 +6,6 @@
 
 use std::process::Command;
 
-use common::chapter::check;
 use common::verdict::{TIE_BAND, Verdict};
 
 const EXE: &str = env!("CARGO_BIN_EXE_multiprocessing");

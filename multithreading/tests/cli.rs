@@ -4,8 +4,6 @@ use std::path::Path;
 use std::process::Command;
 use std::time::Duration;
 
-use common::chapter::check;
-
 const EXE: &str = env!("CARGO_BIN_EXE_multithreading");
 
 #[test]

@@ -5,7 +5,6 @@
 use std::process::Command;
 use std::time::Duration;
 
-use common::chapter::check;
 use common::verdict::{Verdict, compare};
 
 const EXE: &str = env!("CARGO_BIN_EXE_multithreading");

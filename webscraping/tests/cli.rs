@@ -4,8 +4,6 @@ use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::time::Duration;
 
-use common::chapter::check;
-
 const EXE: &str = env!("CARGO_BIN_EXE_webscraping");
 
 #[test]

@@ -3,8 +3,6 @@
 use std::path::Path;
 use std::process::Command;
 
-use common::chapter::check;
-
 /// The binary Cargo built for this package (never `current_exe()`: in a
 /// test that is the test harness).
 const EXE: &str = env!("CARGO_BIN_EXE_what_is_process_and_threads");

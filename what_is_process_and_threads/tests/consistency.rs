@@ -4,7 +4,6 @@
 
 use std::process::Command;
 
-use common::chapter::check;
 use common::verdict::{TIE_BAND, Verdict};
 
 const EXE: &str = env!("CARGO_BIN_EXE_what_is_process_and_threads");
