@@ -219,11 +219,22 @@ pub struct Fetched {
     /// Whether some bytes were invalid in every candidate encoding and
     /// became U+FFFD (the page is still read, as BeautifulSoup reads it).
     pub replaced: bool,
+    /// The `Content-Type` header's charset, if it had one. BeautifulSoup
+    /// never sees it, so it does not change [`encoding`](Self::encoding);
+    /// [`Fetched::header_disagrees`] says when a report should show it.
+    pub header_charset: Option<String>,
     /// Time for the request.
     pub elapsed: Duration,
 }
 
 impl Fetched {
+    /// The header's charset when it names another codec than the one the
+    /// page was decoded with: a browser would have read this page
+    /// differently from BeautifulSoup.
+    pub fn header_disagrees(&self) -> Option<&str> {
+        crate::soup::header_disagrees(self.header_charset.as_deref(), &self.encoding)
+    }
+
     /// `len(BeautifulSoup(response.content, 'html.parser').text)`.
     pub fn bs4_len(&self) -> Result<usize, FetchError> {
         crate::soup::text_len(&self.body)
@@ -234,7 +245,8 @@ impl Fetched {
 /// GETs `url`: status checked, body capped at `limits.max_bytes`, the
 /// whole exchange bounded by `limits.timeout`, content type checked, bytes
 /// decoded as BeautifulSoup decodes them (never refused: see
-/// [`crate::soup::decode`]; the header's charset is a hint).
+/// [`crate::soup::decode`]; the header's charset is kept beside, unused, as
+/// BeautifulSoup never sees it).
 pub fn fetch(client: &Client, url: &str, limits: &Limits) -> Result<Fetched, FetchError> {
     fetch_with(client, url, limits, Oversize::Refuse)
 }
@@ -313,13 +325,14 @@ pub fn fetch_with(
         .split(';')
         .find_map(|part| part.trim().strip_prefix("charset="))
         .map(|c| c.trim_matches('"').to_string());
-    let decoded = crate::soup::decode(&bytes, header_charset.as_deref());
+    let decoded = crate::soup::decode(&bytes);
     Ok(Fetched {
         url: final_url,
         body: decoded.text,
         bytes: bytes.len(),
         encoding: decoded.encoding,
         replaced: decoded.replaced,
+        header_charset,
         elapsed: started.elapsed(),
     })
 }

@@ -213,6 +213,10 @@ pub struct FetchReport {
     pub bytes: Option<usize>,
     /// Whether undecodable bytes were replaced with U+FFFD.
     pub replaced: bool,
+    /// The `Content-Type` charset, when it names another codec than
+    /// `encoding`: BeautifulSoup never sees the header, a browser reads
+    /// the page by it.
+    pub header_charset: Option<String>,
     /// Why there is no count: the kind, then the message with its causes.
     pub error: Option<String>,
 }
@@ -238,6 +242,7 @@ pub fn fetch_all(urls: &[String], limits: &Limits) -> anyhow::Result<Vec<FetchRe
                     encoding: None,
                     bytes: None,
                     replaced: false,
+                    header_charset: None,
                     error: Some("panicked: the fetching thread panicked".into()),
                 })
             })
@@ -257,6 +262,7 @@ fn fetch_one(
         encoding: None,
         bytes: None,
         replaced: false,
+        header_charset: None,
         // The kind first ("timeout: …"), unless it has no name of its own.
         error: Some(match err {
             FetchError::Other(_) => err.to_string(),
@@ -273,6 +279,7 @@ fn fetch_one(
             FetchReport {
                 url: url.to_string(),
                 chars: Some(chars),
+                header_charset: page.header_disagrees().map(str::to_string),
                 encoding: Some(page.encoding),
                 bytes: Some(page.bytes),
                 replaced: page.replaced,
@@ -294,10 +301,16 @@ pub fn fetch(urls: &[String], max_bytes: usize, json: bool) -> anyhow::Result<Ex
             match (&report.error, &report.encoding) {
                 (Some(err), _) => eprintln!("{}: {err}", report.url),
                 (None, Some(encoding)) => eprintln!(
-                    "{}: {} bytes read as {encoding}{}",
+                    "{}: {} bytes read as {encoding}{}{}",
                     report.url,
                     report.bytes.unwrap_or_default(),
-                    if report.replaced { ", undecodable bytes replaced" } else { "" }
+                    if report.replaced { ", undecodable bytes replaced" } else { "" },
+                    match &report.header_charset {
+                        Some(header) => format!(
+                            " (the header says charset={header}; BeautifulSoup never sees it)"
+                        ),
+                        None => String::new(),
+                    }
                 ),
                 (None, None) => {}
             }

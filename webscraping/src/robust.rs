@@ -90,7 +90,15 @@ pub fn scrape_faults(
             executor.submit(move || {
                 let ((result, attempts), took) =
                     time(|| fetch_with_retry(&client, &url, &limits, &retry(), i as u64));
-                let result = result.and_then(|page| Ok((page.bs4_len()?, page.encoding)));
+                let result = result.and_then(|page| {
+                    // What bs4 read the page as, and the header's charset
+                    // where it says otherwise (bs4 never sees it).
+                    let read_as = match page.header_disagrees() {
+                        Some(header) => format!("{}; header: {header}", page.encoding),
+                        None => page.encoding.clone(),
+                    };
+                    Ok((page.bs4_len()?, read_as))
+                });
                 Outcome { path, result, attempts, took }
             })
         })
@@ -232,9 +240,13 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
     let slowest = outcomes.iter().map(|o| o.took).max().unwrap_or_default();
     let mut table = Table::new(["path", "outcome", "kind", "attempts", "time"]);
     table.left_align(0).left_align(1).left_align(2);
+    let mut header_shown = false;
     for o in outcomes {
         let (outcome, kind) = match &o.result {
-            Ok((chars, charset)) => (format!("{chars} characters ({charset})"), "ok"),
+            Ok((chars, charset)) => {
+                header_shown |= charset.contains("; header: ");
+                (format!("{chars} characters ({charset})"), "ok")
+            }
             Err(err) => (err.to_string(), err.kind()),
         };
         table.row([
@@ -246,6 +258,13 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
         ]);
     }
     println!("{table}");
+    if header_shown {
+        println!(
+            "\"header:\" is the Content-Type charset where it names another encoding. \
+             BeautifulSoup never\nsees the header, so the count follows the bytes; \
+             a browser would follow the header."
+        );
+    }
     println!("{}\n", overall_reading(took, slowest));
 
     let limiter = HostLimiter::new(2, Duration::from_millis(30));

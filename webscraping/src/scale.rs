@@ -151,7 +151,7 @@ pub fn with_async(urls: &[String], timeout: Duration) -> anyhow::Result<Counts> 
                     }
                     // The same decoding and count as the blocking path.
                     let bytes = response.bytes().await.map_err(|e| e.to_string())?;
-                    let decoded = crate::soup::decode(&bytes, None);
+                    let decoded = crate::soup::decode(&bytes);
                     crate::soup::text_len(&decoded.text).map_err(|e| e.to_string())
                 })
             })

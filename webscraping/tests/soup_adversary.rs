@@ -102,6 +102,7 @@ fn beautifulsoup_raises_on_a_huge_decimal_reference_and_the_soup_says_why() {
         bytes: 4312,
         encoding: "utf-8".into(),
         replaced: false,
+        header_charset: None,
         elapsed: std::time::Duration::ZERO,
     };
     let err = fetched.bs4_len().expect_err("bs4 raises on this page");
@@ -173,7 +174,7 @@ fn fixture_bodies() -> Vec<String> {
                 .chars()
                 .map(|c| u8::try_from(u32::from(c)).expect("latin-1"))
                 .collect();
-            soup::decode(&bytes, None).text
+            soup::decode(&bytes).text
         })
         .collect()
 }
@@ -198,7 +199,7 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
-        parses_in_linear_work(&soup::decode(&bytes, None).text)?;
+        parses_in_linear_work(&soup::decode(&bytes).text)?;
     }
 
     #[test]

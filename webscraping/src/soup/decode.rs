@@ -30,22 +30,23 @@ static HTML_META: LazyLock<Regex> = LazyLock::new(|| {
 });
 
 /// Decodes `body` as bs4 would, in bs4's order: a byte-order mark; the
-/// encoding the document declares; UTF-8; then — where bs4 would guess
-/// statistically or fall back — `header_charset` (the HTTP header's, which
-/// bs4 never sees), if it names an encoding other than UTF-8, ASCII,
-/// latin-1 or windows-1252; then windows-1252. Each strictly; if none
-/// decodes cleanly, the same list again with invalid bytes replaced. Never
-/// fails.
+/// encoding the document declares; UTF-8; windows-1252. Each strictly; if
+/// none decodes cleanly, the same list again with invalid bytes replaced.
+/// Never fails.
+///
+/// The HTTP header's charset is not an argument: bs4 is handed
+/// `response.content` and never sees it, so it cannot change the count.
+/// [`header_disagrees`] tells a report when the header named something else.
 ///
 /// ```
 /// use webscraping::soup::decode;
 /// // Declared in <meta>: read as windows-1252, where 0xE9 is "é".
 /// let page = b"<meta charset=\"windows-1252\"><p>caf\xe9</p>";
-/// let decoded = decode(page, None);
+/// let decoded = decode(page);
 /// assert_eq!(decoded.encoding, "windows-1252");
 /// assert!(decoded.text.ends_with("café</p>"));
 /// ```
-pub fn decode(body: &[u8], header_charset: Option<&str>) -> Decoded {
+pub fn decode(body: &[u8]) -> Decoded {
     let (markup, sniffed) = strip_byte_order_mark(body);
     let mut candidates: Vec<String> = Vec::new();
     let mut consider = |name: Option<String>| {
@@ -58,16 +59,6 @@ pub fn decode(body: &[u8], header_charset: Option<&str>) -> Decoded {
     consider(sniffed.map(str::to_string));
     consider(declared_encoding(markup));
     consider(Some("utf-8".into()));
-    // The header's charset stands where bs4 would guess (with a detector
-    // installed) or fall back to windows-1252: used only for an encoding
-    // that fallback would get wrong. A latin-1, windows-1252, ASCII or UTF-8
-    // header changes nothing bs4 would decide, so the count stays bs4's.
-    consider(header_charset.map(str::to_string).filter(|name| {
-        !matches!(
-            Codec::find(name),
-            Some(Codec::Utf8 | Codec::Ascii | Codec::Latin1 | Codec::Cp1252) | None
-        )
-    }));
     consider(Some("windows-1252".into()));
 
     for name in &candidates {
@@ -95,6 +86,29 @@ pub fn decode(body: &[u8], header_charset: Option<&str>) -> Decoded {
     // Unreachable: windows-1252 is always a candidate and always decodes.
     let text = Codec::Cp1252.decode_lossy(markup).into_owned();
     Decoded { text, encoding: "windows-1252".into(), replaced: true }
+}
+
+/// The HTTP header's charset, when it names a different codec from the
+/// one bs4 chose (`chosen`, a [`Decoded::encoding`]) — worth showing beside
+/// the count, since a browser would have read the page by the header.
+/// `None` when they agree, or when the header names no codec Python knows
+/// here.
+///
+/// ```
+/// use webscraping::soup::header_disagrees;
+/// assert_eq!(header_disagrees(Some("Big5"), "windows-1252"), Some("Big5"));
+/// assert_eq!(header_disagrees(Some("UTF8"), "utf-8"), None);
+/// assert_eq!(header_disagrees(None, "utf-8"), None);
+/// ```
+pub fn header_disagrees<'a>(
+    header_charset: Option<&'a str>,
+    chosen: &str,
+) -> Option<&'a str> {
+    let header = header_charset?;
+    let codec = Codec::find(header)?;
+    // `chosen` may read "x-sjis (as shift_jis)": its first word is the name.
+    let chosen = chosen.split(' ').next().unwrap_or(chosen);
+    (Codec::find(chosen) != Some(codec)).then_some(header)
 }
 
 /// bs4's `EncodingDetector.strip_byte_order_mark`.
@@ -288,22 +302,18 @@ mod tests {
     use super::*;
 
     #[test]
-    fn the_order_is_bom_then_declared_then_utf8_then_header_then_windows_1252() {
+    fn the_order_is_bom_then_declared_then_utf8_then_windows_1252() {
         // A BOM wins over a declaration.
-        let bom = decode(b"\xef\xbb\xbf<meta charset=latin-1>\xc3\xa9", None);
+        let bom = decode(b"\xef\xbb\xbf<meta charset=latin-1>\xc3\xa9");
         assert_eq!((bom.encoding.as_str(), bom.text.ends_with('é')), ("utf-8", true));
         // A declaration wins over UTF-8: two characters, not one.
-        let declared = decode(b"<meta charset=latin-1>\xc3\xa9", None);
+        let declared = decode(b"<meta charset=latin-1>\xc3\xa9");
         assert_eq!(declared.encoding, "iso-8859-1");
         assert!(declared.text.ends_with("Ã©"));
-        // Nothing declared: valid UTF-8 is UTF-8, whatever the header says.
-        let utf8 = decode(b"<p>\xc3\xa9</p>", Some("iso-8859-1"));
-        assert_eq!(utf8.encoding, "utf-8");
-        // Not UTF-8: the header's charset (if bs4's fallback would get it
-        // wrong), else windows-1252; never refused.
-        assert_eq!(decode(b"<p>\x82\xa0</p>", Some("shift_jis")).encoding, "shift_jis");
-        assert_eq!(decode(b"<p>\xe9</p>", Some("iso-8859-1")).encoding, "windows-1252");
-        let fallback = decode(b"<p>caf\xe9</p>", None);
+        // Nothing declared: valid UTF-8 is UTF-8.
+        assert_eq!(decode(b"<p>\xc3\xa9</p>").encoding, "utf-8");
+        // Not UTF-8: windows-1252; never refused.
+        let fallback = decode(b"<p>caf\xe9</p>");
         assert_eq!(
             (fallback.encoding.as_str(), fallback.text.as_str()),
             ("windows-1252", "<p>café</p>")
@@ -312,9 +322,31 @@ mod tests {
     }
 
     #[test]
+    fn the_header_never_changes_the_count_only_the_report() {
+        // `<p>中文</p>` in Big5, undeclared. A browser reads it by the
+        // header; bs4 (no detector installed) never sees the header and
+        // falls back to windows-1252: 4 characters, not 2.
+        let page = b"<p>\xa4\xa4\xa4\xe5</p>";
+        let decoded = decode(page);
+        assert_eq!(decoded.encoding, "windows-1252");
+        assert_eq!(crate::soup::text_len(&decoded.text).unwrap(), 4);
+        assert_eq!(header_disagrees(Some("big5"), &decoded.encoding), Some("big5"));
+        // A header that agrees under another of Python's names says nothing.
+        assert_eq!(header_disagrees(Some("cp1252"), &decoded.encoding), None);
+        assert_eq!(header_disagrees(Some("latin-1"), "iso-8859-1"), None);
+        // latin-1 and windows-1252 are different codecs in Python.
+        assert_eq!(
+            header_disagrees(Some("iso-8859-1"), "windows-1252"),
+            Some("iso-8859-1")
+        );
+        // A name no codec answers to is not a disagreement worth a word.
+        assert_eq!(header_disagrees(Some("no-such-codec"), "utf-8"), None);
+    }
+
+    #[test]
     fn bytes_nothing_decodes_become_replacement_characters() {
         // 0x81 is undefined in Python's cp1252, and not UTF-8 either.
-        let decoded = decode(b"a\x81b", None);
+        let decoded = decode(b"a\x81b");
         assert!(decoded.replaced);
         assert_eq!(decoded.text.chars().count(), 3);
     }

@@ -31,10 +31,13 @@
 //! * bs4's statistical guess. With a detector library installed (requests
 //!   brings `charset_normalizer`), bs4 guesses an encoding for a page that
 //!   declares none and is not UTF-8; without one (as in the tests here) it
-//!   uses windows-1252. This module never guesses: such a page is decoded with
-//!   the HTTP header's charset if there is one (bs4 never sees the header),
-//!   else windows-1252. For single-byte encodings the count is the same
-//!   either way (one character per byte).
+//!   uses windows-1252. This module never guesses: it follows bs4 without a
+//!   detector, so such a page is decoded as windows-1252. For single-byte
+//!   encodings the count is the same either way (one character per byte);
+//!   for multi-byte ones (an undeclared Big5 or EUC-KR page) it is not.
+//! * The HTTP header's charset. bs4 is handed `response.content` and never
+//!   sees it, so it never changes a count here either; [`header_disagrees`]
+//!   lets a report name it where it differs from what bs4 chose.
 //! * Encodings outside UTF-8/16, ASCII, latin-1 and windows-1252 are decoded
 //!   by `encoding_rs` (the WHATWG tables), which can differ from Python's
 //!   codecs on invalid input.
@@ -58,7 +61,7 @@ pub mod adversary;
 mod decode;
 mod tokenizer;
 
-pub use decode::{Decoded, decode};
+pub use decode::{Decoded, decode, header_disagrees};
 
 /// What `&name;` becomes in bs4's `.text`: the character(s) of the named
 /// reference `name` (without `&` and `;`), or `None` for a name that is not
