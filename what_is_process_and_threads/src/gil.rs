@@ -21,8 +21,6 @@
 //! other work, it says that the speedup did not show, and why.
 
 use std::hint::black_box;
-use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use common::report::Comparison;
@@ -31,53 +29,10 @@ use common::timing::{HumanDuration, time};
 use common::verdict::{Contention, Verdict, compare};
 
 use crate::Config;
+pub use crate::support::simulated_gil::{Gil, GilGuard};
 
 /// CPython's default `sys.getswitchinterval()`.
 pub const SWITCH_INTERVAL: Duration = Duration::from_millis(5);
-
-/// A fair global lock: threads get it in the order they asked for it
-/// (a *ticket lock*). `std::sync::Mutex` makes no fairness promise — a
-/// thread that unlocks and immediately re-locks often wins again — and a
-/// GIL that never switched would show nothing.
-#[derive(Debug, Default)]
-pub struct Gil {
-    /// The next ticket to hand out.
-    next_ticket: AtomicU64,
-    /// The ticket whose holder may run now.
-    now_serving: Mutex<u64>,
-    /// Signalled whenever `now_serving` moves on.
-    turn: Condvar,
-}
-
-/// Proof of holding the [`Gil`]; dropping it passes the lock to the next
-/// ticket.
-#[derive(Debug)]
-pub struct GilGuard<'a> {
-    gil: &'a Gil,
-}
-
-impl Gil {
-    /// Waits for this thread's turn and takes the lock.
-    pub fn acquire(&self) -> GilGuard<'_> {
-        let ticket = self.next_ticket.fetch_add(1, Ordering::Relaxed);
-        let serving = self.now_serving.lock().unwrap_or_else(PoisonError::into_inner);
-        // wait_while re-checks after every wake-up: notify_all wakes every
-        // waiter, and only the one holding the next ticket proceeds.
-        drop(
-            self.turn
-                .wait_while(serving, |s| *s != ticket)
-                .unwrap_or_else(PoisonError::into_inner),
-        );
-        GilGuard { gil: self }
-    }
-}
-
-impl Drop for GilGuard<'_> {
-    fn drop(&mut self) {
-        *self.gil.now_serving.lock().unwrap_or_else(PoisonError::into_inner) += 1;
-        self.gil.turn.notify_all();
-    }
-}
 
 /// How the worker threads run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -338,22 +293,5 @@ mod tests {
                 pair[1]
             );
         }
-    }
-
-    #[test]
-    fn ticket_lock_is_exclusive() {
-        let gil = Gil::default();
-        let inside = AtomicU64::new(0);
-        std::thread::scope(|s| {
-            for _ in 0..4 {
-                s.spawn(|| {
-                    for _ in 0..500 {
-                        let _guard = gil.acquire();
-                        assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0);
-                        inside.fetch_sub(1, Ordering::SeqCst);
-                    }
-                });
-            }
-        });
     }
 }

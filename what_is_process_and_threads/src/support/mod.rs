@@ -3,4 +3,5 @@
 //! each file here says at its top which lesson uses it.
 
 pub mod children;
+pub mod simulated_gil;
 pub mod spawn_cost;
