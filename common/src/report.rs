@@ -37,6 +37,12 @@ pub fn build_note() -> Option<&'static str> {
     )
 }
 
+/// The line under the build note that points at the glossary: a word a
+/// Python developer may not know (reaping, pinned, a floor, a limb) is
+/// explained there, with the section that shows it.
+pub const GLOSSARY_NOTE: &str = "Words you may not know (reap, pinned, floor, limb, NTT, Send/Sync…) \
+                                 are explained in docs/glossary.md.";
+
 /// A plain text table: the first column left-aligned, the others right-aligned
 /// (numbers line up on their last digit).
 ///

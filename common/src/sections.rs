@@ -274,10 +274,11 @@ pub fn run<C>(
 ) -> anyhow::Result<ExitCode> {
     let chosen = args.chosen(sections).unwrap_or_else(|err| exit_on_one_line(err));
     crate::log::init();
-    if framing == Framing::Banners
-        && let Some(note) = crate::report::build_note()
-    {
-        println!("{note}");
+    if framing == Framing::Banners {
+        if let Some(note) = crate::report::build_note() {
+            println!("{note}");
+        }
+        println!("{}", crate::report::GLOSSARY_NOTE);
     }
     for section in &chosen {
         if framing == Framing::Banners {
