@@ -5,17 +5,25 @@
 //! Source: `/usr/lib/python3.11/test/test_concurrent_futures.py` from
 //! Debian's `libpython3.11-testsuite` 3.11.2-6+deb12u9 (CPython 3.11.2).
 //!
-//! Translated here: 17 tests. 12 pass as in CPython (thread names with
+//! Translated here: 51 tests. 38 pass as in CPython: thread names with
 //! and without a prefix, the process executor's `chunksize` check,
-//! `shutdown(cancel_futures=True)` on both executors, and the thread
-//! executor's run of `ExecutorTest`, 7 of its 9); 2 are ignored with the
-//! reason (`test_submit_keyword`, `test_free_reference`); 3 assert the Rust
-//! behaviour beside a difference documented in the chapter README
-//! (`test_threads_terminate` and `test_idle_thread_reuse`: workers start
-//! with the executor; `test_killed_child`: a killed worker is replaced, the
-//! executor is not broken). Plus one deterministic companion of
-//! `test_cancel_futures`, which pins the rule the CPython test relies on.
-//! The rest of CPython's file is not translated in this file.
+//! `shutdown(cancel_futures=True)` on both executors, the thread executor's
+//! run of `ExecutorTest` (7 of its 9), of `WaitTests` (6 of 9) and of
+//! `AsCompletedTests` (3 of 5), and `FutureTests` (17 of 20). 6 are ignored
+//! with the reason (keyword arguments, garbage collection, the same future
+//! passed twice — twice — and `set_result` / `set_exception` called twice).
+//! 7 assert the Rust behaviour beside a difference documented in the
+//! chapter README: workers start with the executor
+//! (`test_threads_terminate`, `test_idle_thread_reuse`); a killed worker is
+//! replaced (`test_killed_child`); a cancelled future is done at once in
+//! `wait` (`test_first_completed`,
+//! `test_first_exception_some_already_complete`); and the `Debug` text and
+//! the timeout's message (`test_repr`, `test_correct_timeout_exception_msg`).
+//! Plus one deterministic companion of `test_cancel_futures`, which pins
+//! the rule the CPython test relies on. Not translated yet: the process
+//! executors' runs of `ExecutorTest`, `WaitTests` and `AsCompletedTests`,
+//! `ExecutorShutdownTest`'s other methods, the initializer mixins, the rest
+//! of `ProcessPoolExecutorTest` and `ExecutorDeadlockTest`.
 
 use std::collections::HashSet;
 use std::sync::mpsc;
@@ -23,7 +31,11 @@ use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
-use executors::executor::{TaskError, TaskFuture, ThreadPoolExecutor};
+use common::sync::Event;
+use executors::executor::{
+    ReturnWhen, TaskError, TaskFuture, ThreadPoolExecutor, Waited, as_completed,
+    as_completed_within, wait,
+};
 use executors::process_executor::ProcessPoolExecutor;
 
 const EXE: &str = env!("CARGO_BIN_EXE_executors");
@@ -368,4 +380,614 @@ mod process_pool_executor_test {
         assert_eq!(err.to_string(), "chunksize must be at least 1");
         executor.shutdown(false);
     }
+}
+
+/// How long a gated task waits for its gate before giving up: a bound, so
+/// that a regression fails instead of hanging. Nothing waits for it to
+/// pass.
+const LIMIT: Duration = Duration::from_secs(10);
+
+/// A task held until `gate` is set (CPython's `time.sleep(1.5)` and
+/// `time.sleep(3)` tasks, made independent of time): it returns `value`.
+fn gated(
+    executor: &ThreadPoolExecutor,
+    gate: &Arc<Event>,
+    value: u64,
+) -> TaskFuture<u64> {
+    let gate = Arc::clone(gate);
+    executor.submit(move || {
+        gate.wait_timeout(LIMIT);
+        value
+    })
+}
+
+/// CPython's module-level futures in every state (`PENDING_FUTURE`,
+/// `RUNNING_FUTURE`, `CANCELLED_FUTURE`, `CANCELLED_AND_NOTIFIED_FUTURE`),
+/// built the only way a `TaskFuture` gets a state: from an executor. Its
+/// one worker is held by the running task until `States` is dropped, so
+/// tasks queued behind it stay pending. CPython's two cancelled states are
+/// one here (the README's first difference).
+struct States {
+    executor: Option<ThreadPoolExecutor>,
+    release: Arc<Event>,
+}
+
+impl States {
+    /// The states, and `RUNNING_FUTURE`: running when this returns.
+    fn new() -> (Self, TaskFuture<u64>) {
+        let executor = ThreadPoolExecutor::new(1).unwrap();
+        let (release, started) = (Arc::new(Event::new()), Arc::new(Event::new()));
+        let running = {
+            let (release, started) = (Arc::clone(&release), Arc::clone(&started));
+            executor.submit(move || {
+                started.set();
+                release.wait_timeout(LIMIT);
+                0
+            })
+        };
+        assert!(started.wait_timeout(LIMIT), "the running task never started");
+        (Self { executor: Some(executor), release }, running)
+    }
+
+    /// `PENDING_FUTURE`: queued behind the running task.
+    fn pending(&self) -> TaskFuture<u64> {
+        self.executor.as_ref().expect("alive").submit(|| 7)
+    }
+
+    /// `CANCELLED_FUTURE` (and `CANCELLED_AND_NOTIFIED_FUTURE`).
+    fn cancelled(&self) -> TaskFuture<u64> {
+        let future = self.pending();
+        assert!(future.cancel());
+        future
+    }
+}
+
+impl Drop for States {
+    fn drop(&mut self) {
+        self.release.set();
+        if let Some(executor) = self.executor.take() {
+            executor.shutdown(true);
+        }
+    }
+}
+
+/// `SUCCESSFUL_FUTURE`: finished, returned 42.
+fn successful() -> TaskFuture<u64> {
+    TaskFuture::ready(Ok(42))
+}
+
+/// `EXCEPTION_FUTURE`: finished, raised `OSError`.
+fn exception() -> TaskFuture<u64> {
+    TaskFuture::ready(Err(TaskError::Failed("OSError".into())))
+}
+
+/// `WaitTests`, run by CPython on each executor; here on the thread
+/// executor (`ThreadPoolWaitTests`). Positions stand for the futures:
+/// `wait` answers with indices into the slice it was given.
+mod thread_pool_wait_tests {
+    use super::*;
+
+    #[test]
+    #[ignore = "a TaskFuture has one owner: the same future cannot be passed to wait twice, \
+                so the duplicate this test guards against cannot be written"]
+    fn test_20369() {}
+
+    /// Pinned beside the first documented difference: CPython does not
+    /// count `CANCELLED_FUTURE` (cancelled, not yet taken off a queue) as
+    /// done in `wait`, so only the quick task is; here a cancelled future
+    /// is done at once, and `wait` may return on it before the quick task
+    /// finishes.
+    #[test]
+    fn test_first_completed() {
+        let executor = ThreadPoolExecutor::new(5).unwrap();
+        let (states, _running) = States::new();
+        let gate = Arc::new(Event::new());
+        let futures =
+            [states.cancelled(), executor.submit(|| 21 * 2), gated(&executor, &gate, 0)];
+        let waited = wait(&futures, None, ReturnWhen::FirstCompleted);
+        gate.set();
+        assert!(waited.done.contains(&0), "CPython: not done; {waited:?}");
+        assert!(waited.pending.contains(&2), "{waited:?}");
+    }
+
+    #[test]
+    fn test_first_completed_some_already_completed() {
+        let executor = ThreadPoolExecutor::new(5).unwrap();
+        let (states, _running) = States::new();
+        let gate = Arc::new(Event::new());
+        let futures = [states.cancelled(), successful(), gated(&executor, &gate, 0)];
+        let waited = wait(&futures, None, ReturnWhen::FirstCompleted);
+        gate.set();
+        assert_eq!(waited, Waited { done: vec![0, 1], pending: vec![2] });
+    }
+
+    /// CPython's `sleep_and_raise(1.5)` is a task that fails once the
+    /// quick task is done (the test waits for that instead of sleeping),
+    /// and its `time.sleep(3)` is gated.
+    #[test]
+    fn test_first_exception() {
+        let executor = ThreadPoolExecutor::new(5).unwrap();
+        let (fail, gate) = (Arc::new(Event::new()), Arc::new(Event::new()));
+        let quick = executor.submit(|| 2 * 21);
+        let raising = {
+            let fail = Arc::clone(&fail);
+            executor.try_submit(move || {
+                fail.wait_timeout(LIMIT);
+                Err::<u64, _>("this is an exception")
+            })
+        };
+        let futures = [quick, raising, gated(&executor, &gate, 0)];
+        assert_eq!(futures[0].error(None), Ok(None), "the quick task succeeded");
+        fail.set();
+        let waited = wait(&futures, None, ReturnWhen::FirstException);
+        gate.set();
+        assert_eq!(waited, Waited { done: vec![0, 1], pending: vec![2] });
+    }
+
+    /// Pinned beside the first documented difference: CPython leaves
+    /// `CANCELLED_FUTURE` (index 1) in `pending`; here it is done.
+    /// `divmod(21, 0)` is an integer division by zero, which panics.
+    #[test]
+    fn test_first_exception_some_already_complete() {
+        let executor = ThreadPoolExecutor::new(5).unwrap();
+        let (states, _running) = States::new();
+        let gate = Arc::new(Event::new());
+        let zero = std::hint::black_box(0_u64);
+        let futures = [
+            successful(),
+            states.cancelled(),
+            states.cancelled(),
+            executor.submit(move || 21 / zero),
+            gated(&executor, &gate, 0),
+        ];
+        let waited = wait(&futures, None, ReturnWhen::FirstException);
+        gate.set();
+        assert_eq!(
+            waited,
+            Waited { done: vec![0, 1, 2, 3], pending: vec![4] },
+            "CPython: done [0, 2, 3], pending [1, 4]"
+        );
+    }
+
+    #[test]
+    fn test_first_exception_one_already_failed() {
+        let executor = ThreadPoolExecutor::new(5).unwrap();
+        let gate = Arc::new(Event::new());
+        let futures = [exception(), gated(&executor, &gate, 0)];
+        let waited = wait(&futures, None, ReturnWhen::FirstException);
+        gate.set();
+        assert_eq!(waited, Waited { done: vec![0], pending: vec![1] });
+    }
+
+    #[test]
+    fn test_all_completed() {
+        let executor = ThreadPoolExecutor::new(5).unwrap();
+        let (states, _running) = States::new();
+        let zero = std::hint::black_box(0_u64);
+        let futures = [
+            successful(),
+            states.cancelled(),
+            exception(),
+            executor.submit(move || 2 / zero),
+            executor.submit(|| 2 * 21),
+        ];
+        let waited = wait(&futures, None, ReturnWhen::AllCompleted);
+        assert_eq!(waited, Waited { done: vec![0, 1, 2, 3, 4], pending: vec![] });
+    }
+
+    /// CPython waits 5 s for a quick task and a 6 s one. Here the quick
+    /// task is known to be done before `wait` starts, the slow one is
+    /// gated, and the timeout is 50 ms: only the timeout itself is timed.
+    #[test]
+    fn test_timeout() {
+        let executor = ThreadPoolExecutor::new(5).unwrap();
+        let (states, _running) = States::new();
+        let gate = Arc::new(Event::new());
+        let futures = [
+            states.cancelled(),
+            exception(),
+            successful(),
+            executor.submit(|| 6 * 7),
+            gated(&executor, &gate, 0),
+        ];
+        assert_eq!(futures[3].error(None), Ok(None));
+        let waited =
+            wait(&futures, Some(Duration::from_millis(50)), ReturnWhen::AllCompleted);
+        gate.set();
+        assert_eq!(waited, Waited { done: vec![0, 1, 2, 3], pending: vec![4] });
+    }
+
+    /// 100 tasks blocked on one event, released together while `wait`
+    /// registers with them (CPython's issue 14406, a lost wake-up).
+    #[test]
+    fn test_pending_calls_race() {
+        let executor = ThreadPoolExecutor::new(5).unwrap();
+        let event = Arc::new(Event::new());
+        let futures: Vec<TaskFuture<u64>> =
+            (0..100).map(|_| gated(&executor, &event, 1)).collect();
+        event.set();
+        let waited = wait(&futures, None, ReturnWhen::AllCompleted);
+        assert_eq!(waited.done.len(), 100);
+    }
+}
+
+/// `AsCompletedTests`, run by CPython on each executor; here on the thread
+/// executor.
+mod thread_pool_as_completed_tests {
+    use super::*;
+
+    #[test]
+    fn test_no_timeout() {
+        let executor = ThreadPoolExecutor::new(5).unwrap();
+        let (states, _running) = States::new();
+        let futures = vec![
+            states.cancelled(),
+            exception(),
+            successful(),
+            executor.submit(|| 2 * 21),
+            executor.submit(|| 7 * 6),
+        ];
+        let completed: HashSet<usize> = as_completed(futures).map(|(i, _)| i).collect();
+        assert_eq!(completed, (0..5).collect());
+    }
+
+    #[test]
+    fn test_zero_timeout() {
+        let executor = ThreadPoolExecutor::new(5).unwrap();
+        let (states, _running) = States::new();
+        let gate = Arc::new(Event::new());
+        let futures = vec![
+            states.cancelled(),
+            exception(),
+            successful(),
+            gated(&executor, &gate, 0),
+        ];
+        let mut completed = HashSet::new();
+        let mut timed_out = false;
+        for outcome in as_completed_within(futures, Duration::ZERO) {
+            match outcome {
+                Ok((index, _)) => {
+                    completed.insert(index);
+                }
+                Err(TaskError::NotReady(_)) => timed_out = true,
+                Err(other) => panic!("{other}"),
+            }
+        }
+        gate.set();
+        assert!(timed_out);
+        assert_eq!(completed, HashSet::from([0, 1, 2]));
+    }
+
+    #[test]
+    #[ignore = "a TaskFuture has one owner: as_completed cannot be given the same future \
+                three times"]
+    fn test_duplicate_futures() {}
+
+    /// CPython checks with weak references that `as_completed` keeps no
+    /// yielded future alive; here each yielded future is moved to the
+    /// caller, so the test checks the rest of its course: with a zero
+    /// timeout, the two finished futures, then the timeout with the eight
+    /// pending ones handed back; then each pending one as it is completed.
+    #[test]
+    fn test_free_reference_yielded_future() {
+        let executor = ThreadPoolExecutor::new(8).unwrap();
+        let (states, _running) = States::new();
+        let gates: Vec<Arc<Event>> = (0..8).map(|_| Arc::new(Event::new())).collect();
+        let mut futures: Vec<TaskFuture<u64>> =
+            gates.iter().map(|gate| gated(&executor, gate, 7)).collect();
+        futures.push(states.cancelled());
+        futures.push(TaskFuture::ready(Ok(42)));
+
+        let mut within = as_completed_within(futures, Duration::ZERO);
+        let first: HashSet<usize> =
+            within.by_ref().map_while(Result::ok).map(|(i, _)| i).collect();
+        assert_eq!(first, HashSet::from([8, 9]));
+        let rest: Vec<TaskFuture<u64>> =
+            within.remaining().into_iter().map(|(_, future)| future).collect();
+        assert_eq!(rest.len(), 8);
+
+        gates[0].set();
+        let mut completed = as_completed(rest);
+        for (count, (index, future)) in completed.by_ref().enumerate() {
+            assert_eq!(future.result(), Ok(7));
+            assert!(index < 8);
+            if let Some(next) = gates.get(count + 1) {
+                next.set();
+            }
+        }
+        assert!(completed.remaining().is_empty());
+    }
+
+    /// CPython's message is "2 (of 4) futures unfinished"; here the timeout
+    /// is `TaskError::NotReady` and the two unfinished futures are handed
+    /// back by `remaining()`.
+    #[test]
+    fn test_correct_timeout_exception_msg() {
+        let (states, running) = States::new();
+        let futures = vec![states.cancelled(), states.pending(), running, successful()];
+        let mut within = as_completed_within(futures, Duration::ZERO);
+        let mut yielded = 0;
+        let err = loop {
+            match within.next().expect("a timeout before the end") {
+                Ok(_) => yielded += 1,
+                Err(err) => break err,
+            }
+        };
+        assert_eq!(yielded, 2);
+        assert!(matches!(err, TaskError::NotReady(_)), "{err:?}");
+        assert!(err.to_string().starts_with("no result within"), "{err}");
+        let unfinished: Vec<usize> =
+            within.remaining().into_iter().map(|(i, _)| i).collect();
+        assert_eq!(unfinished, [1, 2], "CPython: 2 (of 4) futures unfinished");
+    }
+}
+
+/// `FutureTests`. CPython builds bare `Future()`s and settles them with
+/// `set_result` / `set_exception`, methods for executor implementations.
+/// A `TaskFuture` is settled only by its task, so "a future, then
+/// `set_result(5)`" is a task held by a gate that returns 5 when the test
+/// opens it.
+mod future_tests {
+    use std::sync::atomic::{AtomicBool, Ordering};
+
+    use super::*;
+
+    /// A future not done yet, and the gate that settles it with `result`.
+    fn unsettled(
+        executor: &ThreadPoolExecutor,
+        result: Result<u64, &'static str>,
+    ) -> (TaskFuture<u64>, Arc<Event>) {
+        let gate = Arc::new(Event::new());
+        let opened = Arc::clone(&gate);
+        let future = executor.try_submit(move || {
+            opened.wait_timeout(LIMIT);
+            result
+        });
+        (future, gate)
+    }
+
+    /// What a done-callback saw, for the test to read after the result.
+    fn recorder()
+    -> (Arc<Mutex<Option<Result<u64, TaskError>>>>, impl Fn(&Result<u64, TaskError>))
+    {
+        let seen = Arc::new(Mutex::new(None));
+        let record = {
+            let seen = Arc::clone(&seen);
+            move |outcome: &Result<u64, TaskError>| {
+                *seen.lock().unwrap() = Some(outcome.clone());
+            }
+        };
+        (seen, record)
+    }
+
+    #[test]
+    fn test_done_callback_with_result() {
+        let executor = ThreadPoolExecutor::new(1).unwrap();
+        let (future, gate) = unsettled(&executor, Ok(5));
+        let (seen, record) = recorder();
+        future.on_done(record);
+        gate.set();
+        assert_eq!(future.result(), Ok(5));
+        assert_eq!(*seen.lock().unwrap(), Some(Ok(5)));
+    }
+
+    #[test]
+    fn test_done_callback_with_exception() {
+        let executor = ThreadPoolExecutor::new(1).unwrap();
+        let (future, gate) = unsettled(&executor, Err("test"));
+        let (seen, record) = recorder();
+        future.on_done(record);
+        gate.set();
+        assert!(future.result().is_err());
+        assert_eq!(*seen.lock().unwrap(), Some(Err(TaskError::Failed("test".into()))));
+    }
+
+    #[test]
+    fn test_done_callback_with_cancel() {
+        let (states, _running) = States::new();
+        let future = states.pending();
+        let (seen, record) = recorder();
+        future.on_done(record);
+        assert!(future.cancel());
+        assert_eq!(*seen.lock().unwrap(), Some(Err(TaskError::Cancelled)));
+    }
+
+    /// CPython also checks that the exception is printed to stderr; here a
+    /// panicking callback is logged through `tracing`, which this test does
+    /// not capture.
+    #[test]
+    fn test_done_callback_raises() {
+        let executor = ThreadPoolExecutor::new(1).unwrap();
+        let (future, gate) = unsettled(&executor, Ok(5));
+        let (raising_was_called, fn_was_called) =
+            (Arc::new(AtomicBool::new(false)), Arc::new(AtomicBool::new(false)));
+        {
+            let raising_was_called = Arc::clone(&raising_was_called);
+            future.on_done(move |_| {
+                raising_was_called.store(true, Ordering::SeqCst);
+                panic!("doh!");
+            });
+        }
+        {
+            let fn_was_called = Arc::clone(&fn_was_called);
+            future.on_done(move |_| fn_was_called.store(true, Ordering::SeqCst));
+        }
+        gate.set();
+        assert_eq!(future.result(), Ok(5));
+        assert!(raising_was_called.load(Ordering::SeqCst));
+        assert!(fn_was_called.load(Ordering::SeqCst));
+    }
+
+    #[test]
+    fn test_done_callback_already_successful() {
+        let future = TaskFuture::ready(Ok(5));
+        let (seen, record) = recorder();
+        future.on_done(record);
+        assert_eq!(*seen.lock().unwrap(), Some(Ok(5)));
+    }
+
+    #[test]
+    fn test_done_callback_already_failed() {
+        let future: TaskFuture<u64> =
+            TaskFuture::ready(Err(TaskError::Failed("test".into())));
+        let (seen, record) = recorder();
+        future.on_done(record);
+        assert_eq!(*seen.lock().unwrap(), Some(Err(TaskError::Failed("test".into()))));
+    }
+
+    #[test]
+    fn test_done_callback_already_cancelled() {
+        let (states, _running) = States::new();
+        let future = states.pending();
+        assert!(future.cancel());
+        let (seen, record) = recorder();
+        future.on_done(record);
+        assert_eq!(*seen.lock().unwrap(), Some(Err(TaskError::Cancelled)));
+    }
+
+    /// The panic stays in the callback (CPython logs "exception calling
+    /// callback for …"; here `tracing` logs it, not captured by the test).
+    #[test]
+    fn test_done_callback_raises_already_succeeded() {
+        let future = TaskFuture::ready(Ok(5_u64));
+        future.on_done(|_| panic!("doh!"));
+        assert_eq!(future.result(), Ok(5));
+    }
+
+    /// Pinned beside CPython's `repr`: the states read `pending`,
+    /// `running`, `cancelled`, then `failed` and `done` where CPython says
+    /// `finished raised OSError` and `finished returned int`.
+    #[test]
+    fn test_repr() {
+        let (states, running) = States::new();
+        let state = |future: &TaskFuture<u64>| format!("{future:?}");
+        assert_eq!(state(&states.pending()), r#"TaskFuture { state: "pending" }"#);
+        assert_eq!(state(&running), r#"TaskFuture { state: "running" }"#);
+        assert_eq!(state(&states.cancelled()), r#"TaskFuture { state: "cancelled" }"#);
+        assert_eq!(state(&exception()), r#"TaskFuture { state: "failed" }"#);
+        assert_eq!(state(&successful()), r#"TaskFuture { state: "done" }"#);
+    }
+
+    #[test]
+    fn test_cancel() {
+        let (states, running) = States::new();
+        let pending = states.pending();
+        assert!(pending.cancel());
+        assert!(pending.is_cancelled());
+        assert!(!running.cancel());
+        assert!(running.is_running());
+        let cancelled = states.cancelled();
+        assert!(
+            cancelled.cancel(),
+            "cancel() on a cancelled future is true, as in CPython"
+        );
+        assert!(cancelled.is_cancelled());
+        let (failed, succeeded) = (exception(), successful());
+        assert!(!failed.cancel());
+        assert!(!succeeded.cancel());
+        assert!(failed.is_done() && succeeded.is_done());
+        assert_eq!(succeeded.result(), Ok(42));
+    }
+
+    #[test]
+    fn test_cancelled() {
+        let (states, running) = States::new();
+        assert!(!states.pending().is_cancelled());
+        assert!(!running.is_cancelled());
+        assert!(states.cancelled().is_cancelled());
+        assert!(!exception().is_cancelled());
+        assert!(!successful().is_cancelled());
+    }
+
+    #[test]
+    fn test_done() {
+        let (states, running) = States::new();
+        assert!(!states.pending().is_done());
+        assert!(!running.is_done());
+        assert!(states.cancelled().is_done());
+        assert!(exception().is_done());
+        assert!(successful().is_done());
+    }
+
+    #[test]
+    fn test_running() {
+        let (states, running) = States::new();
+        assert!(!states.pending().is_running());
+        assert!(running.is_running());
+        assert!(!states.cancelled().is_running());
+        assert!(!exception().is_running());
+        assert!(!successful().is_running());
+    }
+
+    #[test]
+    fn test_result_with_timeout() {
+        let (states, running) = States::new();
+        let now = Duration::ZERO;
+        assert!(matches!(
+            states.pending().result_timeout(now),
+            Err(TaskError::NotReady(_))
+        ));
+        assert!(matches!(running.result_timeout(now), Err(TaskError::NotReady(_))));
+        assert_eq!(states.cancelled().result_timeout(now), Err(TaskError::Cancelled));
+        assert_eq!(
+            exception().result_timeout(now),
+            Err(TaskError::Failed("OSError".into()))
+        );
+        assert_eq!(successful().result_timeout(now), Ok(42));
+    }
+
+    /// CPython sets the result from another thread after a 1 s sleep "until
+    /// the main thread is waiting"; either order gives the same answer, so
+    /// here the other thread opens the gate at once.
+    #[test]
+    fn test_result_with_success() {
+        let executor = ThreadPoolExecutor::new(1).unwrap();
+        let (future, gate) = unsettled(&executor, Ok(42));
+        let opener = thread::spawn(move || gate.set());
+        assert_eq!(future.result_timeout(LIMIT), Ok(42));
+        opener.join().unwrap();
+    }
+
+    #[test]
+    fn test_result_with_cancel() {
+        let (states, _running) = States::new();
+        let future = states.pending();
+        thread::scope(|s| {
+            s.spawn(|| assert!(future.cancel()));
+            assert_eq!(future.result_timeout(LIMIT), Err(TaskError::Cancelled));
+        });
+    }
+
+    #[test]
+    fn test_exception_with_timeout() {
+        let (states, running) = States::new();
+        let now = Some(Duration::ZERO);
+        assert!(matches!(states.pending().error(now), Err(TaskError::NotReady(_))));
+        assert!(matches!(running.error(now), Err(TaskError::NotReady(_))));
+        assert_eq!(states.cancelled().error(now), Err(TaskError::Cancelled));
+        assert_eq!(exception().error(now), Ok(Some(TaskError::Failed("OSError".into()))));
+        assert_eq!(successful().error(now), Ok(None));
+    }
+
+    #[test]
+    fn test_exception_with_success() {
+        let executor = ThreadPoolExecutor::new(1).unwrap();
+        let (future, gate) = unsettled(&executor, Err("OSError"));
+        let opener = thread::spawn(move || gate.set());
+        assert_eq!(
+            future.error(Some(LIMIT)),
+            Ok(Some(TaskError::Failed("OSError".into())))
+        );
+        opener.join().unwrap();
+    }
+
+    #[test]
+    #[ignore = "no set_result: a TaskFuture is settled once, by its task's return, so there is \
+                no second set_result to refuse"]
+    fn test_multiple_set_result() {}
+
+    #[test]
+    #[ignore = "no set_exception: a TaskFuture is settled once, by its task's return, so there \
+                is no second set_exception to refuse"]
+    fn test_multiple_set_exception() {}
 }
