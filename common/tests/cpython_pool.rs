@@ -1,24 +1,36 @@
 //! CPython's own `Pool` tests, translated: each Rust test carries the name
-//! of the CPython test method it translates (class `_TestPool`).
+//! of the CPython test method it translates (classes `_TestPool`,
+//! `_TestPoolWorkerErrors` and `_TestPoolWorkerLifetime`, run by CPython
+//! on its process pool).
 //!
 //! Source: `/usr/lib/python3.11/test/_test_multiprocessing.py` from
 //! Debian's `libpython3.11-testsuite` 3.11.2-6+deb12u9 (CPython 3.11.2).
 //!
-//! Translated here: the 6 tests on `map`, `imap` and `imap_unordered`
-//! and their failing inputs, and the 2 on callbacks (`_TestPool`'s
-//! `test_map_async_callbacks`, `_TestPoolWorkerErrors`'
-//! `test_async_error_callback`), and `test_map_unplicklable`: all 9
-//! passing. CPython's `sqr` becomes a task
-//! that echoes `x * x`; its `exception_throwing_generator` an iterator that
-//! panics ("Somebody said when") where the generator raises `SayWhenError`:
-//! a failing input is a panicking iterator in Rust. The `chunksize`
-//! argument does not exist on this pool (each item is one task); the tests
-//! that pass one are translated without it. The rest of the Pool tests are
-//! not translated in this file.
+//! Translated here: all 31 methods of the three classes. 24 pass as in
+//! CPython. 2 assert the Rust behaviour beside a difference:
+//! `test_traceback` (a worker's panic arrives as its message with the
+//! file and line that panicked, not a Python traceback) and
+//! `test_unpickleable_result` (a `u64` result always encodes, so the
+//! failure translated is a result the caller cannot decode). 5 are ignored
+//! with the reason: `test_context` and `test_enter` (a pool used after
+//! `shutdown(self)` does not compile), `test_release_task_refs` (weak
+//! references), `test_resource_warning` (a dropped pool shuts down; nothing
+//! to warn about) and `test_worker_finalization_via_atexit_handler_of_multiprocessing`
+//! (interpreter exit). CPython's `sqr` becomes a task that echoes `x * x`
+//! (with a sleep where CPython passes one), `mul` a task that multiplies in
+//! the worker; its `exception_throwing_generator` an iterator that panics
+//! ("Somebody said when") where the generator raises `SayWhenError`: a
+//! failing input is a panicking iterator in Rust. The `chunksize` argument
+//! does not exist on this pool (each item is one task); the tests that pass
+//! one are translated without it. Timings CPython checks both ways are
+//! checked only where a bound cannot fail on a busy machine (a wait is never
+//! shorter than the sleep it waits for; `terminate` of 10 000 queued
+//! 100 ms tasks returns within 2 s).
 
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 use std::thread;
+use std::time::{Duration, Instant};
 
 use common::pool::{ProcessPool, TaskError};
 
@@ -288,4 +300,341 @@ fn test_map_unplicklable() {
             "{message}"
         );
     }
+}
+
+/// The squares of `0..n`, as `map` returns them.
+fn squares(n: u64) -> Vec<Result<u64, TaskError>> {
+    (0..n).map(|i| Ok(i * i)).collect()
+}
+
+/// `apply(sqr, (5,))`, then `apply(sqr, (), {'x': 3})`: a Rust task has no
+/// keyword arguments, so the second is the same call with 3.
+#[test]
+fn test_apply() {
+    let pool = pool();
+    assert_eq!(pool.apply(sqr(5)), Ok(25));
+    assert_eq!(pool.apply(sqr(3)), Ok(9));
+}
+
+/// The second map passes `chunksize=20` in CPython; each item is one task
+/// here.
+#[test]
+fn test_map() {
+    let pool = pool();
+    assert_eq!(pool.map(sqr, 0..10), squares(10));
+    assert_eq!(pool.map(sqr, 0..100), squares(100));
+}
+
+/// CPython's `mul(x, y)` over pairs: a task of two numbers, multiplied in
+/// the worker.
+fn mul((x, y): (u64, u64)) -> TestTask {
+    TestTask::Mul(x, y)
+}
+
+/// `(0, n-1), (1, n-2), …`, CPython's `zip(range(n), range(n - 1, -1, -1))`.
+fn pairs(n: u64) -> Vec<(u64, u64)> {
+    (0..n).zip((0..n).rev()).collect()
+}
+
+/// Their products, as `itertools.starmap(mul, tuples)` computes them.
+fn products(tuples: &[(u64, u64)]) -> Vec<Result<u64, TaskError>> {
+    tuples.iter().map(|&(x, y)| Ok(x * y)).collect()
+}
+
+/// `starmap` is `map` over tuples: the task is made from the tuple.
+#[test]
+fn test_starmap() {
+    let pool = pool();
+    for n in [10, 100] {
+        let tuples = pairs(n);
+        let expected = products(&tuples);
+        assert_eq!(pool.map(mul, tuples), expected);
+    }
+}
+
+/// `starmap_async(...).get()`: every task submitted at once, the results
+/// taken in order.
+#[test]
+fn test_starmap_async() {
+    let pool = pool();
+    let tuples = pairs(100);
+    let expected = products(&tuples);
+    let handles: Vec<_> = tuples.into_iter().map(|pair| pool.submit(mul(pair))).collect();
+    let results: Vec<_> = handles.into_iter().map(|handle| handle.result()).collect();
+    assert_eq!(results, expected);
+}
+
+#[test]
+fn test_map_async() {
+    let pool = pool();
+    let handles: Vec<_> = (0..10).map(|i| pool.submit(sqr(i))).collect();
+    let results: Vec<_> = handles.into_iter().map(|handle| handle.result()).collect();
+    assert_eq!(results, squares(10));
+}
+
+/// CPython's `TIMEOUT1`: how long `sqr(7, wait)` sleeps.
+const TIMEOUT1: Duration = Duration::from_millis(100);
+
+/// `apply_async(sqr, (7, TIMEOUT1))`: `get()` waits for the sleeping task.
+/// CPython checks the wait is about `TIMEOUT1`; a wait cannot be shorter
+/// than the sleep, and that lower bound is what is checked here (an upper
+/// bound would fail on a busy machine).
+#[test]
+fn test_async() {
+    let pool = pool();
+    let started = Instant::now();
+    let res = pool.submit(TestTask::Sleep { ms: TIMEOUT1.as_millis() as u64, value: 49 });
+    assert_eq!(res.result(), Ok(49));
+    assert!(started.elapsed() >= TIMEOUT1);
+}
+
+/// `get(timeout=TIMEOUT2)` on a task that sleeps a second longer: a
+/// timeout, after at least `TIMEOUT2`; the task goes on (the pool is
+/// terminated rather than waiting for it).
+#[test]
+fn test_async_timeout() {
+    const TIMEOUT2: Duration = Duration::from_millis(100);
+    let pool = pool();
+    let res = pool.submit(TestTask::Sleep { ms: 1100, value: 36 });
+    let started = Instant::now();
+    assert_eq!(res.result_timeout(TIMEOUT2), Err(TaskError::NotReady(TIMEOUT2)));
+    assert!(started.elapsed() >= TIMEOUT2);
+    pool.terminate();
+    assert_eq!(res.result(), Err(TaskError::Terminated));
+}
+
+/// `Pool(-1)` and `Pool(0)` raise `ValueError`: a negative count is not a
+/// `usize`, and zero workers is an `InvalidInput` error from `start`.
+#[test]
+fn test_make_pool() {
+    let err =
+        ProcessPool::<TestTask, u64>::builder(WORKER).workers(0).start().unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    let pool = ProcessPool::<TestTask, u64>::builder(WORKER).workers(3).start().unwrap();
+    assert_eq!(pool.workers(), 3);
+    pool.shutdown();
+}
+
+/// 10 000 tasks of 100 ms each (about four minutes on four workers), then
+/// `terminate`: it returns at once (CPython: `join` within 2 s), and every
+/// task has exactly one outcome — the few that finished their value, the
+/// rest `Terminated`.
+#[test]
+fn test_terminate() {
+    let pool = pool();
+    let handles: Vec<_> =
+        (0..10_000).map(|_| pool.submit(TestTask::Sleep { ms: 100, value: 1 })).collect();
+    let started = Instant::now();
+    pool.terminate();
+    assert!(started.elapsed() < Duration::from_secs(2), "{:?}", started.elapsed());
+    let mut finished = 0;
+    for handle in handles {
+        match handle.result() {
+            Ok(1) => finished += 1,
+            Err(TaskError::Terminated) => {}
+            other => panic!("{other:?}"),
+        }
+    }
+    assert!(finished < 10_000, "terminate waited for every task");
+}
+
+#[test]
+fn test_empty_iterable() {
+    let pool = ProcessPool::<TestTask, u64>::builder(WORKER).workers(1).start().unwrap();
+    assert!(pool.map(sqr, std::iter::empty()).is_empty());
+    assert_eq!(pool.imap(sqr, std::iter::empty()).count(), 0);
+    assert_eq!(pool.imap_unordered(sqr, std::iter::empty()).count(), 0);
+    pool.shutdown();
+}
+
+#[test]
+#[ignore = "a pool used after its `with` block: `shutdown(self)` consumes the pool, so the \
+            call CPython expects to raise does not compile"]
+fn test_context() {}
+
+/// CPython checks that the worker's traceback, down to the line that
+/// raised, is attached to the exception. A Rust panic reaches the caller
+/// as its message, the file and line that panicked in the worker, and the
+/// worker's PID. And, as in CPython, a failing *input* is not a remote
+/// error: it panics in the caller, unwrapped.
+#[test]
+fn test_traceback() {
+    let pool = ProcessPool::<TestTask, u64>::builder(WORKER).workers(1).start().unwrap();
+    let err = pool.apply(TestTask::Panic("RuntimeError(123)".into())).unwrap_err();
+    let TaskError::Panicked { message, pid } = &err else { panic!("{err:?}") };
+    assert!(message.starts_with("RuntimeError(123) (at "), "{message}");
+    assert!(message.contains("pool-test-worker/tasks.rs:"), "{message}");
+    assert_eq!(Some(Some(*pid)), pool.worker_pids().first().copied());
+    assert!(says_when(|| pool.map(sqr, exception_throwing_generator(1, -1))));
+    pool.shutdown();
+}
+
+#[test]
+fn test_wrapped_exception() {
+    let pool = ProcessPool::<TestTask, u64>::builder(WORKER).workers(1).start().unwrap();
+    let err = pool.apply(TestTask::Panic("RuntimeError('foo')".into())).unwrap_err();
+    assert!(
+        matches!(&err, TaskError::Panicked { message, .. } if message.contains("foo"))
+    );
+    pool.shutdown();
+}
+
+/// Both tasks fail with a 1 MiB message (CPython's
+/// `raise_large_valuerror`): `map` waits for both — each item has its own
+/// outcome, there is no fail-fast — and the shutdown after it does not
+/// hang on the large replies.
+#[test]
+fn test_map_no_failfast() {
+    let pool = ProcessPool::<TestTask, u64>::builder(WORKER).workers(2).start().unwrap();
+    let large = "x".repeat(1024 * 1024);
+    let results = pool.map(|_| TestTask::Panic(large.clone()), [0, 1]);
+    assert_eq!(results.len(), 2);
+    for result in results {
+        assert!(
+            matches!(&result, Err(TaskError::Panicked { message, .. }) if message.starts_with(&large)),
+            "{:?}",
+            result.map_err(|err| err.to_string().len())
+        );
+    }
+    pool.shutdown();
+}
+
+#[test]
+#[ignore = "weak references: a task is moved into the pool and encoded; nothing in the caller \
+            keeps it, which ownership already guarantees"]
+fn test_release_task_refs() {}
+
+#[test]
+#[ignore = "re-entering a closed pool's `with`: the pool is consumed by `shutdown(self)`, so \
+            the second use does not compile"]
+fn test_enter() {}
+
+#[test]
+#[ignore = "the ResourceWarning of an unclosed pool: a pool's Drop shuts it down and reaps \
+            every worker (tests/pool.rs checks), so there is nothing to warn about"]
+fn test_resource_warning() {}
+
+/// A result the parent cannot decode: a type whose `Deserialize` fails.
+#[derive(Debug)]
+struct Undecodable;
+
+impl<'de> serde::Deserialize<'de> for Undecodable {
+    fn deserialize<D: serde::Deserializer<'de>>(_: D) -> Result<Self, D::Error> {
+        Err(serde::de::Error::custom("cannot unpickle"))
+    }
+}
+
+mod test_pool_worker_errors_results {
+    use super::*;
+
+    /// Pinned beside CPython, which cannot pickle a lambda result in the
+    /// worker (`MaybeEncodingError`, keeping the exception and the value):
+    /// a worker's `u64` result always encodes, so here the failure is on
+    /// the other side, a result the caller cannot decode. As in CPython,
+    /// twenty in a row: each one an error naming the type (postcard keeps
+    /// no message of the `Deserialize` impl's), seen by the error callback
+    /// too, and the pool keeps its workers.
+    #[test]
+    fn test_unpickleable_result() {
+        let pool = ProcessPool::<TestTask, Undecodable>::builder(WORKER)
+            .workers(2)
+            .start()
+            .expect("pool starts");
+        let before = pool.worker_pids();
+        for _ in 0..20 {
+            let seen: Arc<Mutex<Option<String>>> = Arc::default();
+            let errback = {
+                let seen = Arc::clone(&seen);
+                move |outcome: &Result<Undecodable, TaskError>| {
+                    if let Err(err) = outcome {
+                        *seen.lock().unwrap() = Some(err.to_string());
+                    }
+                }
+            };
+            let res = pool.submit_with_callback(TestTask::Echo(42), errback);
+            let err = res.result().unwrap_err();
+            let named = "the result: a `cpython_pool::Undecodable` could not be decoded";
+            assert!(matches!(&err, TaskError::Codec(m) if m.starts_with(named)), "{err}");
+            let wrapped = seen.lock().unwrap().clone().expect("the error callback ran");
+            assert_eq!(wrapped, err.to_string());
+        }
+        assert_eq!(pool.worker_pids(), before, "a decoding error cost a worker");
+        pool.shutdown();
+    }
+}
+
+mod test_pool_worker_lifetime {
+    use super::*;
+
+    /// Polls `pool` until every worker slot has a live process, for at
+    /// most 5 s (CPython's `countdown`).
+    fn all_alive(pool: &ProcessPool<TestTask, u64>) -> Vec<u32> {
+        let deadline = Instant::now() + Duration::from_secs(5);
+        loop {
+            let pids: Option<Vec<u32>> = pool.worker_pids().into_iter().collect();
+            match pids {
+                Some(pids) => return pids,
+                None if Instant::now() < deadline => {
+                    thread::sleep(Duration::from_millis(10))
+                }
+                None => panic!("a worker slot stayed empty: {:?}", pool.worker_pids()),
+            }
+        }
+    }
+
+    #[test]
+    fn test_pool_worker_lifetime() {
+        let pool = ProcessPool::<TestTask, u64>::builder(WORKER)
+            .workers(3)
+            .max_tasks_per_worker(10)
+            .start()
+            .expect("pool starts");
+        assert_eq!(pool.workers(), 3);
+        let mut original = all_alive(&pool);
+        let handles: Vec<_> = (0..100).map(|i| pool.submit(sqr(i))).collect();
+        for (j, handle) in handles.into_iter().enumerate() {
+            assert_eq!(handle.result(), Ok((j * j) as u64));
+        }
+        let mut last = all_alive(&pool);
+        original.sort_unstable();
+        last.sort_unstable();
+        assert_ne!(original, last, "every worker ran at most 10 of the 100 tasks");
+        assert!(pool.stats().retired >= 9, "{:?}", pool.stats());
+        pool.shutdown();
+    }
+
+    /// Closing a pool whose workers retire after one task, before the
+    /// tasks are done, must not hang; every task still runs.
+    #[test]
+    fn test_pool_worker_lifetime_early_close() {
+        let pool = ProcessPool::<TestTask, u64>::builder(WORKER)
+            .workers(3)
+            .max_tasks_per_worker(1)
+            .start()
+            .expect("pool starts");
+        let handles: Vec<_> = (0..6_u64)
+            .map(|i| pool.submit(TestTask::Sleep { ms: 300, value: i * i }))
+            .collect();
+        pool.shutdown();
+        for (j, handle) in handles.into_iter().enumerate() {
+            assert_eq!(handle.result(), Ok((j * j) as u64));
+        }
+    }
+
+    /// CPython tries 0, -1, 0.5 and "12": only 0 is a `u64`.
+    #[test]
+    fn test_pool_maxtasksperchild_invalid() {
+        let err = ProcessPool::<TestTask, u64>::builder(WORKER)
+            .workers(3)
+            .max_tasks_per_worker(0)
+            .start()
+            .unwrap_err();
+        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
+    }
+
+    #[test]
+    #[ignore = "interpreter shutdown with a pool still referenced (bpo-38744): Rust has no \
+                atexit handlers; a pool left in a static is never dropped, its workers exit \
+                when the parent's socket closes (tests/chaos.rs kills a parent)"]
+    fn test_worker_finalization_via_atexit_handler_of_multiprocessing() {}
 }

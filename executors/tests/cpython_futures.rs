@@ -746,10 +746,11 @@ mod future_tests {
         (future, gate)
     }
 
+    /// The outcome a done-callback saw, once it has run.
+    type Seen = Arc<Mutex<Option<Result<u64, TaskError>>>>;
+
     /// What a done-callback saw, for the test to read after the result.
-    fn recorder()
-    -> (Arc<Mutex<Option<Result<u64, TaskError>>>>, impl Fn(&Result<u64, TaskError>))
-    {
+    fn recorder() -> (Seen, impl Fn(&Result<u64, TaskError>)) {
         let seen = Arc::new(Mutex::new(None));
         let record = {
             let seen = Arc::clone(&seen);

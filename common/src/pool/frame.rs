@@ -48,7 +48,7 @@ pub enum FrameError {
     #[error("frame of {0} bytes exceeds the {MAX_FRAME_BYTES}-byte limit")]
     TooLarge(usize),
     /// The value could not be encoded or decoded.
-    #[error("encoding error: {0}")]
+    #[error("postcard: {0}")]
     Codec(#[from] postcard::Error),
 }
 
@@ -70,6 +70,22 @@ pub fn encode_failure<T: Serialize + ?Sized>(value: &T, err: &FrameError) -> Str
         other => other.to_string(),
     };
     format!("a `{type_name}` could not be encoded: {cause}")
+}
+
+/// Says why a body could not be decoded as a `T`, for people: the type and
+/// the cause. A `Deserialize` impl's own message
+/// (`serde::de::Error::custom`) is dropped by postcard and cannot be
+/// recovered from the bytes, so that case says where to look instead.
+pub fn decode_failure<T>(err: &FrameError) -> String {
+    let type_name = std::any::type_name::<T>();
+    let cause = match err {
+        FrameError::Codec(postcard::Error::SerdeDeCustom) => {
+            "its Deserialize impl refused the bytes (postcard keeps no message)"
+                .to_string()
+        }
+        other => other.to_string(),
+    };
+    format!("a `{type_name}` could not be decoded: {cause}")
 }
 
 /// Decodes a frame body produced by [`encode`].

@@ -194,7 +194,9 @@ where
     R: Serialize,
 {
     let outcome = match frame::decode::<T>(&request.task) {
-        Err(err) => Outcome::Codec(format!("could not decode the task: {err}")),
+        Err(err) => {
+            Outcome::Codec(format!("the task: {}", frame::decode_failure::<T>(&err)))
+        }
         Ok(task) => match panic::catch_unwind(AssertUnwindSafe(|| handler(task))) {
             Ok(value) => match frame::encode(&value) {
                 // The reply wraps the value in a few bytes more; leave room.
@@ -334,7 +336,7 @@ mod tests {
 
         let reply = run_one(Request { id: 8, task: vec![] }, 1, &mut double);
         assert!(
-            matches!(reply.outcome, Outcome::Codec(ref m) if m.contains("decode the task"))
+            matches!(reply.outcome, Outcome::Codec(ref m) if m.starts_with("the task: a `u32` could not be decoded: postcard: "))
         );
     }
 

@@ -10,6 +10,8 @@ use serde::{Deserialize, Serialize};
 pub(crate) enum TestTask {
     /// Returns its value.
     Echo(u64),
+    /// Returns the product (CPython's `mul(x, y)`).
+    Mul(u64, u64),
     /// Sleeps, then returns the value.
     Sleep { ms: u64, value: u64 },
     /// Panics with this message (the worker survives).
@@ -53,6 +55,7 @@ static INIT_RUNS: AtomicU64 = AtomicU64::new(0);
 pub(crate) fn run(task: TestTask) -> u64 {
     match task {
         TestTask::Echo(value) => value,
+        TestTask::Mul(x, y) => x * y,
         TestTask::Sleep { ms, value } => {
             std::thread::sleep(Duration::from_millis(ms));
             value

@@ -430,7 +430,9 @@ fn decode_outcome<R: DeserializeOwned>(
     outcome: TaskOutcome,
 ) -> Result<(R, u32), TaskError> {
     let (pid, body) = outcome?;
-    let value = frame::decode(&body).map_err(|err| TaskError::Codec(err.to_string()))?;
+    let value = frame::decode(&body).map_err(|err| {
+        TaskError::Codec(format!("the result: {}", frame::decode_failure::<R>(&err)))
+    })?;
     Ok((value, pid))
 }
 
