@@ -59,6 +59,7 @@
 //! | 9. Bounded queues vs a thread per task | [`backpressure`] |
 //! | 10. rayon | [`rayon_tour`] |
 //! | 11. The rest of `concurrent.futures`, against CPython | [`futures_tour`] (its scenarios: [`support::semantics`]) |
+//! | the functions CPython's own tests hand to a process executor | [`support::python_calls`] |
 //! | the executor itself | [`executor`], [`process_executor`] |
 //! | worker-process tasks | [`jobs`], run by [`worker`] |
 

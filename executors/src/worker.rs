@@ -12,6 +12,7 @@ use common::worker::PoolRole;
 use crate::jobs::{
     Leaked, cpu_intensive, leaky_task, slow_task, square_chunk, square_number,
 };
+use crate::support::python_calls::{self, Call, TrapTask, Trapped};
 
 /// The lecture's `square_number(number, pause)`.
 pub const SQUARES: PoolRole<(i64, u64), String> = PoolRole::new("squares");
@@ -25,6 +26,12 @@ pub const NOTHING: PoolRole<u32, u32> = PoolRole::new("nothing");
 pub const SQUARE_CHUNKS: PoolRole<Vec<u64>, Vec<u64>> = PoolRole::new("square-chunks");
 /// Leaks memory on purpose (`max_tasks_per_child`).
 pub const LEAKY: PoolRole<u32, Leaked> = PoolRole::new("leaky");
+/// The plain functions CPython's own tests submit (`mul`, `pow`, …):
+/// `tests/cpython_futures.rs`.
+pub const PYTHON_CALLS: PoolRole<Call, u64> = PoolRole::new("python-calls");
+/// CPython's deadlock tests: tasks and results that fail, exit or crash
+/// while encoded or decoded.
+pub const TRAPS: PoolRole<TrapTask, Trapped> = PoolRole::new("traps");
 
 /// Serves the pool named in `role` (everything after the hidden argument).
 pub fn main(role: &[String]) -> ExitCode {
@@ -35,5 +42,7 @@ pub fn main(role: &[String]) -> ExitCode {
         .or_else(|| NOTHING.serve_if(role, |x| x))
         .or_else(|| SQUARE_CHUNKS.serve_if(role, square_chunk))
         .or_else(|| LEAKY.serve_if(role, leaky_task))
+        .or_else(|| PYTHON_CALLS.serve_if(role, python_calls::call))
+        .or_else(|| TRAPS.serve_if(role, python_calls::trap_task))
         .unwrap_or_else(|| common::worker::unknown(role))
 }

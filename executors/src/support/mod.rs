@@ -2,4 +2,5 @@
 //! A learner reads the lesson files (`src/*.rs`, one per notebook section);
 //! each file here says at its top which lesson uses it.
 
+pub mod python_calls;
 pub mod semantics;
