@@ -10,6 +10,7 @@ in <meta>, or nowhere — and records what bs4 itself says of each.
 
     python3 webscraping/python/soup_fixtures.py --seed 1 --pages 600 \\
         --malformed 200 --max-bytes 16384 --out webscraping/tests/fixtures/soup_pages.jsonl
+    (--declared defaults to a fifth of --pages: 120 here)
 
 Each output line is JSON: name, seed, header_charset (or null), body (the raw
 bytes as a latin-1 string: one character per byte), bs4_len (or null when
@@ -30,12 +31,22 @@ little realistic text; and, one in four, strings of the tokenizer's delimiters
 picked at random. These come from their own random stream, so the
 realistic pages of a seed do not change when they are added.
 
+And --declared pages (default: a fifth of --pages), from a third stream:
+each declares an encoding in <meta> — a name from Python's alias table or
+module list, spelled in any case with any punctuation, or a WHATWG label
+Python does not know — with text in that codec and a few random bytes above
+0x7F, which the codec may leave undefined. What decides them is Python's
+codec lookup and the strictness of its tables. The East Asian multi-byte
+codecs and the few Python codecs the Rust side does not decode are not
+declared (NOT_DECLARED: the module docs of webscraping::soup say why).
+
 Needs beautifulsoup4 == 4.15.0 and no charset detector installed (chardet,
 cchardet or charset_normalizer): with one, bs4 guesses encodings
 statistically, which the Rust side does not (its module docs say why).
 """
 
 import argparse
+import codecs
 import json
 import logging
 import random
@@ -359,6 +370,76 @@ def encode(page_text, rng):
     return body, header
 
 
+# Labels a browser (WHATWG) decodes and Python's codec registry does not
+# know, or knows by another spelling only: bs4 skips them.
+WHATWG_ONLY = [
+    "windows-874", "x-mac-cyrillic", "x-mac-ukrainian", "iso-8859-8-i", "x-user-defined",
+    "koi8-ru", "csisolatin9", "l9", "x-cp1250", "x-cp1251", "dos-874", "x-gbk",
+    "unicode-1-1-utf-8", "unicode11utf8", "x-unicode20utf8", "iso8859-11", "iso885911",
+    "cp-1251", "win-1251", "ibm-866", "x-mac-roman", "logical", "visual",
+]
+# Codecs Python decodes that the Rust side does not (or decodes with the
+# WHATWG table of the family, which accepts more): not declared by these
+# pages. The module docs of webscraping::soup list them.
+NOT_DECLARED = {
+    "utf-7", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "hz", "johab",
+    "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3",
+    "iso2022_jp_ext", "iso2022_kr", "euc_jis_2004", "euc_jisx0213", "shift_jis_2004",
+    "shift_jisx0213", "big5", "big5hkscs", "cp932", "cp949", "cp950", "euc_jp", "euc_kr",
+    "gb2312", "gbk", "gb18030", "shift_jis",
+}
+
+
+def python_codec(name):
+    """The codec bs4's find_codec would hand to str() for `name`, by
+    CPython's own name for it; None when there is none."""
+    for tried in (bs4.dammit.UnicodeDammit.CHARSET_ALIASES.get(name, name),
+                  name.replace("-", ""), name.replace("-", "_")):
+        try:
+            return codecs.lookup(tried).name
+        except (LookupError, ValueError):
+            continue
+    return None
+
+
+def mangle(name, rng):
+    """`name` spelled as pages spell it: any case, `-`, `_`, ` ` or `.`
+    between its parts."""
+    parts = [p for p in name.replace("-", "_").split("_") if p]
+    joined = parts[0]
+    for part in parts[1:]:
+        joined += rng.choice(["-", "_", "-", " ", "", "."]) + part
+    return rng.choice([joined, joined.upper(), joined.lower(), joined.title()])
+
+
+def declared_page(rng):
+    """A page that declares a legacy or unknown encoding in <meta>, with
+    text in it and bytes above 0x7F some of which the codec may not define:
+    what decides is Python's name lookup and its codec's strictness."""
+    import encodings.aliases
+    names = sorted(set(encodings.aliases.aliases) | set(encodings.aliases.aliases.values()))
+    names = [n for n in names if python_codec(n) not in NOT_DECLARED | {None}]
+    while True:
+        if rng.random() < 0.2:
+            name = rng.choice(WHATWG_ONLY)
+        else:
+            name = mangle(rng.choice(names), rng)
+        codec = python_codec(name)
+        if codec not in NOT_DECLARED:
+            break
+    words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(3, 30)))
+    try:
+        text = words.encode(codec, errors="replace") if codec else words.encode("utf-8")
+    except (LookupError, UnicodeError, TypeError):
+        text = words.encode("utf-8")
+    high = bytes(rng.randrange(0x80, 0x100) for _ in range(rng.choice([0, 0, 1, 3, 12])))
+    head = rng.choice(['<meta charset="{}">', "<meta charset={}>",
+                       '<meta http-equiv="Content-Type" content="text/html; charset={}">'])
+    body = (f"<!DOCTYPE html><html><head>{head.format(name)}<title>".encode("ascii", "replace")
+            + text[:40] + b"</title></head><body><p>" + text + high + b"</p></body></html>")
+    return name, body
+
+
 def bs4_count(body):
     try:
         soup = BeautifulSoup(body, "html.parser")
@@ -375,6 +456,9 @@ def main():
                         help="adversarial pages after the realistic ones (default: a fifth of --pages)")
     parser.add_argument("--max-bytes", type=int, default=65536,
                         help="the largest adversarial page (default: 64 KiB)")
+    parser.add_argument("--declared", type=int, default=None,
+                        help="pages declaring a legacy or unknown encoding, after the others "
+                             "(default: a fifth of --pages)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if bs4.__version__ != PINNED:
@@ -391,18 +475,25 @@ def main():
     rng = random.Random(args.seed)
     # Their own stream, so that adding them leaves the realistic pages as they were.
     adversary = random.Random(f"malformed-{args.seed}")
+    # And theirs.
+    declaring = random.Random(f"declared-{args.seed}")
     n_malformed = args.pages // 5 if args.malformed is None else args.malformed
+    n_declared = args.pages // 5 if args.declared is None else args.declared
     rejected = 0
     with open(args.out, "w", encoding="utf-8") as out:
-        for i in range(args.pages + n_malformed):
+        for i in range(args.pages + n_malformed + n_declared):
             if i < args.pages:
                 name = f"seed{args.seed}-page{i}"
                 text, _ = Page(rng).render()
                 body, header = encode(shred(text, rng), rng)
-            else:
+            elif i < args.pages + n_malformed:
                 family, text = malformed(adversary, args.max_bytes)
                 name = f"seed{args.seed}-malformed{i - args.pages}-{family}"
                 body = text.encode("utf-8")
+                header = None
+            else:
+                declared, body = declared_page(declaring)
+                name = f"seed{args.seed}-declared{i - args.pages - n_malformed}-{declared}"
                 header = None
             count, encoding, error = bs4_count(body)
             rejected += count is None
@@ -416,7 +507,8 @@ def main():
                 "bs4_error": error,
             }
             out.write(json.dumps(record, ensure_ascii=True) + "\n")
-    print(f"wrote {args.pages} pages and {n_malformed} malformed ones (seed {args.seed}, "
+    print(f"wrote {args.pages} pages, {n_malformed} malformed ones and {n_declared} declaring "
+          f"legacy or unknown encodings (seed {args.seed}, "
           f"beautifulsoup4 {bs4.__version__}, "
           f"{rejected} on which bs4 raised) to {args.out}")
 

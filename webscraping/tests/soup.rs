@@ -1,5 +1,6 @@
 //! The differential test: BeautifulSoup's own counts on generated realistic
-//! pages and on an adversary's malformed ones (`python/soup_fixtures.py`,
+//! pages, on an adversary's malformed ones and on pages declaring legacy or
+//! unknown encodings (`python/soup_fixtures.py`,
 //! beautifulsoup4 4.15.0 on the pinned `html.parser` of CPython 3.11 with the
 //! fix for CVE-2025-6069), against `webscraping::soup`. Offline: the fixture
 //! file is in the repo.

@@ -4,7 +4,9 @@
 use std::borrow::Cow;
 use std::sync::LazyLock;
 
-use encoding_rs::{Encoding, UTF_16BE, UTF_16LE, WINDOWS_1252};
+use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
+
+use super::python_codecs;
 use regex::bytes::Regex;
 
 /// A decoded page and how it was decoded.
@@ -61,10 +63,16 @@ pub fn decode(body: &[u8]) -> Decoded {
     consider(Some("utf-8".into()));
     consider(Some("windows-1252".into()));
 
-    for name in &candidates {
-        if let Some(codec) = Codec::find(name)
-            && let Some(text) = codec.decode_strict(markup)
-        {
+    // Each candidate, the codec bs4 finds for it and the name it hands to
+    // `str()`; a candidate Python has no codec for is skipped.
+    let codecs: Vec<(&String, Codec, String)> = candidates
+        .iter()
+        .filter_map(|candidate| {
+            Codec::find(candidate).map(|(codec, name)| (candidate, codec, name))
+        })
+        .collect();
+    for (_, codec, name) in &codecs {
+        if let Some(text) = codec.decode_strict(markup) {
             return Decoded {
                 text: text.into_owned(),
                 encoding: codec.name(name),
@@ -72,20 +80,19 @@ pub fn decode(body: &[u8]) -> Decoded {
             };
         }
     }
-    for name in &candidates {
-        // bs4 does not retry ASCII with replacement.
-        if let Some(codec) = Codec::find(name).filter(|codec| *codec != Codec::Ascii) {
-            let text = codec.decode_lossy(markup);
-            return Decoded {
-                text: text.into_owned(),
-                encoding: codec.name(name),
-                replaced: true,
-            };
-        }
+    // With replacement, every candidate but one *named* "ascii" (bs4
+    // compares the name, so "us-ascii" is retried); windows-1252 is always
+    // a candidate and always decodes with it.
+    let (codec, name) = codecs
+        .iter()
+        .find(|(candidate, _, _)| *candidate != "ascii")
+        .map(|(_, codec, name)| (*codec, name.clone()))
+        .unwrap_or_else(|| Codec::find("windows-1252").expect("Python has cp1252"));
+    Decoded {
+        text: codec.decode_lossy(markup).into_owned(),
+        encoding: codec.name(&name),
+        replaced: true,
     }
-    // Unreachable: windows-1252 is always a candidate and always decodes.
-    let text = Codec::Cp1252.decode_lossy(markup).into_owned();
-    Decoded { text, encoding: "windows-1252".into(), replaced: true }
 }
 
 /// The HTTP header's charset, when it names a different codec from the
@@ -105,10 +112,10 @@ pub fn header_disagrees<'a>(
     chosen: &str,
 ) -> Option<&'a str> {
     let header = header_charset?;
-    let codec = Codec::find(header)?;
+    let (codec, _) = Codec::find(&header.to_lowercase())?;
     // `chosen` may read "x-sjis (as shift_jis)": its first word is the name.
     let chosen = chosen.split(' ').next().unwrap_or(chosen);
-    (Codec::find(chosen) != Some(codec)).then_some(header)
+    (Codec::find(chosen).map(|(c, _)| c) != Some(codec)).then_some(header)
 }
 
 /// bs4's `EncodingDetector.strip_byte_order_mark`.
@@ -147,74 +154,162 @@ fn declared_encoding(markup: &[u8]) -> Option<String> {
     (!name.is_empty()).then(|| name.to_lowercase())
 }
 
-/// The codecs this module decodes the way Python's do; any other name goes
-/// to `encoding_rs` (the WHATWG tables).
+/// A codec as Python's `str(data, name)` would use it: found the way
+/// `codecs.lookup` finds it (its normalisation, its alias table, its module
+/// names — see [`python_codecs`]), and decoding as CPython's does. The
+/// multi-byte East Asian codecs are the exception: they decode with the
+/// WHATWG table of the same family (`encoding_rs`), which accepts more than
+/// Python's (CP949 for `euc-kr`, CP932 for `shift_jis`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Codec {
     Utf8,
     Ascii,
-    /// ISO-8859-1: every byte is the character of the same number.
     Latin1,
-    /// Python's cp1252: five bytes are undefined and fail strict decoding
-    /// (WHATWG's windows-1252 maps them to C1 controls instead).
-    Cp1252,
+    /// `utf_16`: a byte-order mark picks the order, else little-endian.
+    Utf16,
     Utf16Le,
     Utf16Be,
+    /// `utf_32`: a byte-order mark picks the order, else little-endian.
+    Utf32,
     Utf32Le,
     Utf32Be,
-    Other(&'static Encoding),
+    /// One of Python's single-byte codecs: its module name and table (256
+    /// characters, U+FFFE where the byte is undefined).
+    Charmap(&'static str, &'static str),
+    /// A multi-byte codec Python has, decoded with the WHATWG table of its
+    /// family.
+    Web(&'static Encoding),
+}
+
+/// bs4's `UnicodeDammit.CHARSET_ALIASES`.
+fn bs4_alias(name: &str) -> &str {
+    match name {
+        "macintosh" => "mac-roman",
+        "x-sjis" => "shift-jis",
+        other => other,
+    }
+}
+
+/// Python's `encodings.normalize_encoding`: every run of characters other
+/// than letters, digits and `.` becomes one `_`, none at either end;
+/// non-ASCII letters and digits are dropped.
+fn normalize_encoding(name: &str) -> String {
+    let mut normalized = String::with_capacity(name.len());
+    let mut punctuation = false;
+    for c in name.chars() {
+        if c.is_alphanumeric() || c == '.' {
+            if punctuation && !normalized.is_empty() {
+                normalized.push('_');
+            }
+            if c.is_ascii() {
+                normalized.push(c);
+            }
+            punctuation = false;
+        } else {
+            punctuation = true;
+        }
+    }
+    normalized
+}
+
+/// `codecs.lookup(name)`: the `encodings` module Python finds for `name`
+/// (lowercased, normalised, then looked up in the alias table, with `.` as
+/// `_` on a second try), or `None` (`LookupError`).
+fn python_lookup(name: &str) -> Option<&'static str> {
+    if name.contains('\0') {
+        return None; // Python: ValueError, which bs4 catches like LookupError
+    }
+    let normalized = normalize_encoding(&name.to_ascii_lowercase());
+    let alias = |key: &str| {
+        python_codecs::ALIASES.iter().find(|(a, _)| *a == key).map(|(_, m)| *m)
+    };
+    let aliased = alias(&normalized).or_else(|| alias(&normalized.replace('.', "_")));
+    aliased.into_iter().chain([normalized.as_str()]).find_map(|module| {
+        if module.is_empty() || module.contains('.') {
+            return None;
+        }
+        python_codecs::CHARMAPS
+            .iter()
+            .map(|(m, _)| *m)
+            .chain(python_codecs::OTHER_MODULES.iter().copied())
+            .find(|known| *known == module)
+    })
 }
 
 impl Codec {
-    /// Python's codec lookup for `name` (as bs4's `find_codec` asks it).
-    fn find(name: &str) -> Option<Self> {
-        // `encodings.normalize_encoding`: punctuation and spaces to '_'.
-        let key: String = name
-            .trim()
-            .to_lowercase()
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() || c == '.' { c } else { '_' })
-            .collect();
-        let key = key.trim_matches('_');
-        Some(match key {
-            "utf_8" | "utf8" | "u8" | "utf" | "cp65001" | "utf_8_sig" => Codec::Utf8,
-            "ascii" | "us_ascii" | "646" | "us" | "ansi_x3.4_1968" | "iso646_us"
-            | "cp367" | "csascii" | "ibm367" | "iso_ir_6" => Codec::Ascii,
-            "latin_1" | "latin1" | "latin" | "l1" | "iso_8859_1" | "iso8859_1"
-            | "8859" | "cp819" | "ibm819" | "iso_ir_100" | "csisolatin1"
-            | "iso_8859_1_1987" => Codec::Latin1,
-            "cp1252" | "windows_1252" | "1252" => Codec::Cp1252,
-            "utf_16_le" | "utf_16le" | "utf16le" => Codec::Utf16Le,
-            "utf_16_be" | "utf_16be" | "utf16be" => Codec::Utf16Be,
-            "utf_32_le" | "utf_32le" | "utf32le" => Codec::Utf32Le,
-            "utf_32_be" | "utf_32be" | "utf32be" => Codec::Utf32Be,
-            // bs4's own aliases, then the WHATWG labels.
-            "macintosh" => Codec::Other(Encoding::for_label(b"macintosh")?),
-            "x_sjis" => Codec::Other(Encoding::for_label(b"shift_jis")?),
-            _ => Codec::Other(Encoding::for_label(name.trim().as_bytes())?),
+    /// The codec bs4's `find_codec` settles on for `name`, with the name it
+    /// hands to `str()`: `name` through bs4's own aliases, then with its
+    /// `-`s removed, then with `-` as `_`; the first Python finds. `None`
+    /// when Python has no such codec, when it is not a text encoding
+    /// (`rot13`, `base64`…), or when it is one this module does not decode
+    /// (`utf-7`, `unicode_escape`, the ISO-2022 and JIS X 0213 variants, `hz`,
+    /// `johab`): bs4 goes on to its next candidate when `str()` raises, and
+    /// so does [`decode`] — for the last group, where Python would have
+    /// decoded, the counts can differ.
+    fn find(name: &str) -> Option<(Self, String)> {
+        let tries =
+            [bs4_alias(name).to_string(), name.replace('-', ""), name.replace('-', "_")];
+        let (tried, module) = tries
+            .into_iter()
+            .find_map(|tried| python_lookup(&tried).map(|m| (tried, m)))?;
+        Some((Self::of_module(module)?, tried.to_lowercase()))
+    }
+
+    /// The codec of one of Python's `encodings` modules.
+    fn of_module(module: &'static str) -> Option<Self> {
+        if let Some((name, table)) =
+            python_codecs::CHARMAPS.iter().find(|(m, _)| *m == module)
+        {
+            return Some(Codec::Charmap(name, table));
+        }
+        Some(match module {
+            "utf_8" | "utf_8_sig" => Codec::Utf8,
+            "ascii" => Codec::Ascii,
+            // `charmap` without a mapping is latin-1.
+            "latin_1" | "charmap" => Codec::Latin1,
+            "utf_16" => Codec::Utf16,
+            "utf_16_le" => Codec::Utf16Le,
+            "utf_16_be" => Codec::Utf16Be,
+            "utf_32" => Codec::Utf32,
+            "utf_32_le" => Codec::Utf32Le,
+            "utf_32_be" => Codec::Utf32Be,
+            "big5" | "big5hkscs" | "cp950" => Codec::Web(encoding_rs::BIG5),
+            "shift_jis" | "cp932" => Codec::Web(encoding_rs::SHIFT_JIS),
+            "euc_jp" => Codec::Web(encoding_rs::EUC_JP),
+            "euc_kr" | "cp949" => Codec::Web(encoding_rs::EUC_KR),
+            "gb2312" | "gbk" => Codec::Web(encoding_rs::GBK),
+            "gb18030" => Codec::Web(encoding_rs::GB18030),
+            "iso2022_jp" => Codec::Web(encoding_rs::ISO_2022_JP),
+            _ => return None,
         })
     }
 
-    /// The name to report.
+    /// The name to report for a page decoded with this codec, found as
+    /// `asked`.
     fn name(self, asked: &str) -> String {
         match self {
             Codec::Utf8 => "utf-8".into(),
             Codec::Ascii => "ascii".into(),
             Codec::Latin1 => "iso-8859-1".into(),
-            Codec::Cp1252 => "windows-1252".into(),
+            Codec::Utf16 => "utf-16".into(),
             Codec::Utf16Le => "utf-16le".into(),
             Codec::Utf16Be => "utf-16be".into(),
+            Codec::Utf32 => "utf-32".into(),
             Codec::Utf32Le => "utf-32le".into(),
             Codec::Utf32Be => "utf-32be".into(),
-            Codec::Other(encoding) if encoding.name().eq_ignore_ascii_case(asked) => {
+            Codec::Charmap("cp1252", _) => "windows-1252".into(),
+            Codec::Charmap(module, _) => module.replace('_', "-"),
+            Codec::Web(encoding) if encoding.name().eq_ignore_ascii_case(asked) => {
                 encoding.name().to_lowercase()
             }
-            Codec::Other(encoding) => {
+            Codec::Web(encoding) => {
                 format!("{asked} (as {})", encoding.name().to_lowercase())
             }
         }
     }
 
+    /// Decodes `bytes` as Python's codec does with `errors="strict"`:
+    /// `None` where Python raises `UnicodeDecodeError`.
     fn decode_strict(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
         match self {
             Codec::Utf8 => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
@@ -225,53 +320,98 @@ impl Codec {
             Codec::Latin1 => {
                 Some(Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()))
             }
-            Codec::Cp1252 => {
-                if bytes.iter().any(|b| matches!(b, 0x81 | 0x8D | 0x8F | 0x90 | 0x9D)) {
-                    return None;
-                }
-                Some(WINDOWS_1252.decode_without_bom_handling(bytes).0)
+            Codec::Charmap(_, table) => {
+                let table = charmap(table);
+                bytes
+                    .iter()
+                    .map(|&b| Some(table[usize::from(b)]).filter(|c| *c != UNDEFINED))
+                    .collect::<Option<String>>()
+                    .map(Cow::Owned)
             }
-            Codec::Utf16Le => {
-                UTF_16LE.decode_without_bom_handling_and_without_replacement(bytes)
+            Codec::Utf16 | Codec::Utf16Le | Codec::Utf16Be => {
+                let (encoding, bytes) = self.utf16(bytes);
+                encoding.decode_without_bom_handling_and_without_replacement(bytes)
             }
-            Codec::Utf16Be => {
-                UTF_16BE.decode_without_bom_handling_and_without_replacement(bytes)
+            Codec::Utf32 | Codec::Utf32Le | Codec::Utf32Be => {
+                let (little_endian, bytes) = self.utf32_order(bytes);
+                utf32(bytes, little_endian, false)
             }
-            Codec::Utf32Le | Codec::Utf32Be => {
-                utf32(bytes, self == Codec::Utf32Le, false)
-            }
-            Codec::Other(encoding) => {
+            Codec::Web(encoding) => {
                 encoding.decode_without_bom_handling_and_without_replacement(bytes)
             }
         }
     }
 
+    /// Decodes `bytes` as Python's codec does with `errors="replace"`.
     fn decode_lossy(self, bytes: &[u8]) -> Cow<'_, str> {
         match self {
-            Codec::Utf8 | Codec::Ascii => String::from_utf8_lossy(bytes),
-            Codec::Latin1 => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
-            Codec::Cp1252 => Cow::Owned(
+            Codec::Utf8 => String::from_utf8_lossy(bytes),
+            // One U+FFFD per byte above 0x7F (not per UTF-8 sequence).
+            Codec::Ascii => Cow::Owned(
                 bytes
                     .iter()
-                    .map(|&b| match b {
-                        0x81 | 0x8D | 0x8F | 0x90 | 0x9D => '\u{FFFD}',
-                        _ => WINDOWS_1252
-                            .decode_without_bom_handling(&[b])
-                            .0
-                            .chars()
-                            .next()
-                            .unwrap_or('\u{FFFD}'),
-                    })
+                    .map(|&b| if b.is_ascii() { char::from(b) } else { '\u{FFFD}' })
                     .collect(),
             ),
-            Codec::Utf16Le => UTF_16LE.decode_without_bom_handling(bytes).0,
-            Codec::Utf16Be => UTF_16BE.decode_without_bom_handling(bytes).0,
-            Codec::Utf32Le | Codec::Utf32Be => {
-                utf32(bytes, self == Codec::Utf32Le, true).unwrap_or_default()
+            Codec::Latin1 => Cow::Owned(bytes.iter().map(|&b| char::from(b)).collect()),
+            Codec::Charmap(_, table) => {
+                let table = charmap(table);
+                Cow::Owned(
+                    bytes
+                        .iter()
+                        .map(|&b| match table[usize::from(b)] {
+                            UNDEFINED => '\u{FFFD}',
+                            c => c,
+                        })
+                        .collect(),
+                )
             }
-            Codec::Other(encoding) => encoding.decode_without_bom_handling(bytes).0,
+            Codec::Utf16 | Codec::Utf16Le | Codec::Utf16Be => {
+                let (encoding, bytes) = self.utf16(bytes);
+                encoding.decode_without_bom_handling(bytes).0
+            }
+            Codec::Utf32 | Codec::Utf32Le | Codec::Utf32Be => {
+                let (little_endian, bytes) = self.utf32_order(bytes);
+                utf32(bytes, little_endian, true).unwrap_or_default()
+            }
+            Codec::Web(encoding) => encoding.decode_without_bom_handling(bytes).0,
         }
     }
+
+    /// The UTF-16 byte order, and the bytes after a byte-order mark that
+    /// `utf_16` reads (and removes) itself.
+    fn utf16(self, bytes: &[u8]) -> (&'static Encoding, &[u8]) {
+        match self {
+            Codec::Utf16Be => (UTF_16BE, bytes),
+            Codec::Utf16 if bytes.starts_with(&[0xFE, 0xFF]) => (UTF_16BE, &bytes[2..]),
+            Codec::Utf16 if bytes.starts_with(&[0xFF, 0xFE]) => (UTF_16LE, &bytes[2..]),
+            _ => (UTF_16LE, bytes),
+        }
+    }
+
+    /// The same for UTF-32: whether it is little-endian, and the bytes.
+    fn utf32_order(self, bytes: &[u8]) -> (bool, &[u8]) {
+        match self {
+            Codec::Utf32Be => (false, bytes),
+            Codec::Utf32 if bytes.starts_with(&[0, 0, 0xFE, 0xFF]) => {
+                (false, &bytes[4..])
+            }
+            Codec::Utf32 if bytes.starts_with(&[0xFF, 0xFE, 0, 0]) => (true, &bytes[4..]),
+            _ => (true, bytes),
+        }
+    }
+}
+
+/// Where a charmap table leaves a byte undefined.
+const UNDEFINED: char = '\u{FFFE}';
+
+/// A charmap table as 256 characters, one per byte.
+fn charmap(table: &str) -> [char; 256] {
+    let mut chars = [UNDEFINED; 256];
+    for (slot, c) in chars.iter_mut().zip(table.chars()) {
+        *slot = c;
+    }
+    chars
 }
 
 /// UTF-32 (no `encoding_rs` codec): four bytes per character; with `lossy`,
@@ -319,6 +459,76 @@ mod tests {
             ("windows-1252", "<p>café</p>")
         );
         assert!(!fallback.replaced);
+    }
+
+    /// Each against `BeautifulSoup(page, 'html.parser')` (bs4 4.15.0 on
+    /// CPython 3.11, no detector): what Python's codec registry knows, and
+    /// how strictly its single-byte tables decode.
+    #[test]
+    fn declared_encodings_are_found_and_decoded_as_python_does() {
+        let text =
+            |page: &[u8]| decode(page).text.split_once("<p>").unwrap().1.to_string();
+        // A codec Python has and the WHATWG tables lack: IBM855.
+        assert_eq!(text(b"<meta charset=\"ibm855\"><p>\x81\xd0\xb0</p>"), "Ђл░</p>");
+        // A WHATWG label Python does not know: skipped, windows-1252 reads it.
+        let page = decode(b"<meta charset=\"windows-874\"><p>\xa1\xa2</p>");
+        assert_eq!(
+            (
+                page.encoding.as_str(),
+                text(b"<meta charset=\"windows-874\"><p>\xa1\xa2</p>")
+            ),
+            ("windows-1252", "¡¢</p>".into())
+        );
+        // Python's cp1251 leaves 0x98 undefined (WHATWG maps it): strict
+        // decoding fails, and the next candidate wins.
+        assert_eq!(
+            decode(b"<meta charset=\"cp1251\"><p>\x98\xc0</p>").encoding,
+            "windows-1252"
+        );
+        // An ASCII alias with non-ASCII bytes: UTF-8 is tried next.
+        assert_eq!(text(b"<meta charset=\"us\"><p>\xc3\xa9</p>"), "é</p>");
+        // "koi8.r": Python's normalisation keeps the dot, and no module
+        // has one: unknown.
+        assert_eq!(
+            decode(b"<meta charset=\"koi8.r\"><p>\xc1</p>").encoding,
+            "windows-1252"
+        );
+        // Spellings Python's normalisation accepts; then two the page's
+        // <meta> cuts short at a space (bs4's pattern stops there), and
+        // one whose dot Python keeps.
+        let koi8 = |name: &str| {
+            let mut page = format!("<meta charset=\"{name}\"><p>").into_bytes();
+            page.extend_from_slice(b"\xc1</p>");
+            let decoded = decode(&page);
+            (decoded.encoding, decoded.text.ends_with("<p>а</p>"))
+        };
+        for name in ["KOI8-R", "Koi8_R", "koi8--r"] {
+            assert_eq!(koi8(name), ("koi8-r".into(), true), "{name}");
+        }
+        for name in ["koi8 r", "  koi8-r  ", "KOI8.R"] {
+            assert_eq!(koi8(name), ("windows-1252".into(), false), "{name}");
+        }
+    }
+
+    /// bs4's last resort decodes with replacement, skipping a candidate
+    /// *named* "ascii" — an alias such as "us" is retried, one U+FFFD per
+    /// byte above 0x7F.
+    #[test]
+    fn the_replacement_pass_skips_only_the_name_ascii() {
+        let page = b"<meta charset=\"us\"><p>\x81\x8d\xe9</p>";
+        let decoded = decode(page);
+        assert!(decoded.replaced);
+        assert_eq!(decoded.encoding, "ascii");
+        assert!(
+            decoded.text.ends_with("<p>\u{FFFD}\u{FFFD}\u{FFFD}</p>"),
+            "{}",
+            decoded.text
+        );
+        let named = decode(b"<meta charset=\"ascii\"><p>\x81\x8d\xe9</p>");
+        assert_eq!(
+            named.encoding, "utf-8",
+            "the name ascii is not retried: UTF-8 is next"
+        );
     }
 
     #[test]
