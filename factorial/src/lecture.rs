@@ -42,6 +42,7 @@ use crate::Config;
 use crate::digits::{digit_count, leading_digits, trailing_digits};
 use crate::methods::{Method, factorial};
 use crate::primes::legendre;
+pub use crate::support::quiet_timing::{Quiet, SAMPLES, time_quietly};
 
 /// The lecture's numbers.
 pub const NUMBERS: [u64; 4] = [5000, 6000, 700, 8000];
@@ -77,7 +78,7 @@ pub fn factorial_pool(
     pool_of(config, workers, crate::worker::FACTORIALS)
 }
 
-fn pool_of(
+pub(crate) fn pool_of(
     config: &Config,
     workers: usize,
     role: common::worker::PoolRole<u64, Vec<u8>>,
@@ -114,72 +115,6 @@ pub fn with_processes(config: &Config, numbers: &[u64]) -> anyhow::Result<Proces
     let bytes_received = pool.stats().bytes_received;
     pool.shutdown();
     Ok(ProcessRun { results, start, map, bytes_received, decode })
-}
-
-/// Samples per timing; the median is reported.
-pub const SAMPLES: usize = 5;
-
-/// The three ways timed without printing: each sample repeats `numbers`
-/// `rounds` times; the median of [`SAMPLES`] samples, divided by `rounds`.
-#[derive(Debug, Clone, Copy)]
-pub struct Quiet {
-    /// Rounds per sample.
-    pub rounds: u32,
-    /// One round, sequentially.
-    pub sequential: Duration,
-    /// One round on rayon.
-    pub rayon: Duration,
-    /// One round on the started process pool (`map`).
-    pub processes: Duration,
-    /// What the three had to run on.
-    pub contention: common::verdict::Contention,
-}
-
-/// The median of [`SAMPLES`] runs of `rounds` repetitions of `work`, per
-/// repetition.
-fn median_per_round(rounds: u32, mut work: impl FnMut()) -> Duration {
-    let mut samples: Vec<Duration> = (0..SAMPLES)
-        .map(|_| {
-            time(|| {
-                for _ in 0..rounds {
-                    work();
-                }
-            })
-            .1
-        })
-        .collect();
-    samples.sort();
-    samples[SAMPLES / 2] / rounds
-}
-
-/// Times the three ways on `numbers` without printing, each sample at least
-/// `sample` long (rounds chosen from one sequential round).
-pub fn time_quietly(
-    config: &Config,
-    numbers: &[u64],
-    sample: Duration,
-) -> anyhow::Result<Quiet> {
-    let quiet = |n: u64| factorial(n, Method::Tree);
-    let pool = pool_of(config, config.workers, crate::worker::FACTORIALS_QUIET)?;
-    let watch = common::verdict::ContentionWatch::start();
-    let (_, one) = time(|| numbers.iter().map(|&n| quiet(n)).collect::<Vec<_>>());
-    let rounds = (sample.as_secs_f64() / one.as_secs_f64().max(1e-6))
-        .ceil()
-        .clamp(1.0, 1e4) as u32;
-    let sequential = median_per_round(rounds, || {
-        std::hint::black_box(numbers.iter().map(|&n| quiet(n)).collect::<Vec<_>>());
-    });
-    let rayon = median_per_round(rounds, || {
-        std::hint::black_box(numbers.par_iter().map(|&n| quiet(n)).collect::<Vec<_>>());
-    });
-    let mut failed = false;
-    let processes = median_per_round(rounds, || {
-        failed |= pool.map(|n| n, numbers.iter().copied()).iter().any(Result::is_err);
-    });
-    let contention = watch.finish();
-    pool.shutdown();
-    anyhow::ensure!(!failed, "a quiet process-pool task failed");
-    Ok(Quiet { rounds, sequential, rayon, processes, contention })
 }
 
 /// `1 process`, `2 processes`.

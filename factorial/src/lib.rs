@@ -66,6 +66,7 @@
 //! | `--n` and its checks | [`cli`] |
 //! | how long a run will take | [`estimate`] |
 //! | the pool workers | [`worker`] |
+//! | the machinery behind section 3 (timing the three ways without printing) | [`support`] |
 
 use std::path::PathBuf;
 
@@ -86,6 +87,7 @@ pub mod ntt;
 pub mod one_product;
 pub mod primes;
 pub mod scaling;
+pub mod support;
 pub mod worker;
 
 use methods::Method;

@@ -54,6 +54,7 @@
 //! | 6. Threads at scale vs async | [`scale`] |
 //! | the local site and its pages | [`site`], [`pages`] |
 //! | the HTTP client and its errors | [`client`] |
+//! | the machinery behind sections 5 and 6 (robots.txt; the site in a child process) | [`support`] |
 
 use std::time::Duration;
 
@@ -72,6 +73,7 @@ pub mod robust;
 pub mod scale;
 pub mod site;
 pub mod soup;
+pub mod support;
 pub mod text;
 
 /// The sections, in order. Each names the lesson it runs;

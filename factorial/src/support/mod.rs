@@ -1,0 +1,5 @@
+//! The machinery behind the lessons: what a lesson calls in one line.
+//! A learner reads the lesson files (`src/*.rs`, one per notebook section);
+//! each file here says at its top which lesson uses it.
+
+pub mod quiet_timing;
