@@ -54,7 +54,7 @@
 //! | 6. Threads at scale vs async | [`scale`] |
 //! | the local site and its pages | [`site`], [`pages`] |
 //! | the HTTP client and its errors | [`client`] |
-//! | the machinery behind sections 5 and 6 (robots.txt; the site in a child process) | [`support`] |
+//! | the machinery behind sections 3, 5 and 6 (the per-host rate limiter; robots.txt; the site in a child process) | [`support`] |
 
 use std::time::Duration;
 

@@ -17,7 +17,6 @@ use std::time::{Duration, Instant};
 
 use common::report::Table;
 use common::scale::Scale;
-use common::sync::{Permit, Semaphore};
 use common::timing::{HumanDuration, time};
 use executors::executor::ThreadPoolExecutor;
 use reqwest::blocking::Client;
@@ -25,6 +24,7 @@ use reqwest::blocking::Client;
 use crate::Context;
 use crate::client::{self, FetchError, Limits, Network, Retry, fetch_with_retry};
 use crate::pages::{FAULT_PATHS, LECTURE_PATHS, page_path};
+pub use crate::support::rate_limit::HostLimiter;
 
 /// The client limits for this section: short, so the fault pages fail fast.
 pub fn limits(scale: Scale) -> Limits {
@@ -104,40 +104,6 @@ pub fn scrape_faults(
         })
         .collect();
     Ok(futures.into_iter().map(|f| f.result()).collect::<Result<_, _>>()?)
-}
-
-/// At most `concurrent` requests to a host at once, and at least `interval`
-/// between two request starts.
-#[derive(Debug)]
-pub struct HostLimiter {
-    slots: Semaphore,
-    interval: Duration,
-    next_start: Mutex<Instant>,
-}
-
-impl HostLimiter {
-    /// A limiter for one host.
-    pub fn new(concurrent: usize, interval: Duration) -> Self {
-        Self {
-            slots: Semaphore::new(concurrent),
-            interval,
-            next_start: Mutex::new(Instant::now()),
-        }
-    }
-
-    /// Waits for a slot and for the next start time; the request may go
-    /// while the returned permit lives. Also returns the scheduled start.
-    pub fn acquire(&self) -> (Permit<'_>, Instant) {
-        let permit = self.slots.acquire();
-        let start = {
-            let mut next = self.next_start.lock().unwrap_or_else(|p| p.into_inner());
-            let start = (*next).max(Instant::now());
-            *next = start + self.interval;
-            start
-        };
-        thread::sleep(start.saturating_duration_since(Instant::now()));
-        (permit, start)
-    }
 }
 
 /// What the rate-limit demo observed.

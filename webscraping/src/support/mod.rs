@@ -3,4 +3,5 @@
 //! each file here says at its top which lesson uses it.
 
 pub mod child_site;
+pub mod rate_limit;
 pub mod robots;
