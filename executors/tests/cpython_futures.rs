@@ -978,156 +978,6 @@ fn exception() -> TaskFuture<u64> {
     TaskFuture::ready(Err(TaskError::Failed("OSError".into())))
 }
 
-/// `WaitTests`, run by CPython on each executor: the thread executor's
-/// run (`ThreadPoolWaitTests`). Positions stand for the futures:
-/// `wait` answers with indices into the slice it was given.
-mod thread_pool_wait_tests {
-    use super::*;
-
-    #[test]
-    #[ignore = "a TaskFuture has one owner: the same future cannot be passed to wait twice, \
-                so the duplicate this test guards against cannot be written"]
-    fn test_20369() {}
-
-    /// Pinned beside the first documented difference: CPython does not
-    /// count `CANCELLED_FUTURE` (cancelled, not yet taken off a queue) as
-    /// done in `wait`, so only the quick task is; here a cancelled future
-    /// is done at once, and `wait` may return on it before the quick task
-    /// finishes.
-    #[test]
-    fn test_first_completed() {
-        let executor = ThreadPoolExecutor::new(5).unwrap();
-        let (states, _running) = States::new();
-        let gate = Arc::new(Event::new());
-        let futures =
-            [states.cancelled(), executor.submit(|| 21 * 2), gated(&executor, &gate, 0)];
-        let waited = wait(&futures, None, ReturnWhen::FirstCompleted);
-        gate.set();
-        assert!(waited.done.contains(&0), "CPython: not done; {waited:?}");
-        assert!(waited.pending.contains(&2), "{waited:?}");
-    }
-
-    #[test]
-    fn test_first_completed_some_already_completed() {
-        let executor = ThreadPoolExecutor::new(5).unwrap();
-        let (states, _running) = States::new();
-        let gate = Arc::new(Event::new());
-        let futures = [states.cancelled(), successful(), gated(&executor, &gate, 0)];
-        let waited = wait(&futures, None, ReturnWhen::FirstCompleted);
-        gate.set();
-        assert_eq!(waited, Waited { done: vec![0, 1], pending: vec![2] });
-    }
-
-    /// CPython's `sleep_and_raise(1.5)` is a task that fails once the
-    /// quick task is done (the test waits for that instead of sleeping),
-    /// and its `time.sleep(3)` is gated.
-    #[test]
-    fn test_first_exception() {
-        let executor = ThreadPoolExecutor::new(5).unwrap();
-        let (fail, gate) = (Arc::new(Event::new()), Arc::new(Event::new()));
-        let quick = executor.submit(|| 2 * 21);
-        let raising = {
-            let fail = Arc::clone(&fail);
-            executor.try_submit(move || {
-                fail.wait_timeout(LIMIT);
-                Err::<u64, _>("this is an exception")
-            })
-        };
-        let futures = [quick, raising, gated(&executor, &gate, 0)];
-        assert_eq!(futures[0].error(None), Ok(None), "the quick task succeeded");
-        fail.set();
-        let waited = wait(&futures, None, ReturnWhen::FirstException);
-        gate.set();
-        assert_eq!(waited, Waited { done: vec![0, 1], pending: vec![2] });
-    }
-
-    /// Pinned beside the first documented difference: CPython leaves
-    /// `CANCELLED_FUTURE` (index 1) in `pending`; here it is done.
-    /// `divmod(21, 0)` is an integer division by zero, which panics.
-    #[test]
-    fn test_first_exception_some_already_complete() {
-        let executor = ThreadPoolExecutor::new(5).unwrap();
-        let (states, _running) = States::new();
-        let gate = Arc::new(Event::new());
-        let zero = std::hint::black_box(0_u64);
-        let futures = [
-            successful(),
-            states.cancelled(),
-            states.cancelled(),
-            executor.submit(move || 21 / zero),
-            gated(&executor, &gate, 0),
-        ];
-        let waited = wait(&futures, None, ReturnWhen::FirstException);
-        gate.set();
-        assert_eq!(
-            waited,
-            Waited { done: vec![0, 1, 2, 3], pending: vec![4] },
-            "CPython: done [0, 2, 3], pending [1, 4]"
-        );
-    }
-
-    #[test]
-    fn test_first_exception_one_already_failed() {
-        let executor = ThreadPoolExecutor::new(5).unwrap();
-        let gate = Arc::new(Event::new());
-        let futures = [exception(), gated(&executor, &gate, 0)];
-        let waited = wait(&futures, None, ReturnWhen::FirstException);
-        gate.set();
-        assert_eq!(waited, Waited { done: vec![0], pending: vec![1] });
-    }
-
-    #[test]
-    fn test_all_completed() {
-        let executor = ThreadPoolExecutor::new(5).unwrap();
-        let (states, _running) = States::new();
-        let zero = std::hint::black_box(0_u64);
-        let futures = [
-            successful(),
-            states.cancelled(),
-            exception(),
-            executor.submit(move || 2 / zero),
-            executor.submit(|| 2 * 21),
-        ];
-        let waited = wait(&futures, None, ReturnWhen::AllCompleted);
-        assert_eq!(waited, Waited { done: vec![0, 1, 2, 3, 4], pending: vec![] });
-    }
-
-    /// CPython waits 5 s for a quick task and a 6 s one. Here the quick
-    /// task is known to be done before `wait` starts, the slow one is
-    /// gated, and the timeout is 50 ms: only the timeout itself is timed.
-    #[test]
-    fn test_timeout() {
-        let executor = ThreadPoolExecutor::new(5).unwrap();
-        let (states, _running) = States::new();
-        let gate = Arc::new(Event::new());
-        let futures = [
-            states.cancelled(),
-            exception(),
-            successful(),
-            executor.submit(|| 6 * 7),
-            gated(&executor, &gate, 0),
-        ];
-        assert_eq!(futures[3].error(None), Ok(None));
-        let waited =
-            wait(&futures, Some(Duration::from_millis(50)), ReturnWhen::AllCompleted);
-        gate.set();
-        assert_eq!(waited, Waited { done: vec![0, 1, 2, 3], pending: vec![4] });
-    }
-
-    /// 100 tasks blocked on one event, released together while `wait`
-    /// registers with them (CPython's issue 14406, a lost wake-up).
-    #[test]
-    fn test_pending_calls_race() {
-        let executor = ThreadPoolExecutor::new(5).unwrap();
-        let event = Arc::new(Event::new());
-        let futures: Vec<TaskFuture<u64>> =
-            (0..100).map(|_| gated(&executor, &event, 1)).collect();
-        event.set();
-        let waited = wait(&futures, None, ReturnWhen::AllCompleted);
-        assert_eq!(waited.done.len(), 100);
-    }
-}
-
 /// `test_free_reference_yielded_future`. CPython builds bare futures
 /// whatever executor the class runs with; here they are gated thread tasks,
 /// the same for both runs. CPython checks with weak references that
@@ -1187,37 +1037,207 @@ fn correct_timeout_exception_msg() {
     assert_eq!(unfinished, [1, 2], "CPython: 2 (of 4) futures unfinished");
 }
 
-/// `AsCompletedTests`, run by CPython on each executor: the thread
-/// executor's run.
-mod thread_pool_as_completed_tests {
+/// What CPython's `WaitTests` and `AsCompletedTests` need of "the
+/// executor" of each run: a quick task, a task that fails, one that stays
+/// pending for the whole test, and an end that leaves nothing running.
+trait Subject {
+    /// `mul(x, y)`.
+    fn mul(&self, x: u64, y: u64) -> TaskFuture<u64>;
+    /// `divmod(x, 0)`: a task that fails (a division by zero panics).
+    fn divide_by_zero(&self, x: u64) -> TaskFuture<u64>;
+    /// `sleep_and_raise`, without the sleep: a task that fails at once.
+    fn raising(&self) -> TaskFuture<u64>;
+    /// `time.sleep(1.5)`: a task still pending when the test looks.
+    fn pending(&self) -> TaskFuture<u64>;
+    /// The end of the test: every task finishes or is stopped.
+    fn end(self);
+}
+
+/// The thread executor's run: the pending task waits for a gate the end
+/// opens.
+struct Threads {
+    executor: ThreadPoolExecutor,
+    gate: Arc<Event>,
+}
+
+impl Threads {
+    fn new() -> Self {
+        Self {
+            executor: ThreadPoolExecutor::new(5).unwrap(),
+            gate: Arc::new(Event::new()),
+        }
+    }
+}
+
+impl Subject for Threads {
+    fn mul(&self, x: u64, y: u64) -> TaskFuture<u64> {
+        self.executor.submit(move || x * y)
+    }
+    fn divide_by_zero(&self, x: u64) -> TaskFuture<u64> {
+        let zero = std::hint::black_box(0_u64);
+        self.executor.submit(move || x / zero)
+    }
+    fn raising(&self) -> TaskFuture<u64> {
+        self.executor.try_submit(|| Err::<u64, _>("this is an exception"))
+    }
+    fn pending(&self) -> TaskFuture<u64> {
+        gated(&self.executor, &self.gate, 0)
+    }
+    fn end(self) {
+        self.gate.set();
+        self.executor.shutdown(false);
+    }
+}
+
+/// The process executor's run (CPython's spawn, fork and forkserver runs
+/// are one here: every worker is this binary started anew): the pending
+/// task sleeps a minute, and the end terminates it.
+struct Processes(ProcessPoolExecutor<Call, u64>);
+
+impl Processes {
+    fn new() -> Self {
+        Self(ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap())
+    }
+}
+
+impl Subject for Processes {
+    fn mul(&self, x: u64, y: u64) -> TaskFuture<u64> {
+        self.0.submit(Call::Mul(x, y))
+    }
+    fn divide_by_zero(&self, x: u64) -> TaskFuture<u64> {
+        self.0.submit(Call::Div(x, 0))
+    }
+    fn raising(&self) -> TaskFuture<u64> {
+        self.0.submit(Call::Raise("this is an exception".into()))
+    }
+    fn pending(&self) -> TaskFuture<u64> {
+        self.0.submit(Call::Sleep(60_000))
+    }
+    fn end(self) {
+        self.0.terminate();
+    }
+}
+
+/// `WaitTests`, once for any [`Subject`]. Positions stand for the futures:
+/// `wait` answers with indices into the slice it was given.
+mod wait_tests {
     use super::*;
 
-    #[test]
-    fn test_no_timeout() {
-        let executor = ThreadPoolExecutor::new(5).unwrap();
+    /// Pinned beside the first documented difference: CPython does not
+    /// count `CANCELLED_FUTURE` (cancelled, not yet taken off a queue) as
+    /// done in `wait`, so only the quick task is; here a cancelled future
+    /// is done at once, and `wait` may return on it before the quick task
+    /// finishes.
+    pub(super) fn test_first_completed(subject: impl Subject) {
+        let (states, _running) = States::new();
+        let futures = [states.cancelled(), subject.mul(21, 2), subject.pending()];
+        let waited = wait(&futures, None, ReturnWhen::FirstCompleted);
+        assert!(waited.done.contains(&0), "CPython: not done; {waited:?}");
+        assert!(waited.pending.contains(&2), "{waited:?}");
+        subject.end();
+    }
+
+    pub(super) fn test_first_completed_some_already_completed(subject: impl Subject) {
+        let (states, _running) = States::new();
+        let futures = [states.cancelled(), successful(), subject.pending()];
+        let waited = wait(&futures, None, ReturnWhen::FirstCompleted);
+        assert_eq!(waited, Waited { done: vec![0, 1], pending: vec![2] });
+        subject.end();
+    }
+
+    /// CPython's `sleep_and_raise(1.5)` becomes a task that fails, submitted
+    /// once the quick task is done (the test waits for that instead of
+    /// sleeping).
+    pub(super) fn test_first_exception(subject: impl Subject) {
+        let quick = subject.mul(2, 21);
+        assert_eq!(quick.error(None), Ok(None), "the quick task succeeded");
+        let futures = [quick, subject.raising(), subject.pending()];
+        let waited = wait(&futures, None, ReturnWhen::FirstException);
+        assert_eq!(waited, Waited { done: vec![0, 1], pending: vec![2] });
+        subject.end();
+    }
+
+    /// Pinned beside the first documented difference: CPython leaves
+    /// `CANCELLED_FUTURE` (index 1) in `pending`; here it is done.
+    pub(super) fn test_first_exception_some_already_complete(subject: impl Subject) {
+        let (states, _running) = States::new();
+        let futures = [
+            successful(),
+            states.cancelled(),
+            states.cancelled(),
+            subject.divide_by_zero(21),
+            subject.pending(),
+        ];
+        let waited = wait(&futures, None, ReturnWhen::FirstException);
+        assert_eq!(
+            waited,
+            Waited { done: vec![0, 1, 2, 3], pending: vec![4] },
+            "CPython: done [0, 2, 3], pending [1, 4]"
+        );
+        subject.end();
+    }
+
+    pub(super) fn test_first_exception_one_already_failed(subject: impl Subject) {
+        let futures = [exception(), subject.pending()];
+        let waited = wait(&futures, None, ReturnWhen::FirstException);
+        assert_eq!(waited, Waited { done: vec![0], pending: vec![1] });
+        subject.end();
+    }
+
+    pub(super) fn test_all_completed(subject: impl Subject) {
+        let (states, _running) = States::new();
+        let futures = [
+            successful(),
+            states.cancelled(),
+            exception(),
+            subject.divide_by_zero(2),
+            subject.mul(2, 21),
+        ];
+        let waited = wait(&futures, None, ReturnWhen::AllCompleted);
+        assert_eq!(waited, Waited { done: vec![0, 1, 2, 3, 4], pending: vec![] });
+        subject.end();
+    }
+
+    /// CPython waits 5 s for a quick task and a 6 s one. Here the quick
+    /// task is known to be done before `wait` starts, the slow one stays
+    /// pending, and the timeout is 50 ms: only the timeout itself is timed.
+    pub(super) fn test_timeout(subject: impl Subject) {
+        let (states, _running) = States::new();
+        let quick = subject.mul(6, 7);
+        assert_eq!(quick.error(None), Ok(None));
+        let futures =
+            [states.cancelled(), exception(), successful(), quick, subject.pending()];
+        let waited =
+            wait(&futures, Some(Duration::from_millis(50)), ReturnWhen::AllCompleted);
+        assert_eq!(waited, Waited { done: vec![0, 1, 2, 3], pending: vec![4] });
+        subject.end();
+    }
+}
+
+/// `AsCompletedTests`, once for any [`Subject`] (two of its methods use no
+/// executor: [`free_reference_yielded_future`] and
+/// [`correct_timeout_exception_msg`]).
+mod as_completed_tests {
+    use super::*;
+
+    pub(super) fn test_no_timeout(subject: impl Subject) {
         let (states, _running) = States::new();
         let futures = vec![
             states.cancelled(),
             exception(),
             successful(),
-            executor.submit(|| 2 * 21),
-            executor.submit(|| 7 * 6),
+            subject.mul(2, 21),
+            subject.mul(7, 6),
         ];
         let completed: HashSet<usize> = as_completed(futures).map(|(i, _)| i).collect();
         assert_eq!(completed, (0..5).collect());
+        subject.end();
     }
 
-    #[test]
-    fn test_zero_timeout() {
-        let executor = ThreadPoolExecutor::new(5).unwrap();
+    pub(super) fn test_zero_timeout(subject: impl Subject) {
         let (states, _running) = States::new();
-        let gate = Arc::new(Event::new());
-        let futures = vec![
-            states.cancelled(),
-            exception(),
-            successful(),
-            gated(&executor, &gate, 0),
-        ];
+        let futures =
+            vec![states.cancelled(), exception(), successful(), subject.pending()];
         let mut completed = HashSet::new();
         let mut timed_out = false;
         for outcome in as_completed_within(futures, Duration::ZERO) {
@@ -1229,24 +1249,81 @@ mod thread_pool_as_completed_tests {
                 Err(other) => panic!("{other}"),
             }
         }
-        gate.set();
         assert!(timed_out);
         assert_eq!(completed, HashSet::from([0, 1, 2]));
+        subject.end();
     }
+}
 
-    #[test]
-    #[ignore = "a TaskFuture has one owner: as_completed cannot be given the same future \
-                three times"]
-    fn test_duplicate_futures() {}
+/// One `#[test]` per name, each calling the function of that name in
+/// `$tests` with a fresh `$subject`.
+macro_rules! tests_calling {
+    ($subject:expr, $tests:ident: $($name:ident),* $(,)?) => {
+        $(
+            #[test]
+            fn $name() {
+                $tests::$name($subject);
+            }
+        )*
+    };
+}
 
-    #[test]
-    fn test_free_reference_yielded_future() {
-        free_reference_yielded_future();
-    }
+/// The runs of `WaitTests` and `AsCompletedTests` CPython makes: on the
+/// thread executor (`ThreadPoolWaitTests`, with one method of its own) and
+/// on the process executor. Each test calls the function of its name in
+/// `wait_tests` or `as_completed_tests` with a fresh subject.
+macro_rules! wait_and_as_completed_runs {
+    ($module:ident, $subject:expr) => {
+        mod $module {
+            use super::*;
 
+            tests_calling!($subject, wait_tests:
+                test_first_completed, test_first_completed_some_already_completed,
+                test_first_exception, test_first_exception_some_already_complete,
+                test_first_exception_one_already_failed, test_all_completed, test_timeout);
+            tests_calling!($subject, as_completed_tests: test_no_timeout, test_zero_timeout);
+
+            #[test]
+            #[ignore = "a TaskFuture has one owner: the same future cannot be passed to wait \
+                        twice, so the duplicate this test guards against cannot be written"]
+            fn test_20369() {}
+
+            #[test]
+            #[ignore = "a TaskFuture has one owner: as_completed cannot be given the same \
+                        future three times"]
+            fn test_duplicate_futures() {}
+
+            #[test]
+            fn test_free_reference_yielded_future() {
+                free_reference_yielded_future();
+            }
+
+            #[test]
+            fn test_correct_timeout_exception_msg() {
+                correct_timeout_exception_msg();
+            }
+        }
+    };
+}
+
+wait_and_as_completed_runs!(thread_pool_wait_and_as_completed_tests, Threads::new());
+wait_and_as_completed_runs!(process_pool_wait_and_as_completed_tests, Processes::new());
+
+/// `ThreadPoolWaitTests`' own method.
+mod thread_pool_wait_tests {
+    use super::*;
+
+    /// 100 tasks blocked on one event, released together while `wait`
+    /// registers with them (CPython's issue 14406, a lost wake-up).
     #[test]
-    fn test_correct_timeout_exception_msg() {
-        correct_timeout_exception_msg();
+    fn test_pending_calls_race() {
+        let executor = ThreadPoolExecutor::new(5).unwrap();
+        let event = Arc::new(Event::new());
+        let futures: Vec<TaskFuture<u64>> =
+            (0..100).map(|_| gated(&executor, &event, 1)).collect();
+        event.set();
+        let waited = wait(&futures, None, ReturnWhen::AllCompleted);
+        assert_eq!(waited.done.len(), 100);
     }
 }
 
@@ -1794,198 +1871,5 @@ mod executor_deadlock_test {
         let future = executor.submit(with_argument(Trap::ErrorAtEncode));
         executor.shutdown(false);
         assert!(codec_error(&future.result_timeout(LIMIT), "Error in pickle"));
-    }
-}
-
-/// A process task that stays pending for the whole test (CPython's
-/// `time.sleep(1.5)` and `time.sleep(3)`): 60 s, ended by `terminate`.
-fn stays_pending(executor: &ProcessPoolExecutor<Call, u64>) -> TaskFuture<u64> {
-    executor.submit(Call::Sleep(60_000))
-}
-
-/// `WaitTests` on the process executor (CPython's spawn, fork and
-/// forkserver runs are one here: every worker is this binary started
-/// anew). The futures that must stay pending sleep a minute; `terminate`
-/// ends them.
-mod process_pool_wait_tests {
-    use super::*;
-
-    fn executor() -> ProcessPoolExecutor<Call, u64> {
-        ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap()
-    }
-
-    #[test]
-    #[ignore = "a TaskFuture has one owner: the same future cannot be passed to wait twice"]
-    fn test_20369() {}
-
-    /// Pinned beside the first documented difference, as on the thread
-    /// executor.
-    #[test]
-    fn test_first_completed() {
-        let executor = executor();
-        let (states, _running) = States::new();
-        let futures = [
-            states.cancelled(),
-            executor.submit(Call::Mul(21, 2)),
-            stays_pending(&executor),
-        ];
-        let waited = wait(&futures, None, ReturnWhen::FirstCompleted);
-        assert!(waited.done.contains(&0), "CPython: not done; {waited:?}");
-        assert!(waited.pending.contains(&2), "{waited:?}");
-        executor.terminate();
-    }
-
-    #[test]
-    fn test_first_completed_some_already_completed() {
-        let executor = executor();
-        let (states, _running) = States::new();
-        let futures = [states.cancelled(), successful(), stays_pending(&executor)];
-        let waited = wait(&futures, None, ReturnWhen::FirstCompleted);
-        assert_eq!(waited, Waited { done: vec![0, 1], pending: vec![2] });
-        executor.terminate();
-    }
-
-    /// The raising task is submitted once the quick one is done, instead of
-    /// sleeping 1.5 s.
-    #[test]
-    fn test_first_exception() {
-        let executor = executor();
-        let quick = executor.submit(Call::Mul(2, 21));
-        assert_eq!(quick.error(None), Ok(None));
-        let futures = [
-            quick,
-            executor.submit(Call::Raise("this is an exception".into())),
-            stays_pending(&executor),
-        ];
-        let waited = wait(&futures, None, ReturnWhen::FirstException);
-        assert_eq!(waited, Waited { done: vec![0, 1], pending: vec![2] });
-        executor.terminate();
-    }
-
-    /// Pinned beside the first documented difference.
-    #[test]
-    fn test_first_exception_some_already_complete() {
-        let executor = executor();
-        let (states, _running) = States::new();
-        let futures = [
-            successful(),
-            states.cancelled(),
-            states.cancelled(),
-            executor.submit(Call::Div(21, 0)),
-            stays_pending(&executor),
-        ];
-        let waited = wait(&futures, None, ReturnWhen::FirstException);
-        assert_eq!(
-            waited,
-            Waited { done: vec![0, 1, 2, 3], pending: vec![4] },
-            "CPython: done [0, 2, 3], pending [1, 4]"
-        );
-        executor.terminate();
-    }
-
-    #[test]
-    fn test_first_exception_one_already_failed() {
-        let executor = executor();
-        let futures = [exception(), stays_pending(&executor)];
-        let waited = wait(&futures, None, ReturnWhen::FirstException);
-        assert_eq!(waited, Waited { done: vec![0], pending: vec![1] });
-        executor.terminate();
-    }
-
-    #[test]
-    fn test_all_completed() {
-        let executor = executor();
-        let (states, _running) = States::new();
-        let futures = [
-            successful(),
-            states.cancelled(),
-            exception(),
-            executor.submit(Call::Div(2, 0)),
-            executor.submit(Call::Mul(2, 21)),
-        ];
-        let waited = wait(&futures, None, ReturnWhen::AllCompleted);
-        assert_eq!(waited, Waited { done: vec![0, 1, 2, 3, 4], pending: vec![] });
-        executor.shutdown(false);
-    }
-
-    /// As on the thread executor: the quick task is done before `wait`
-    /// starts, and only the 50 ms timeout is timed.
-    #[test]
-    fn test_timeout() {
-        let executor = executor();
-        let (states, _running) = States::new();
-        let quick = executor.submit(Call::Mul(6, 7));
-        assert_eq!(quick.error(None), Ok(None));
-        let futures = [
-            states.cancelled(),
-            exception(),
-            successful(),
-            quick,
-            stays_pending(&executor),
-        ];
-        let waited =
-            wait(&futures, Some(Duration::from_millis(50)), ReturnWhen::AllCompleted);
-        assert_eq!(waited, Waited { done: vec![0, 1, 2, 3], pending: vec![4] });
-        executor.terminate();
-    }
-}
-
-/// `AsCompletedTests` on the process executor.
-mod process_pool_as_completed_tests {
-    use super::*;
-
-    #[test]
-    fn test_no_timeout() {
-        let executor: ProcessPoolExecutor<Call, u64> =
-            ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
-        let (states, _running) = States::new();
-        let futures = vec![
-            states.cancelled(),
-            exception(),
-            successful(),
-            executor.submit(Call::Mul(2, 21)),
-            executor.submit(Call::Mul(7, 6)),
-        ];
-        let completed: HashSet<usize> = as_completed(futures).map(|(i, _)| i).collect();
-        assert_eq!(completed, (0..5).collect());
-        executor.shutdown(false);
-    }
-
-    #[test]
-    fn test_zero_timeout() {
-        let executor: ProcessPoolExecutor<Call, u64> =
-            ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
-        let (states, _running) = States::new();
-        let futures =
-            vec![states.cancelled(), exception(), successful(), stays_pending(&executor)];
-        let mut completed = HashSet::new();
-        let mut timed_out = false;
-        for outcome in as_completed_within(futures, Duration::ZERO) {
-            match outcome {
-                Ok((index, _)) => {
-                    completed.insert(index);
-                }
-                Err(TaskError::NotReady(_)) => timed_out = true,
-                Err(other) => panic!("{other}"),
-            }
-        }
-        assert!(timed_out);
-        assert_eq!(completed, HashSet::from([0, 1, 2]));
-        executor.terminate();
-    }
-
-    #[test]
-    #[ignore = "a TaskFuture has one owner: as_completed cannot be given the same future \
-                three times"]
-    fn test_duplicate_futures() {}
-
-    #[test]
-    fn test_free_reference_yielded_future() {
-        free_reference_yielded_future();
-    }
-
-    #[test]
-    fn test_correct_timeout_exception_msg() {
-        correct_timeout_exception_msg();
     }
 }
