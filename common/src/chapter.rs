@@ -19,7 +19,7 @@
 //! // src/lib.rs
 //! pub type Config = Settings;
 //! pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
-//!     Settings::new(Scale::new(10, 5, quick), worker_exe)
+//!     Settings::new(Scale::divide_sleeps_by(10).quick_divides_by(5).quick(quick), worker_exe)
 //! }
 //! fn hello(config: &Config) -> anyhow::Result<()> {
 //!     println!("the notebook's 2 s sleep is {:?} here", config.scale.sleep(2.0));

@@ -167,7 +167,7 @@ impl Config {
     /// are set on the result.
     pub fn new(quick: bool, workers: usize, worker_exe: PathBuf) -> Self {
         Self {
-            scale: Scale::new(1, 1, quick),
+            scale: Scale::divide_sleeps_by(1).quick(quick),
             n: if quick { QUICK_N } else { DEFAULT_N },
             workers,
             method: None,

@@ -103,7 +103,7 @@ pub type Config = common::chapter::Settings;
 /// This chapter's settings for a run, `--quick` or not, whose child
 /// processes run `worker_exe`.
 pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
-    Config::new(Scale::new(10, 5, quick), worker_exe)
+    Config::new(Scale::divide_sleeps_by(10).quick_divides_by(5).quick(quick), worker_exe)
 }
 
 /// The sections, in order: the lecture, the notebook's seven, then Rust's.

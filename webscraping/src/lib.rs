@@ -123,7 +123,11 @@ pub struct Config {
 impl Config {
     /// The settings for a run, `quick` or not, whose section 6 starts `exe`.
     pub fn new(quick: bool, exe: std::path::PathBuf) -> Self {
-        Self { scale: Scale::new(10, 5, quick), json: false, exe }
+        Self {
+            scale: Scale::divide_sleeps_by(10).quick_divides_by(5).quick(quick),
+            json: false,
+            exe,
+        }
     }
 
     /// The notebook's simulated network time, for this run.

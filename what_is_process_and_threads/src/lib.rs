@@ -176,7 +176,7 @@ impl Config {
     /// The settings for a run, `quick` or not, whose workers run `worker_exe`.
     pub fn new(quick: bool, worker_exe: PathBuf) -> Self {
         Self {
-            scale: Scale::new(10, 10, quick),
+            scale: Scale::divide_sleeps_by(10).quick_divides_by(10).quick(quick),
             worker_exe,
             sequential_time: Cell::new(None),
         }
