@@ -359,6 +359,16 @@ impl<C: 'static, X: Args + 'static, S: 'static, T: Start<S, C>> Chapter<C, X, S,
     /// its commands, and the section list under `--help`. Exits with one
     /// line (code 2) on a bad argument or an unknown section.
     fn parse(&self) -> (RunArgs<X>, ArgMatches) {
+        self.parse_from(std::env::args_os())
+            .unwrap_or_else(|err| sections::exit_on_one_line(err))
+    }
+
+    /// [`parse`](Self::parse) of `argv` (the program's name first), with
+    /// clap's error returned instead of printed.
+    fn parse_from(
+        &self,
+        argv: impl IntoIterator<Item = std::ffi::OsString>,
+    ) -> Result<(RunArgs<X>, ArgMatches), clap::Error> {
         // clap names the program in `Usage:` after argv[0], as typed.
         let mut command = clap::Command::new("chapter");
         if let Some(commands) = &self.commands {
@@ -370,16 +380,112 @@ impl<C: 'static, X: Args + 'static, S: 'static, T: Start<S, C>> Chapter<C, X, S,
             .about(self.about)
             .long_about(None)
             .after_help(sections::help(self.sections));
-        let matches = command
-            .try_get_matches()
-            .unwrap_or_else(|err| sections::exit_on_one_line(err));
-        let parsed = SectionArgs::from_arg_matches(&matches).and_then(|sections| {
-            Ok(RunArgs { sections, options: X::from_arg_matches(&matches)? })
-        });
-        let args = parsed.unwrap_or_else(|err| sections::exit_on_one_line(err));
-        if let Err(err) = args.sections.chosen(self.sections) {
-            sections::exit_on_one_line(err)
-        }
-        (args, matches)
+        let matches = command.try_get_matches_from(argv)?;
+        let sections = SectionArgs::from_arg_matches(&matches)?;
+        let options = X::from_arg_matches(&matches)?;
+        sections.chosen(self.sections)?;
+        Ok((RunArgs { sections, options }, matches))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use clap::error::ErrorKind;
+
+    use super::*;
+
+    /// A chapter's own options.
+    #[derive(Debug, Clone, Default, clap::Args)]
+    struct Options {
+        /// n for section 4.
+        #[arg(long)]
+        n: Option<u64>,
+    }
+
+    /// Its commands.
+    #[derive(Debug, clap::Subcommand)]
+    enum Command {
+        /// Serve pages.
+        Serve {
+            /// How many.
+            #[arg(long, default_value_t = 1)]
+            pages: usize,
+        },
+    }
+
+    struct Config;
+
+    fn settings(_: &RunArgs<Options>, _: PathBuf) -> Result<Config, clap::Error> {
+        Ok(Config)
+    }
+
+    fn lesson(_: &Config) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn serve(_: Command, _: Config) -> anyhow::Result<ExitCode> {
+        Ok(ExitCode::SUCCESS)
+    }
+
+    const SECTIONS: &[Section<Config>] = &[
+        Section { number: 1, name: "intro", title: "Intro", run: lesson },
+        Section { number: 4, name: "huge", title: "Huge", run: lesson },
+    ];
+
+    fn chapter() -> Chapter<Config, Options> {
+        Chapter::checked("Notebook 250: a test", SECTIONS, settings).commands(serve)
+    }
+
+    fn argv(line: &str) -> Vec<OsString> {
+        std::iter::once("chapter")
+            .chain(line.split_whitespace())
+            .map(Into::into)
+            .collect()
+    }
+
+    #[test]
+    fn options_sit_beside_the_section_and_quick() {
+        let (args, matches) = chapter().parse_from(argv("huge --n 5 --quick")).unwrap();
+        assert_eq!(args.sections.section.as_deref(), Some("huge"));
+        assert!(args.sections.quick);
+        assert_eq!(args.options.n, Some(5));
+        assert!(matches.subcommand().is_none());
+    }
+
+    #[test]
+    fn a_command_is_parsed_and_cannot_come_with_a_section() {
+        let (args, matches) = chapter().parse_from(argv("serve --pages 3")).unwrap();
+        assert_eq!(matches.subcommand_name(), Some("serve"));
+        assert_eq!(args.sections.section, None);
+        assert!(chapter().parse_from(argv("huge serve")).is_err());
+        assert!(chapter().parse_from(argv("--quick serve")).is_err());
+    }
+
+    #[test]
+    fn an_unknown_section_is_a_clap_error() {
+        let err = chapter().parse_from(argv("nine")).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("no section `nine`"), "{err}");
+    }
+
+    #[test]
+    fn help_shows_the_chapter_its_sections_and_commands() {
+        let err = chapter().parse_from(argv("--help")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DisplayHelp);
+        let text = err.render().to_string();
+        assert!(text.starts_with("Notebook 250: a test\n"), "{text}");
+        assert!(text.contains("   4  huge"), "{text}");
+        assert!(text.contains("serve"), "{text}");
+        assert!(text.contains("--n <N>"), "{text}");
+    }
+
+    #[test]
+    fn a_chapter_without_options_takes_the_section_and_quick_alone() {
+        let chapter = Chapter::new("about", SECTIONS, |_, _| Config);
+        let (args, _) = chapter.parse_from(argv("1 --quick")).unwrap();
+        assert_eq!(args.sections.section.as_deref(), Some("1"));
+        assert!(chapter.parse_from(argv("1 --n 5")).is_err());
     }
 }
