@@ -3,23 +3,27 @@
 //! Every chapter has the same shape (the top README's "Layout" shows it):
 //!
 //! * `src/lib.rs` declares `SECTIONS`, a table of [`Section`]s, each naming
-//!   the lesson function that runs it, and the chapter's `Config`;
+//!   the lesson function that runs it, and the chapter's `Config` with the
+//!   function that builds it from the command line;
 //! * `src/worker.rs`, in a chapter that starts child processes, is what the
 //!   binary does when re-run as one of them ([`crate::worker`]);
-//! * `src/main.rs` hands those three to [`Chapter`]:
+//! * `src/main.rs` hands those to [`Chapter`], and is one expression:
+//!   `Chapter::new(about, SECTIONS, config)` (or [`Chapter::checked`]),
+//!   the optional steps, then [`.main()`](Chapter::main).
 //!
 //! ```no_run
 //! use std::path::PathBuf;
 //! use std::process::ExitCode;
 //!
-//! use common::chapter::{Chapter, Settings};
+//! use common::chapter::{Chapter, RunArgs, Settings};
 //! use common::scale::Scale;
 //! use common::sections::Section;
 //!
 //! // src/lib.rs
 //! pub type Config = Settings;
-//! pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
-//!     Settings::new(Scale::new(10, 5, quick), worker_exe)
+//! pub fn config(args: &RunArgs, worker_exe: PathBuf) -> Config {
+//!     let scale = Scale::divide_sleeps_by(10).quick_divides_by(5);
+//!     Settings::new(scale.quick(args.sections.quick), worker_exe)
 //! }
 //! fn hello(config: &Config) -> anyhow::Result<()> {
 //!     println!("the notebook's 2 s sleep is {:?} here", config.scale.sleep(2.0));
@@ -41,14 +45,96 @@
 //! }
 //! ```
 //!
-//! A chapter with flags or commands of its own (factorial's `--n`,
-//! webscraping's `fetch`) writes its own clap `Cli` and ends its `main` with
-//! [`sections::run`], as [`Chapter::main`] does.
+//! A chapter with options of its own writes them as a clap [`Args`] struct
+//! (factorial's `--n`, webscraping's `--json`) and builds its settings with
+//! [`Chapter::checked`]: the settings function gets [`RunArgs`] with those
+//! options beside the section and `--quick`, and refuses a bad combination
+//! before anything is printed. The other steps a chapter may add, each by
+//! name in its `main`:
+//!
+//! * [`.start(…)`](Chapter::start): what runs once before the sections and
+//!   gives them what they run on (factorial sizes rayon's pool; webscraping
+//!   starts its local site);
+//! * [`.worker(…)`](Chapter::worker): the worker-process entry;
+//! * [`.commands(…)`](Chapter::commands): commands besides the sections
+//!   (webscraping's `serve`, `fetch`, `crawl`), a clap [`Subcommand`] enum;
+//! * [`.framing(…)`](Chapter::framing): whether a run prints the build note
+//!   and banners (webscraping's `--json` prints JSON alone).
+//!
+//! ```no_run
+//! use std::path::PathBuf;
+//! use std::process::ExitCode;
+//!
+//! use common::chapter::{Chapter, RunArgs};
+//! use common::sections::{Framing, Section};
+//!
+//! /// The chapter's own options.
+//! #[derive(Debug, Clone, Default, clap::Args)]
+//! pub struct Options {
+//!     /// Print JSON only.
+//!     #[arg(long)]
+//!     pub json: bool,
+//! }
+//! impl Options {
+//!     fn framing(&self) -> Framing {
+//!         if self.json { Framing::Bare } else { Framing::Banners }
+//!     }
+//! }
+//! pub struct Config { json: bool }
+//! impl Config {
+//!     fn from_args(args: &RunArgs<Options>, _exe: PathBuf) -> Result<Self, clap::Error> {
+//!         if args.options.json && args.sections.section.is_none() {
+//!             let message = "--json needs one section\n";
+//!             return Err(clap::Error::raw(clap::error::ErrorKind::ArgumentConflict, message));
+//!         }
+//!         Ok(Config { json: args.options.json })
+//!     }
+//! }
+//! /// What the sections run on, started once from the settings.
+//! pub struct Site { config: Config }
+//! impl Site {
+//!     fn start(config: Config) -> anyhow::Result<Self> {
+//!         Ok(Site { config })
+//!     }
+//! }
+//! fn hello(site: &Site) -> anyhow::Result<()> {
+//!     println!("{}", if site.config.json { "{}" } else { "hello" });
+//!     Ok(())
+//! }
+//! const SECTIONS: &[Section<Site>] =
+//!     &[Section { number: 1, name: "hello", title: "Hello", run: hello }];
+//!
+//! /// The commands besides the sections.
+//! #[derive(Debug, clap::Subcommand)]
+//! enum Command {
+//!     /// Say hello without a site.
+//!     Greet,
+//! }
+//! impl Command {
+//!     fn run(self, _config: Config) -> anyhow::Result<ExitCode> {
+//!         println!("hello");
+//!         Ok(ExitCode::SUCCESS)
+//!     }
+//! }
+//!
+//! fn main() -> anyhow::Result<ExitCode> {
+//!     let about = "Notebook 251: hello, with options";
+//!     Chapter::checked(about, SECTIONS, Config::from_args)
+//!         .start(Site::start)
+//!         .framing(Options::framing)
+//!         .commands(Command::run)
+//!         .main()
+//! }
+//! ```
+//!
+//! The command line is parsed in one place, [`Chapter::main`]: a bad
+//! argument, an unknown section, or a settings function's refusal is one
+//! line on stderr and exit code 2 ([`sections::exit_on_one_line`]).
 
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, FromArgMatches};
+use clap::{ArgMatches, Args, FromArgMatches, Subcommand};
 
 use crate::scale::Scale;
 use crate::sections::{self, Framing, Section, SectionArgs};
@@ -72,50 +158,334 @@ impl Settings {
     }
 }
 
-/// A chapter binary whose command line is [`SectionArgs`] alone.
-pub struct Chapter<C: 'static> {
-    about: &'static str,
-    sections: &'static [Section<C>],
-    config: fn(bool, PathBuf) -> C,
-    worker: Option<fn(&[String]) -> ExitCode>,
+/// A run's command line, parsed: the section and `--quick` every chapter
+/// takes, and the chapter's own options `X` ([`NoOptions`] for most).
+#[derive(Debug, Clone, Default)]
+pub struct RunArgs<X = NoOptions> {
+    /// The section to run (all when `None`) and `--quick`.
+    pub sections: SectionArgs,
+    /// The chapter's own options.
+    pub options: X,
 }
 
-impl<C> Chapter<C> {
-    /// A chapter: its one-line description (for `--help`), its sections,
-    /// and how to build its settings from `--quick` and this binary's path.
+impl<X: Default> RunArgs<X> {
+    /// A `--quick` run of every section with the chapter's default options:
+    /// what tests build a chapter's settings from.
+    pub fn quick() -> Self {
+        Self {
+            sections: SectionArgs { section: None, quick: true },
+            options: X::default(),
+        }
+    }
+}
+
+/// The options of a chapter that has none besides the section and
+/// `--quick`.
+#[derive(Debug, Clone, Copy, Default, clap::Args)]
+pub struct NoOptions {}
+
+/// How a chapter's sections get what they run on from its settings, once,
+/// after the command line is checked and before the first section: the
+/// settings themselves ([`OnSettings`]), or the function given to
+/// [`Chapter::start`].
+pub trait Start<S, C> {
+    /// What the sections run on, made from the settings.
+    fn start(&self, settings: S) -> anyhow::Result<C>;
+}
+
+/// The sections run on the chapter's settings as they are (no
+/// [`Chapter::start`] step).
+#[derive(Debug, Clone, Copy)]
+pub struct OnSettings;
+
+impl<C> Start<C, C> for OnSettings {
+    fn start(&self, settings: C) -> anyhow::Result<C> {
+        Ok(settings)
+    }
+}
+
+impl<S, C> Start<S, C> for StartFn<S, C> {
+    fn start(&self, settings: S) -> anyhow::Result<C> {
+        self(settings)
+    }
+}
+
+/// A start step given to [`Chapter::start`]: the settings in, what the
+/// sections run on out.
+pub type StartFn<S, C> = fn(S) -> anyhow::Result<C>;
+
+/// How a command is run: the parsed command line, the run's settings.
+type RunCommand<S> = Box<dyn Fn(&ArgMatches, S) -> anyhow::Result<ExitCode>>;
+
+/// How a settings function is stored: [`Chapter::new`]'s cannot fail,
+/// [`Chapter::checked`]'s can.
+type SettingsFn<X, S> = Box<dyn Fn(&RunArgs<X>, PathBuf) -> Result<S, clap::Error>>;
+
+/// Commands besides the sections ([`Chapter::commands`]).
+struct Commands<S> {
+    /// Adds the subcommands to the command line.
+    augment: fn(clap::Command) -> clap::Command,
+    /// Runs the subcommand given, if any, with the run's settings.
+    run: RunCommand<S>,
+}
+
+/// A chapter binary: its sections (run on `C`), its own options `X`, its
+/// settings `S` (usually `C` itself), and how the sections start from the
+/// settings (`T`, see [`Start`]). Built by [`Chapter::new`] or
+/// [`Chapter::checked`], then run by [`Chapter::main`].
+pub struct Chapter<C: 'static, X = NoOptions, S = C, T = OnSettings> {
+    about: &'static str,
+    sections: &'static [Section<C>],
+    settings: SettingsFn<X, S>,
+    start: T,
+    worker: Option<fn(&[String]) -> ExitCode>,
+    commands: Option<Commands<S>>,
+    framing: fn(&X) -> Framing,
+}
+
+/// The framing of a chapter that does not choose one: banners.
+fn banners<X>(_: &X) -> Framing {
+    Framing::Banners
+}
+
+impl<C: 'static> Chapter<C> {
+    /// A chapter whose only options are the section and `--quick`: its
+    /// one-line description (for `--help`), its sections, and how to build
+    /// its settings from the command line and this binary's path.
     pub fn new(
         about: &'static str,
         sections: &'static [Section<C>],
-        config: fn(bool, PathBuf) -> C,
+        settings: fn(&RunArgs, PathBuf) -> C,
     ) -> Self {
-        Self { about, sections, config, worker: None }
+        Self {
+            about,
+            sections,
+            settings: Box::new(move |args, exe| Ok(settings(args, exe))),
+            start: OnSettings,
+            worker: None,
+            commands: None,
+            framing: banners,
+        }
+    }
+}
+
+impl<C: 'static, X: Args + 'static, S: 'static> Chapter<C, X, S> {
+    /// A chapter with options of its own (`X`, a clap [`Args`] struct,
+    /// flattened beside the section and `--quick`): its settings function
+    /// checks them and builds the settings once, or refuses the run with a
+    /// clap error (one line, exit code 2) before anything is printed.
+    pub fn checked(
+        about: &'static str,
+        sections: &'static [Section<C>],
+        settings: fn(&RunArgs<X>, PathBuf) -> Result<S, clap::Error>,
+    ) -> Self {
+        Self {
+            about,
+            sections,
+            settings: Box::new(settings),
+            start: OnSettings,
+            worker: None,
+            commands: None,
+            framing: banners,
+        }
     }
 
+    /// The step between the settings and the first section, run once and
+    /// only when sections run (not for a command): it may do work (size a
+    /// thread pool, start a server) and gives the sections what they run on.
+    /// Its error is the run's error (exit code 1).
+    pub fn start(self, start: StartFn<S, C>) -> Chapter<C, X, S, StartFn<S, C>> {
+        let Self { about, sections, settings, start: _, worker, commands, framing } =
+            self;
+        Chapter { about, sections, settings, start, worker, commands, framing }
+    }
+}
+
+impl<C: 'static, X: Args + 'static, S: 'static, T: Start<S, C>> Chapter<C, X, S, T> {
     /// What the binary does when re-run as a worker process
     /// ([`crate::worker`]): called with the role's arguments.
     pub fn worker(self, worker: fn(&[String]) -> ExitCode) -> Self {
         Self { worker: Some(worker), ..self }
     }
 
+    /// Commands besides the sections: a clap [`Subcommand`] enum and the
+    /// function that runs one with the run's settings. A command and a
+    /// section cannot be given together.
+    pub fn commands<K: Subcommand + 'static>(
+        self,
+        run: fn(K, S) -> anyhow::Result<ExitCode>,
+    ) -> Self {
+        let commands = Commands {
+            augment: K::augment_subcommands,
+            run: Box::new(move |matches, settings| {
+                let command = K::from_arg_matches(matches)
+                    .unwrap_or_else(|err| sections::exit_on_one_line(err));
+                run(command, settings)
+            }),
+        };
+        Self { commands: Some(commands), ..self }
+    }
+
+    /// What a run prints around the lessons' output, from the chapter's
+    /// options: [`Framing::Banners`] unless this says otherwise.
+    pub fn framing(self, framing: fn(&X) -> Framing) -> Self {
+        Self { framing, ..self }
+    }
+
     /// The whole `main`: a worker role first (a worker must not parse the
     /// user's command line or print the chapter), then the command line,
-    /// the settings, and the chosen sections under their banners.
+    /// the settings, a command if one was given, else the start step and
+    /// the chosen sections.
     pub fn main(&self) -> anyhow::Result<ExitCode> {
         if let Some(worker) = self.worker
             && let Some(role) = crate::worker::role()
         {
             return Ok(worker(&role));
         }
+        let (args, matches) = self.parse();
+        let settings = (self.settings)(&args, std::env::current_exe()?)
+            .unwrap_or_else(|err| sections::exit_on_one_line(err));
+        if let Some(commands) = &self.commands
+            && matches.subcommand().is_some()
+        {
+            return (commands.run)(&matches, settings);
+        }
+        let framing = (self.framing)(&args.options);
+        let context = self.start.start(settings)?;
+        sections::run(self.sections, &args.sections, &context, framing)
+    }
+
+    /// The command line: the section and `--quick`, the chapter's options,
+    /// its commands, and the section list under `--help`. Exits with one
+    /// line (code 2) on a bad argument or an unknown section.
+    fn parse(&self) -> (RunArgs<X>, ArgMatches) {
+        self.parse_from(std::env::args_os())
+            .unwrap_or_else(|err| sections::exit_on_one_line(err))
+    }
+
+    /// [`parse`](Self::parse) of `argv` (the program's name first), with
+    /// clap's error returned instead of printed.
+    fn parse_from(
+        &self,
+        argv: impl IntoIterator<Item = std::ffi::OsString>,
+    ) -> Result<(RunArgs<X>, ArgMatches), clap::Error> {
         // clap names the program in `Usage:` after argv[0], as typed.
-        let command = SectionArgs::augment_args(clap::Command::new("chapter"))
+        let mut command = clap::Command::new("chapter");
+        if let Some(commands) = &self.commands {
+            command = (commands.augment)(command).args_conflicts_with_subcommands(true);
+        }
+        // After the arguments: a derived `Args` sets its doc comment as the
+        // description, and the chapter's is the one to show.
+        let command = X::augment_args(SectionArgs::augment_args(command))
             .about(self.about)
+            .long_about(None)
             .after_help(sections::help(self.sections));
-        let matches = command
-            .try_get_matches()
-            .unwrap_or_else(|err| sections::exit_on_one_line(err));
-        let args = SectionArgs::from_arg_matches(&matches)
-            .unwrap_or_else(|err| sections::exit_on_one_line(err));
-        let config = (self.config)(args.quick, std::env::current_exe()?);
-        sections::run(self.sections, &args, &config, Framing::Banners)
+        let matches = command.try_get_matches_from(argv)?;
+        let sections = SectionArgs::from_arg_matches(&matches)?;
+        let options = X::from_arg_matches(&matches)?;
+        sections.chosen(self.sections)?;
+        Ok((RunArgs { sections, options }, matches))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::ffi::OsString;
+
+    use clap::error::ErrorKind;
+
+    use super::*;
+
+    /// A chapter's own options.
+    #[derive(Debug, Clone, Default, clap::Args)]
+    struct Options {
+        /// n for section 4.
+        #[arg(long)]
+        n: Option<u64>,
+    }
+
+    /// Its commands.
+    #[derive(Debug, clap::Subcommand)]
+    enum Command {
+        /// Serve pages.
+        Serve {
+            /// How many.
+            #[arg(long, default_value_t = 1)]
+            pages: usize,
+        },
+    }
+
+    struct Config;
+
+    fn settings(_: &RunArgs<Options>, _: PathBuf) -> Result<Config, clap::Error> {
+        Ok(Config)
+    }
+
+    fn lesson(_: &Config) -> anyhow::Result<()> {
+        Ok(())
+    }
+
+    fn serve(_: Command, _: Config) -> anyhow::Result<ExitCode> {
+        Ok(ExitCode::SUCCESS)
+    }
+
+    const SECTIONS: &[Section<Config>] = &[
+        Section { number: 1, name: "intro", title: "Intro", run: lesson },
+        Section { number: 4, name: "huge", title: "Huge", run: lesson },
+    ];
+
+    fn chapter() -> Chapter<Config, Options> {
+        Chapter::checked("Notebook 250: a test", SECTIONS, settings).commands(serve)
+    }
+
+    fn argv(line: &str) -> Vec<OsString> {
+        std::iter::once("chapter")
+            .chain(line.split_whitespace())
+            .map(Into::into)
+            .collect()
+    }
+
+    #[test]
+    fn options_sit_beside_the_section_and_quick() {
+        let (args, matches) = chapter().parse_from(argv("huge --n 5 --quick")).unwrap();
+        assert_eq!(args.sections.section.as_deref(), Some("huge"));
+        assert!(args.sections.quick);
+        assert_eq!(args.options.n, Some(5));
+        assert!(matches.subcommand().is_none());
+    }
+
+    #[test]
+    fn a_command_is_parsed_and_cannot_come_with_a_section() {
+        let (args, matches) = chapter().parse_from(argv("serve --pages 3")).unwrap();
+        assert_eq!(matches.subcommand_name(), Some("serve"));
+        assert_eq!(args.sections.section, None);
+        assert!(chapter().parse_from(argv("huge serve")).is_err());
+        assert!(chapter().parse_from(argv("--quick serve")).is_err());
+    }
+
+    #[test]
+    fn an_unknown_section_is_a_clap_error() {
+        let err = chapter().parse_from(argv("nine")).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        assert!(err.to_string().contains("no section `nine`"), "{err}");
+    }
+
+    #[test]
+    fn help_shows_the_chapter_its_sections_and_commands() {
+        let err = chapter().parse_from(argv("--help")).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::DisplayHelp);
+        let text = err.render().to_string();
+        assert!(text.starts_with("Notebook 250: a test\n"), "{text}");
+        assert!(text.contains("   4  huge"), "{text}");
+        assert!(text.contains("serve"), "{text}");
+        assert!(text.contains("--n <N>"), "{text}");
+    }
+
+    #[test]
+    fn a_chapter_without_options_takes_the_section_and_quick_alone() {
+        let chapter = Chapter::new("about", SECTIONS, |_, _| Config);
+        let (args, _) = chapter.parse_from(argv("1 --quick")).unwrap();
+        assert_eq!(args.sections.section.as_deref(), Some("1"));
+        assert!(chapter.parse_from(argv("1 --n 5")).is_err());
     }
 }

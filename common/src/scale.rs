@@ -12,11 +12,13 @@
 //! use std::time::Duration;
 //! use common::scale::Scale;
 //!
-//! let full = Scale::new(10, 5, false);
+//! let chapter = Scale::divide_sleeps_by(10).quick_divides_by(5);
+//!
+//! let full = chapter.quick(false);
 //! assert_eq!(full.sleep(2.0), Duration::from_millis(200));
 //! assert_eq!(full.size(1_000_000), 1_000_000);
 //!
-//! let quick = Scale::new(10, 5, true);
+//! let quick = chapter.quick(true);
 //! assert_eq!(quick.sleep(2.0), Duration::from_millis(40));
 //! assert_eq!(quick.divisor(), 50);
 //! assert_eq!(quick.size(1_000_000), 100_000);
@@ -40,11 +42,23 @@ pub struct Scale {
 pub const QUICK_SIZE_DIVISOR: u64 = 10;
 
 impl Scale {
-    /// Sleeps divided by `sleep_divisor`, and by `quick_divisor` more when
-    /// `quick`. Both divisors must be at least 1.
-    pub const fn new(sleep_divisor: u32, quick_divisor: u32, quick: bool) -> Self {
-        assert!(sleep_divisor >= 1 && quick_divisor >= 1, "divisors are at least 1");
-        Self { sleep_divisor, quick_divisor, quick }
+    /// Every notebook sleep divided by `divisor` (at least 1): a full run,
+    /// whose sleeps `--quick` does not shrink further until
+    /// [`quick_divides_by`](Self::quick_divides_by) says by how much.
+    pub const fn divide_sleeps_by(divisor: u32) -> Self {
+        assert!(divisor >= 1, "divisors are at least 1");
+        Self { sleep_divisor: divisor, quick_divisor: 1, quick: false }
+    }
+
+    /// …and by `divisor` (at least 1) more under `--quick`.
+    pub const fn quick_divides_by(self, divisor: u32) -> Self {
+        assert!(divisor >= 1, "divisors are at least 1");
+        Self { quick_divisor: divisor, ..self }
+    }
+
+    /// This scale for a `--quick` run (`true`) or a full one (`false`).
+    pub const fn quick(self, quick: bool) -> Self {
+        Self { quick, ..self }
     }
 
     /// Whether this is a `--quick` run.

@@ -4,10 +4,10 @@
 //! argument, and runs one section when given its number (`4`) or its name
 //! (`threading-basics`). The chapter declares its sections once, as a
 //! `const` table of [`Section`]s that also names the function each one runs,
-//! flattens [`SectionArgs`] into its clap `Cli`, and hands both to [`run`]:
+//! and hands the table to [`crate::chapter::Chapter`], which parses the
+//! command line into [`SectionArgs`] and calls [`run`]:
 //!
-//! ```no_run
-//! use clap::Parser;
+//! ```
 //! use common::sections::{self, Framing, Section, SectionArgs};
 //!
 //! struct Config { quick: bool }
@@ -20,17 +20,9 @@
 //! const SECTIONS: &[Section<Config>] =
 //!     &[Section { number: 1, name: "intro", title: "Intro", run: intro }];
 //!
-//! #[derive(Debug, Parser)]
-//! struct Cli {
-//!     #[command(flatten)]
-//!     sections: SectionArgs,
-//! }
-//!
-//! fn main() -> anyhow::Result<std::process::ExitCode> {
-//!     let cli: Cli = sections::parse_cli(SECTIONS);
-//!     let config = Config { quick: cli.sections.quick };
-//!     sections::run(SECTIONS, &cli.sections, &config, Framing::Banners)
-//! }
+//! let args = SectionArgs { section: Some("intro".into()), quick: true };
+//! let config = Config { quick: args.quick };
+//! sections::run(SECTIONS, &args, &config, Framing::Bare).unwrap();
 //! ```
 //!
 //! A bad section, a bad option, or an option the chosen section does not use
@@ -39,7 +31,6 @@
 use std::fmt::{self, Write as _};
 use std::process::ExitCode;
 
-use clap::Parser;
 use clap::error::ErrorKind;
 
 /// One numbered section of a chapter, mirroring a notebook cell, and the
@@ -104,9 +95,8 @@ pub fn parse<C>(sections: &[Section<C>], arg: &str) -> Result<Section<C>, String
         })
 }
 
-/// The arguments every chapter takes: an optional section and `--quick`.
-/// Flatten it into a chapter's own clap `Cli` (`#[command(flatten)]`), next
-/// to the chapter's extra flags.
+/// The arguments every chapter takes: an optional section and `--quick`
+/// ([`crate::chapter::RunArgs`] holds them beside a chapter's own options).
 #[derive(Debug, Clone, Default, clap::Args)]
 pub struct SectionArgs {
     /// Run only this section (number or name); all of them when omitted.
@@ -131,17 +121,6 @@ impl SectionArgs {
             }),
         }
     }
-}
-
-/// Parses the command line into a chapter's `Cli`, with the section list
-/// appended to `--help`. Exits (code 2) on a bad argument with one line on
-/// stderr ([`exit_on_one_line`]).
-pub fn parse_cli<T: Parser, C>(sections: &[Section<C>]) -> T {
-    let matches = T::command()
-        .after_help(help(sections))
-        .try_get_matches()
-        .unwrap_or_else(|err| exit_on_one_line(err));
-    T::from_arg_matches(&matches).unwrap_or_else(|err| exit_on_one_line(err))
 }
 
 /// Ends the process for a command-line error: `--help` and `--version` print

@@ -119,14 +119,23 @@ pub struct Batch {
     pub cancelled: usize,
 }
 
-/// A batch of `items` on `workers` threads where item `bad` fails: stop at
-/// the first failure, cancel the rest. Every item has exactly one outcome.
-pub fn stop_at_first_failure(
-    items: usize,
-    bad: usize,
-    workers: usize,
-    pause: Duration,
-) -> anyhow::Result<Batch> {
+/// A batch with one failing item.
+#[derive(Debug, Clone, Copy)]
+pub struct FailingBatch {
+    /// Items in the batch.
+    pub items: usize,
+    /// The one item that fails (its index).
+    pub bad: usize,
+    /// Worker threads.
+    pub workers: usize,
+    /// How long each item works.
+    pub pause: Duration,
+}
+
+/// Runs `batch` and stops at its first failure, cancelling the rest. Every
+/// item has exactly one outcome.
+pub fn stop_at_first_failure(batch: FailingBatch) -> anyhow::Result<Batch> {
+    let FailingBatch { items, bad, workers, pause } = batch;
     let pool = ThreadPoolExecutor::new(workers)?;
     let futures: Vec<_> = (0..items)
         .map(|i| {
@@ -205,14 +214,19 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
          (never below the results taken so far: callbacks run before a future is marked done)"
     );
 
-    let batch = stop_at_first_failure(20, 5, 2, work)?;
+    let failing = FailingBatch { items: 20, bad: 5, workers: 2, pause: work };
+    let batch = stop_at_first_failure(failing)?;
     println!(
-        "\nwait(FIRST_EXCEPTION): 20 items on 2 threads, item 5 corrupt → {} succeeded, {} \
-         failed, {} cancelled ({} outcomes for 20 items)",
+        "\nwait(FIRST_EXCEPTION): {} items on {} threads, item {} corrupt → {} succeeded, {} \
+         failed, {} cancelled ({} outcomes for {} items)",
+        failing.items,
+        failing.workers,
+        failing.bad,
         batch.succeeded,
         batch.failed,
         batch.cancelled,
-        batch.succeeded + batch.failed + batch.cancelled
+        batch.succeeded + batch.failed + batch.cancelled,
+        failing.items
     );
 
     let (tasks, mib) = (config.scale.pick(8, 4), 16);
@@ -314,7 +328,13 @@ mod tests {
     fn a_batch_stops_at_its_first_failure_with_one_outcome_per_item() {
         // 20 ms items: the 36 after the failure would need 360 ms on 2
         // threads, far longer than `wait` takes to return and cancel them.
-        let batch = stop_at_first_failure(40, 3, 2, Duration::from_millis(20)).unwrap();
+        let failing = FailingBatch {
+            items: 40,
+            bad: 3,
+            workers: 2,
+            pause: Duration::from_millis(20),
+        };
+        let batch = stop_at_first_failure(failing).unwrap();
         assert_eq!(batch.failed, 1);
         assert_eq!(batch.succeeded + batch.failed + batch.cancelled, 40);
         assert!(batch.cancelled > 0, "{batch:?}");

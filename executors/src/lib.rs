@@ -65,6 +65,7 @@
 
 use std::path::PathBuf;
 
+use common::chapter::RunArgs;
 use common::scale::Scale;
 use common::sections::Section;
 
@@ -90,10 +91,14 @@ pub mod worker;
 /// binary process-pool workers run.
 pub type Config = common::chapter::Settings;
 
-/// This chapter's settings for a run, `--quick` or not, whose child
-/// processes run `worker_exe`.
-pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
-    Config::new(Scale::new(10, 5, quick), worker_exe)
+/// How this chapter scales the notebook's sleeps: divided by 10, and by
+/// 5 more with `--quick`.
+pub const SCALE: Scale = Scale::divide_sleeps_by(10).quick_divides_by(5);
+
+/// This chapter's settings for a run, from its command line (`--quick` or
+/// not); its child processes run `worker_exe`.
+pub fn config(args: &RunArgs, worker_exe: PathBuf) -> Config {
+    Config::new(SCALE.quick(args.sections.quick), worker_exe)
 }
 
 /// The sections, in order. Each names the lesson it runs;

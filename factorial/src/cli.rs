@@ -1,23 +1,18 @@
-//! The command line, and its own checks: bad input is one line and a
-//! non-zero exit, never a panic.
+//! The chapter's own options, and their checks: bad input is one line and
+//! a non-zero exit, never a panic. [`crate::Config::from_args`] runs the
+//! checks and builds the run's settings from them.
 
-use std::path::PathBuf;
-
-use clap::{Parser, ValueEnum};
+use clap::ValueEnum;
 use common::sections::SectionArgs;
 
 use crate::digits::{estimated_bytes, estimated_digits};
+use crate::estimate;
 use crate::methods::{FactorialError, Method};
-use crate::{Config, estimate};
 
-/// Notebook 249: factorials with Pool.map, then one huge factorial on every
-/// core.
-#[derive(Debug, Parser)]
-#[command(name = "factorial")]
-pub struct Cli {
-    /// The section to run, and `--quick`.
-    #[command(flatten)]
-    pub sections: SectionArgs,
+/// Factorial's options, beside the section and `--quick` every chapter
+/// takes.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Options {
     /// n for sections 4 and 6 [default: 1000000, or 100000 with --quick]
     #[arg(long, value_parser = parse_n, allow_hyphen_values = true)]
     pub n: Option<u64>,
@@ -45,13 +40,13 @@ pub const WORKERS_SECTIONS: [u32; 5] = [2, 3, 4, 5, 7];
 /// The number of the speedup section, which times a parallel method only.
 const SPEEDUP: u32 = 6;
 
-impl Cli {
-    /// Checks that every option given is used by a section that runs, and
-    /// that section 6 is asked for a method it can time on many threads.
-    /// Each failure is one clap error naming the option.
-    pub fn check(&self) -> Result<(), clap::Error> {
+impl Options {
+    /// Checks that every option given is used by a section that runs (of
+    /// those `sections` chose), and that section 6 is asked for a method it
+    /// can time on many threads. Each failure is one clap error naming the
+    /// option.
+    pub fn check(&self, sections: &SectionArgs) -> Result<(), clap::Error> {
         use common::sections::option_used_by;
-        let sections = &self.sections;
         if self.n.is_some() {
             option_used_by(sections, crate::SECTIONS, "--n", &N_SECTIONS)?;
         }
@@ -92,11 +87,13 @@ impl Cli {
     /// machine's measured speed when the run is long enough to measure it,
     /// or a one-line refusal with the estimate and what to try instead when
     /// it passes [`estimate::LIMIT`] without `--allow-long`.
-    pub fn plan(&self) -> Result<Option<estimate::Speed>, clap::Error> {
-        let quick = self.sections.quick;
-        let n = self.n.unwrap_or(if quick { crate::QUICK_N } else { crate::DEFAULT_N });
+    pub fn plan(
+        &self,
+        sections: &SectionArgs,
+    ) -> Result<Option<estimate::Speed>, clap::Error> {
+        let n = self.n(sections.quick);
         let sections: Vec<u32> =
-            self.sections.chosen(crate::SECTIONS)?.iter().map(|s| s.number).collect();
+            sections.chosen(crate::SECTIONS)?.iter().map(|s| s.number).collect();
         let cores = common::pool::cpu_workers();
         let work = estimate::run_work(&sections, self.method, n, cores);
         let Some((total, speed)) = estimate::estimate(&work, n) else {
@@ -111,23 +108,15 @@ impl Cli {
         Ok(Some(speed))
     }
 
-    /// The run's settings, and rayon's global pool sized to `--workers` with
-    /// named threads (so "Computing factorial of …" lines say who computed).
-    pub fn config(&self, worker_exe: PathBuf) -> Config {
-        let workers = self.workers.map_or_else(common::pool::cpu_workers, usize::from);
-        let sized = rayon::ThreadPoolBuilder::new()
-            .num_threads(workers)
-            .thread_name(|i| format!("rayon-{i}"))
-            .build_global();
-        if let Err(err) = sized {
-            // Only if a global pool already exists (a second call): use it.
-            tracing::debug!(%err, "rayon's global pool was already built");
-        }
-        let mut config = Config::new(self.sections.quick, workers, worker_exe);
-        config.n = self.n.unwrap_or(config.n);
-        config.method = self.method;
-        config.print_digits = self.print_digits;
-        config
+    /// n for sections 4 and 6: `--n`, or the default of a `quick` run or a
+    /// full one.
+    pub fn n(&self, quick: bool) -> u64 {
+        self.n.unwrap_or(if quick { crate::QUICK_N } else { crate::DEFAULT_N })
+    }
+
+    /// Worker threads and processes: `--workers`, or one per core.
+    pub fn workers(&self) -> usize {
+        self.workers.map_or_else(common::pool::cpu_workers, usize::from)
     }
 }
 

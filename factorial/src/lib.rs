@@ -63,13 +63,14 @@
 //! | 6. Speedup analysis | [`scaling`] |
 //! | 7. One multiplication on every core | [`one_product`], [`ntt`] |
 //! | digit counts and fast decimal strings | [`digits`], [`division`] |
-//! | `--n` and its checks | [`cli`] |
+//! | `--n` and the other options, and their checks | [`cli`] |
 //! | how long a run will take | [`estimate`] |
 //! | the pool workers | [`worker`] |
 //! | the machinery behind section 3 (timing the three ways without printing) | [`support`] |
 
 use std::path::PathBuf;
 
+use common::chapter::RunArgs;
 use common::scale::Scale;
 use common::sections::Section;
 
@@ -162,18 +163,40 @@ pub struct Config {
 }
 
 impl Config {
-    /// The defaults of a run, `quick` or not, with `workers` workers whose
-    /// processes run `worker_exe`; `--n`, `--method` and `--print-digits`
-    /// are set on the result.
-    pub fn new(quick: bool, workers: usize, worker_exe: PathBuf) -> Self {
-        Self {
-            scale: Scale::new(1, 1, quick),
-            n: if quick { QUICK_N } else { DEFAULT_N },
-            workers,
-            method: None,
-            print_digits: false,
-            speed: None,
+    /// The run's settings from its command line, checked before anything
+    /// is printed ([`cli::Options::check`]), with the run's time estimated
+    /// ([`cli::Options::plan`]): a run estimated past a few minutes is
+    /// refused here. Pool workers run `worker_exe`.
+    pub fn from_args(
+        args: &RunArgs<cli::Options>,
+        worker_exe: PathBuf,
+    ) -> Result<Self, clap::Error> {
+        let (options, quick) = (&args.options, args.sections.quick);
+        options.check(&args.sections)?;
+        let speed = options.plan(&args.sections)?;
+        Ok(Self {
+            scale: Scale::divide_sleeps_by(1).quick(quick),
+            n: options.n(quick),
+            workers: options.workers(),
+            method: options.method,
+            print_digits: options.print_digits,
+            speed,
             worker_exe,
+        })
+    }
+
+    /// The step before the first section: rayon's global pool sized to
+    /// `workers`, with named threads (so "Computing factorial of …" lines
+    /// say who computed).
+    pub fn start_rayon(self) -> anyhow::Result<Self> {
+        let sized = rayon::ThreadPoolBuilder::new()
+            .num_threads(self.workers)
+            .thread_name(|i| format!("rayon-{i}"))
+            .build_global();
+        if let Err(err) = sized {
+            // Only if a global pool already exists (a second call): use it.
+            tracing::debug!(%err, "rayon's global pool was already built");
         }
+        Ok(self)
     }
 }

@@ -1,26 +1,24 @@
 //! `cargo run -p factorial [SECTION] [--n N] [--workers W] [--method M] [--print-digits] [--allow-long] [--quick]`
 //!
-//! Thin on purpose: the command line is [`factorial::cli::Cli`], every lesson
-//! lives in the library, and its table of sections
-//! ([`factorial::SECTIONS`]) says which function runs each.
+//! Thin on purpose: the options are [`factorial::cli::Options`], every
+//! lesson lives in the library, its table of sections
+//! ([`factorial::SECTIONS`]) says which function runs each, and
+//! [`common::chapter::Chapter`] does the rest — the same `main` in every
+//! chapter.
 
 use std::process::ExitCode;
 
-use common::sections::{self, Framing};
-use factorial::cli::Cli;
-use factorial::{SECTIONS, worker};
+use common::chapter::Chapter;
+use factorial::{Config, SECTIONS, worker};
 
 fn main() -> anyhow::Result<ExitCode> {
-    // Pool workers are this binary re-run with a hidden argument: check for
-    // one before parsing the user's command line.
-    if let Some(role) = common::worker::role() {
-        return Ok(worker::main(&role));
-    }
-    let cli: Cli = sections::parse_cli(SECTIONS);
-    cli.check().unwrap_or_else(|err| sections::exit_on_one_line(err));
-    // Before any output: a run estimated past a few minutes is refused here.
-    let speed = cli.plan().unwrap_or_else(|err| sections::exit_on_one_line(err));
-    let mut config = cli.config(std::env::current_exe()?);
-    config.speed = speed;
-    sections::run(SECTIONS, &cli.sections, &config, Framing::Banners)
+    // `Config::from_args` checks the options and estimates the run before
+    // any output; `start_rayon` sizes rayon's pool before the first
+    // section; pool workers are this binary re-run with a hidden argument,
+    // handed to `worker::main` before the command line is parsed.
+    let about = env!("CARGO_PKG_DESCRIPTION");
+    Chapter::checked(about, SECTIONS, Config::from_args)
+        .start(Config::start_rayon)
+        .worker(worker::main)
+        .main()
 }

@@ -2,12 +2,17 @@
 
 use std::path::PathBuf;
 
+use common::chapter::RunArgs;
 use factorial::Config;
 use factorial::batch::{self, ItemError};
+use factorial::cli::Options;
 use factorial::lecture::{self, NUMBERS};
 
 fn config() -> Config {
-    Config::new(true, 2, PathBuf::from(env!("CARGO_BIN_EXE_factorial")))
+    let mut args = RunArgs::<Options>::quick();
+    args.options.workers = Some(2);
+    Config::from_args(&args, PathBuf::from(env!("CARGO_BIN_EXE_factorial")))
+        .expect("a quick run's settings")
 }
 
 #[test]

@@ -29,15 +29,24 @@ pub struct RwRun {
     pub version: u64,
 }
 
-/// `readers` threads read a `(version, version * 2)` pair, holding the read
-/// lock for `hold`; one writer updates it `writes` times. Every read must
-/// see a consistent pair.
-pub fn readers_and_writer(
-    readers: usize,
-    reads: usize,
-    writes: u64,
-    hold: Duration,
-) -> RwRun {
+/// The reader/writer demo's workload.
+#[derive(Debug, Clone, Copy)]
+pub struct ReadersAndWriter {
+    /// Reader threads.
+    pub readers: usize,
+    /// Reads each reader makes.
+    pub reads_each: usize,
+    /// Updates the one writer makes.
+    pub writes: u64,
+    /// How long each read holds the read lock.
+    pub hold: Duration,
+}
+
+/// `readers` threads read a `(version, version * 2)` pair, `reads_each`
+/// times each, holding the read lock for `hold`; one writer updates it
+/// `writes` times. Every read must see a consistent pair.
+pub fn readers_and_writer(load: ReadersAndWriter) -> RwRun {
+    let ReadersAndWriter { readers, reads_each, writes, hold } = load;
     let pair = RwLock::new((0_u64, 0_u64));
     let inside = AtomicUsize::new(0);
     let peak = AtomicUsize::new(0);
@@ -45,7 +54,7 @@ pub fn readers_and_writer(
     thread::scope(|s| {
         for _ in 0..readers {
             s.spawn(|| {
-                for _ in 0..reads {
+                for _ in 0..reads_each {
                     let guard = pair.read().unwrap_or_else(PoisonError::into_inner);
                     let now = inside.fetch_add(1, Ordering::SeqCst) + 1;
                     peak.fetch_max(now, Ordering::SeqCst);
@@ -95,12 +104,18 @@ pub fn three_counters(threads: u64, per_thread: u64) -> [u64; 3] {
 /// Prints section 11.
 pub fn show(config: &Config) -> anyhow::Result<()> {
     let hold = config.scale.pick(Duration::from_millis(1), Duration::from_micros(100));
-    let run = readers_and_writer(4, 20, 50, hold);
+    let load = ReadersAndWriter { readers: 4, reads_each: 20, writes: 50, hold };
+    let run = readers_and_writer(load);
     println!(
-        "RwLock: 4 readers × 20 reads while a writer makes 50 updates:\n\
+        "RwLock: {} readers × {} reads while a writer makes {} updates:\n\
          peak readers inside at once = {} (shared), torn reads = {} (the writer is exclusive),\n\
          final version = {}.\n",
-        run.peak_readers, run.torn_reads, run.version
+        load.readers,
+        load.reads_each,
+        load.writes,
+        run.peak_readers,
+        run.torn_reads,
+        run.version
     );
     let [atomic, mutex, rwlock] = three_counters(4, 10_000);
     println!(
@@ -136,7 +151,12 @@ mod tests {
 
     #[test]
     fn writes_are_never_seen_half_done() {
-        let run = readers_and_writer(3, 10, 100, Duration::ZERO);
+        let run = readers_and_writer(ReadersAndWriter {
+            readers: 3,
+            reads_each: 10,
+            writes: 100,
+            hold: Duration::ZERO,
+        });
         assert_eq!(run.torn_reads, 0);
         assert_eq!(run.version, 100);
         assert!(run.peak_readers >= 1);

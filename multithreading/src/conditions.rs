@@ -9,7 +9,8 @@
 //! while sleeping, re-takes it on waking and re-checks the condition, which
 //! also makes *spurious wake-ups* (the OS may wake a waiter with nothing to
 //! do) harmless. [`run`] can sleep inside the lock (the notebook) or after
-//! releasing it (the fix), and returns the order of events.
+//! releasing it (the fix) — [`ProducerSleeps`] — and returns the order of
+//! events.
 
 use std::sync::{Condvar, Mutex, PoisonError};
 use std::thread;
@@ -17,9 +18,18 @@ use std::time::Duration;
 
 use crate::Config;
 
-/// Runs the producer (items 0, 1, 2) and the consumer; returns the printed
-/// events in order.
-pub fn run(sleep_holding_lock: bool, sleep: Duration) -> Vec<String> {
+/// When the producer sleeps after producing an item.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProducerSleeps {
+    /// The notebook: asleep with the lock still held.
+    HoldingTheLock,
+    /// New, the fix: the lock released first.
+    AfterReleasing,
+}
+
+/// Runs the producer (items 0, 1, 2), which sleeps `sleep` after each item
+/// as `sleeps` says, and the consumer; returns the printed events in order.
+pub fn run(sleeps: ProducerSleeps, sleep: Duration) -> Vec<String> {
     let data = Mutex::new(Vec::<u32>::new());
     let condition = Condvar::new();
     let events = Mutex::new(Vec::new());
@@ -34,12 +44,15 @@ pub fn run(sleep_holding_lock: bool, sleep: Duration) -> Vec<String> {
                 guard.push(i);
                 log(format!("Produced: {i}"));
                 condition.notify_all();
-                if sleep_holding_lock {
-                    thread::sleep(sleep); // the notebook: asleep with the lock held
-                    drop(guard);
-                } else {
-                    drop(guard); // New: let go first…
-                    thread::sleep(sleep); // …then sleep, so the consumer can run
+                match sleeps {
+                    ProducerSleeps::HoldingTheLock => {
+                        thread::sleep(sleep); // the notebook: asleep with the lock held
+                        drop(guard);
+                    }
+                    ProducerSleeps::AfterReleasing => {
+                        drop(guard); // New: let go first…
+                        thread::sleep(sleep); // …then sleep, so the consumer can run
+                    }
                 }
             }
         });
@@ -70,9 +83,9 @@ pub fn run(sleep_holding_lock: bool, sleep: Duration) -> Vec<String> {
 pub fn show(config: &Config) -> anyhow::Result<()> {
     let sleep = config.scale.sleep(0.5);
     println!("As in the notebook — the producer sleeps while holding the lock:");
-    let held = run(true, sleep);
+    let held = run(ProducerSleeps::HoldingTheLock, sleep);
     println!("\nFixed — the producer releases the lock before sleeping:");
-    let fixed = run(false, sleep);
+    let fixed = run(ProducerSleeps::AfterReleasing, sleep);
     let first_consumed = |events: &[String]| {
         events.iter().position(|e| e.starts_with("Consumed")).unwrap_or(0)
     };
@@ -95,16 +108,16 @@ mod tests {
 
     #[test]
     fn both_versions_consume_every_item_in_order() {
-        for holding in [true, false] {
-            let events = run(holding, Duration::from_millis(1));
-            assert_eq!(consumed(&events), ["0", "1", "2"], "holding={holding}");
+        for sleeps in [ProducerSleeps::HoldingTheLock, ProducerSleeps::AfterReleasing] {
+            let events = run(sleeps, Duration::from_millis(1));
+            assert_eq!(consumed(&events), ["0", "1", "2"], "{sleeps:?}");
             assert_eq!(events.iter().filter(|e| e.starts_with("Produced")).count(), 3);
         }
     }
 
     #[test]
     fn nothing_is_consumed_before_it_is_produced() {
-        let events = run(false, Duration::ZERO);
+        let events = run(ProducerSleeps::AfterReleasing, Duration::ZERO);
         for item in 0..3 {
             let produced =
                 events.iter().position(|e| *e == format!("Produced: {item}")).unwrap();

@@ -19,7 +19,7 @@
 //! |---|---|
 //! | ensure locks are always released | guards release on drop, even on panic or `?` |
 //! | use context managers | the guard *is* the context manager |
-//! | avoid holding multiple locks | or take them in one global order ([`transfer`] with `ordered = true`) |
+//! | avoid holding multiple locks | or take them in one global order ([`transfer`] with [`LockOrder::Global`]) |
 //! | (timeouts) | `try_lock` with a deadline; `Condvar::wait_timeout`; `recv_timeout` |
 
 use std::sync::{Barrier, Mutex, MutexGuard, TryLockError};
@@ -58,12 +58,23 @@ fn lock_before<'a, T>(
     }
 }
 
-/// Two threads each move 10 between two accounts. With `ordered = false`
-/// they lock in opposite orders and deadlock (each reports it after
-/// `patience`); with `ordered = true` both lock `a` first and both finish.
-/// Returns each thread's outcome and the final balances.
+/// The order in which the two transfer threads take the two locks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LockOrder {
+    /// Each thread locks the account it moves money *from* first: A takes
+    /// `a` then `b`, B takes `b` then `a` — the deadlock.
+    Opposite,
+    /// New: both take `a` first, whichever way the money moves — one
+    /// global order, no deadlock.
+    Global,
+}
+
+/// Two threads each move 10 between two accounts, taking the locks in
+/// `order`. In the [`Opposite`](LockOrder::Opposite) order they deadlock
+/// (each reports it after `patience`); in the [`Global`](LockOrder::Global)
+/// order both finish. Returns each thread's outcome and the final balances.
 pub fn transfer(
-    ordered: bool,
+    order: LockOrder,
     patience: Duration,
 ) -> (Vec<Result<(), Deadlock>>, (i64, i64)) {
     let accounts = [Mutex::new(100_i64), Mutex::new(100_i64)];
@@ -77,12 +88,14 @@ pub fn transfer(
             .map(|(thread, from, to)| {
                 let (accounts, both_hold_one) = (&accounts, &both_hold_one);
                 s.spawn(move || {
-                    // New: with `ordered`, lock the lower index first, whatever the direction.
-                    let (first, second) =
-                        if ordered { (from.min(to), from.max(to)) } else { (from, to) };
+                    let (first, second) = match order {
+                        LockOrder::Opposite => (from, to),
+                        // New: the lower index first, whatever the direction.
+                        LockOrder::Global => (from.min(to), from.max(to)),
+                    };
                     let mut first_guard =
                         accounts[first].lock().unwrap_or_else(|p| p.into_inner());
-                    if !ordered {
+                    if order == LockOrder::Opposite {
                         both_hold_one.wait();
                     }
                     let Some(mut second_guard) =
@@ -122,7 +135,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         "Opposite lock order (A: a then b; B: b then a), patience {}:",
         HumanDuration(patience)
     );
-    let (outcomes, balances) = transfer(false, patience);
+    let (outcomes, balances) = transfer(LockOrder::Opposite, patience);
     for outcome in &outcomes {
         match outcome {
             Ok(()) => println!("  transfer done"),
@@ -141,7 +154,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     );
 
     println!("\nSame order in both threads (a, then b):");
-    let (outcomes, balances) = transfer(true, patience);
+    let (outcomes, balances) = transfer(LockOrder::Global, patience);
     let done = outcomes.iter().filter(|o| o.is_ok()).count();
     println!(
         "  {done} of 2 transfers done, balances a = {}, b = {} (total still {}).",
@@ -158,7 +171,8 @@ mod tests {
 
     #[test]
     fn opposite_order_is_detected_and_returns() {
-        let (outcomes, balances) = transfer(false, Duration::from_millis(20));
+        let (outcomes, balances) =
+            transfer(LockOrder::Opposite, Duration::from_millis(20));
         // At least one thread must detect it; the other may then get through
         // once the first gives up and releases its lock.
         assert!(outcomes.iter().any(Result::is_err), "{outcomes:?}");
@@ -168,7 +182,8 @@ mod tests {
     #[test]
     fn consistent_order_never_deadlocks() {
         for _ in 0..20 {
-            let (outcomes, balances) = transfer(true, Duration::from_secs(5));
+            let (outcomes, balances) =
+                transfer(LockOrder::Global, Duration::from_secs(5));
             assert!(outcomes.iter().all(Result::is_ok), "{outcomes:?}");
             assert_eq!(balances, (100, 100), "A moved 10 to B and B moved 10 to A");
         }

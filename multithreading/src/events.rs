@@ -21,13 +21,21 @@ use common::timing::HumanDuration;
 
 use crate::{Config, join};
 
+/// The start-signal demo: who waits, and for what.
+#[derive(Debug, Clone, Copy)]
+pub struct StartSignal {
+    /// Worker threads waiting for the signal.
+    pub workers: usize,
+    /// How long the main thread sets up before it signals.
+    pub setup: Duration,
+    /// How long each worker works once released.
+    pub work: Duration,
+}
+
 /// Runs `workers` workers that wait for one start signal, which main sets
 /// after `setup`; each then works for `work`. Returns how long each waited.
-pub fn start_signal(
-    workers: usize,
-    setup: Duration,
-    work: Duration,
-) -> anyhow::Result<Vec<Duration>> {
+pub fn start_signal(demo: StartSignal) -> anyhow::Result<Vec<Duration>> {
+    let StartSignal { workers, setup, work } = demo;
     // Arc: plain (non-scoped) threads need shared ownership of the event.
     let start_event = Arc::new(Event::new());
     let handles = (0..workers)
@@ -74,7 +82,11 @@ pub fn barrier_start(threads: usize) -> (usize, usize) {
 
 /// Prints section 5.
 pub fn show(config: &Config) -> anyhow::Result<()> {
-    let waits = start_signal(3, config.scale.sleep(2.0), config.scale.sleep(1.0))?;
+    let waits = start_signal(StartSignal {
+        workers: 3,
+        setup: config.scale.sleep(2.0),
+        work: config.scale.sleep(1.0),
+    })?;
     println!("\nAll workers finished! Each waited about the main thread's setup time:");
     for (i, waited) in waits.iter().enumerate() {
         println!("  Worker-{i}: {}", HumanDuration(*waited));
@@ -93,7 +105,9 @@ mod tests {
 
     #[test]
     fn every_worker_is_released_by_one_set() {
-        let waits = start_signal(4, Duration::ZERO, Duration::ZERO).unwrap();
+        let demo =
+            StartSignal { workers: 4, setup: Duration::ZERO, work: Duration::ZERO };
+        let waits = start_signal(demo).unwrap();
         assert_eq!(waits.len(), 4);
         assert!(
             waits.iter().all(|w| *w < Duration::from_secs(10)),

@@ -73,6 +73,7 @@
 
 use std::path::PathBuf;
 
+use common::chapter::RunArgs;
 use common::scale::Scale;
 use common::sections::Section;
 
@@ -99,10 +100,14 @@ pub mod worker;
 /// child process.
 pub type Config = common::chapter::Settings;
 
-/// This chapter's settings for a run, `--quick` or not, whose child process
-/// runs `worker_exe`.
-pub fn config(quick: bool, worker_exe: PathBuf) -> Config {
-    Config::new(Scale::new(10, 10, quick), worker_exe)
+/// How this chapter scales the notebook's sleeps: divided by 10, and by
+/// 10 more with `--quick`.
+pub const SCALE: Scale = Scale::divide_sleeps_by(10).quick_divides_by(10);
+
+/// This chapter's settings for a run, from its command line (`--quick` or
+/// not); its child processes run `worker_exe`.
+pub fn config(args: &RunArgs, worker_exe: PathBuf) -> Config {
+    Config::new(SCALE.quick(args.sections.quick), worker_exe)
 }
 
 /// The sections, in order: the lecture, the notebook's nine, then Rust's.

@@ -1,43 +1,37 @@
-//! The binary's command line, and its commands besides the sections:
-//! `serve` (the local site alone), `fetch URL…` (the lecture on real pages)
-//! and `crawl [URL]`.
+//! The chapter's own options (`--json`), and its commands besides the
+//! sections: `serve` (the local site alone), `fetch URL…` (the lecture on
+//! real pages) and `crawl [URL]`.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::thread;
 
-use clap::{Parser, Subcommand};
-use common::sections::SectionArgs;
+use clap::Subcommand;
+use common::sections::{Framing, SectionArgs};
 use serde::Serialize;
 
 use crate::client::{self, FetchError, Limits, Network};
 use crate::{Config, Context, crawl, pages, site};
 
-/// Notebook 248: web scraping with threads — offline, against a local site.
-#[derive(Debug, Parser)]
-#[command(name = "webscraping", args_conflicts_with_subcommands = true)]
-pub struct Cli {
-    /// `serve`, `fetch` or `crawl`; none runs the sections.
-    #[command(subcommand)]
-    pub command: Option<Command>,
-    /// The section to run, and `--quick`.
-    #[command(flatten)]
-    pub sections: SectionArgs,
+/// Webscraping's options, beside the section and `--quick` every chapter
+/// takes.
+#[derive(Debug, Clone, Default, clap::Args)]
+pub struct Options {
     /// Section 4 prints its records as JSON (and nothing else: no banners).
     #[arg(long)]
     pub json: bool,
 }
 
-impl Cli {
+impl Options {
     /// Checks that `--json` comes with the one section that prints JSON:
     /// its output is pure JSON, which no other section (and no run of them
     /// all) can keep. A clap error naming the option if not.
-    pub fn check(&self) -> Result<(), clap::Error> {
+    pub fn check(&self, sections: &SectionArgs) -> Result<(), clap::Error> {
         let extract = crate::SECTIONS
             .iter()
             .find(|s| s.name == "extract")
             .expect("an extract section");
-        let chosen = self.sections.chosen(crate::SECTIONS)?;
+        let chosen = sections.chosen(crate::SECTIONS)?;
         if self.json && !(chosen.len() == 1 && chosen[0].number == extract.number) {
             return Err(clap::Error::raw(
                 clap::error::ErrorKind::ArgumentConflict,
@@ -49,6 +43,12 @@ impl Cli {
             ));
         }
         Ok(())
+    }
+
+    /// What the run prints around the sections: with `--json`, section 4's
+    /// output is pure JSON — no build note, no banner.
+    pub fn framing(&self) -> Framing {
+        if self.json { Framing::Bare } else { Framing::Banners }
     }
 }
 

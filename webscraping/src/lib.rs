@@ -58,6 +58,7 @@
 
 use std::time::Duration;
 
+use common::chapter::RunArgs;
 use common::scale::Scale;
 use common::sections::Section;
 
@@ -121,9 +122,16 @@ pub struct Config {
 }
 
 impl Config {
-    /// The settings for a run, `quick` or not, whose section 6 starts `exe`.
-    pub fn new(quick: bool, exe: std::path::PathBuf) -> Self {
-        Self { scale: Scale::new(10, 5, quick), json: false, exe }
+    /// The settings for a run, from its command line (`--quick`, `--json`,
+    /// checked by [`commands::Options::check`]), whose section 6 starts
+    /// `exe`.
+    pub fn from_args(
+        args: &RunArgs<commands::Options>,
+        exe: std::path::PathBuf,
+    ) -> Result<Self, clap::Error> {
+        args.options.check(&args.sections)?;
+        let scale = Scale::divide_sleeps_by(10).quick_divides_by(5);
+        Ok(Self { scale: scale.quick(args.sections.quick), json: args.options.json, exe })
     }
 
     /// The notebook's simulated network time, for this run.
@@ -144,7 +152,8 @@ pub struct Context {
 }
 
 impl Context {
-    /// Starts the local site and builds the client.
+    /// Starts the local site and builds the client: the step before the
+    /// first section (commands start what they need themselves).
     pub fn start(config: Config) -> anyhow::Result<Self> {
         let site = site::Site::start(site::SiteConfig {
             latency: config.latency(),

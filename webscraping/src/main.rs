@@ -1,28 +1,26 @@
 //! `cargo run -p webscraping [SECTION] [--quick] [--json]`, or one of the
 //! commands: `serve`, `fetch URL…`, `crawl [URL]`.
 //!
-//! Thin on purpose: the command line and the commands are in
-//! [`webscraping::commands`], every lesson lives in the library, and its
-//! table of sections ([`webscraping::SECTIONS`]) says which function runs
-//! each.
+//! Thin on purpose: the options and the commands are in
+//! [`webscraping::commands`], every lesson lives in the library, its table
+//! of sections ([`webscraping::SECTIONS`]) says which function runs each,
+//! and [`common::chapter::Chapter`] does the rest — the same `main` in
+//! every chapter.
 
 use std::process::ExitCode;
 
-use common::sections::{self, Framing};
-use webscraping::commands::Cli;
+use common::chapter::Chapter;
+use webscraping::commands::{Command, Options};
 use webscraping::{Config, Context, SECTIONS};
 
 fn main() -> anyhow::Result<ExitCode> {
-    let cli: Cli = sections::parse_cli(SECTIONS);
-    cli.check().unwrap_or_else(|err| sections::exit_on_one_line(err));
-    let mut config = Config::new(cli.sections.quick, std::env::current_exe()?);
-    if let Some(command) = cli.command {
-        return command.run(config);
-    }
-    config.json = cli.json;
-    // With --json, section 4's output is pure JSON: no note, no banner.
-    let framing = if cli.json { Framing::Bare } else { Framing::Banners };
-    // Every section scrapes the local site, started here once.
-    let context = Context::start(config)?;
-    sections::run(SECTIONS, &cli.sections, &context, framing)
+    // `Config::from_args` checks `--json` before any output; every section
+    // scrapes the local site, which `Context::start` starts once; with
+    // `--json`, section 4's output is pure JSON (no note, no banner).
+    let about = env!("CARGO_PKG_DESCRIPTION");
+    Chapter::checked(about, SECTIONS, Config::from_args)
+        .start(Context::start)
+        .framing(Options::framing)
+        .commands(Command::run)
+        .main()
 }

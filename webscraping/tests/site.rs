@@ -95,7 +95,9 @@ fn the_queue_scraper_returns_every_page_exactly_once() {
 #[test]
 fn every_fault_is_reported_as_its_kind_and_the_others_succeed() {
     let site = site(1);
-    let limits = robust::limits(common::scale::Scale::new(10, 5, true));
+    let limits = robust::limits(
+        common::scale::Scale::divide_sleeps_by(10).quick_divides_by(5).quick(true),
+    );
     let client = client::build(&limits, Network::Loopback).unwrap();
     let paths = robust::paths("test");
     let outcomes =

@@ -83,6 +83,7 @@ use std::cell::Cell;
 use std::path::PathBuf;
 use std::time::Duration;
 
+use common::chapter::RunArgs;
 use common::scale::Scale;
 use common::sections::Section;
 
@@ -156,6 +157,10 @@ pub const SECTIONS: &[Section<Config>] = &[
     },
 ];
 
+/// How this chapter scales the notebook's sleeps: divided by 10, and by
+/// 10 more with `--quick`.
+pub const SCALE: Scale = Scale::divide_sleeps_by(10).quick_divides_by(10);
+
 /// Settings for one run of the chapter.
 #[derive(Debug, Clone)]
 pub struct Config {
@@ -173,10 +178,11 @@ pub struct Config {
 }
 
 impl Config {
-    /// The settings for a run, `quick` or not, whose workers run `worker_exe`.
-    pub fn new(quick: bool, worker_exe: PathBuf) -> Self {
+    /// The settings for a run, from its command line (`--quick` or not),
+    /// whose workers run `worker_exe`.
+    pub fn from_args(args: &RunArgs, worker_exe: PathBuf) -> Self {
         Self {
-            scale: Scale::new(10, 10, quick),
+            scale: SCALE.quick(args.sections.quick),
             worker_exe,
             sequential_time: Cell::new(None),
         }

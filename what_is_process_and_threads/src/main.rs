@@ -15,5 +15,5 @@ fn main() -> anyhow::Result<ExitCode> {
     // `Chapter::main` hands them to `worker::main` before it parses the
     // command line.
     let about = env!("CARGO_PKG_DESCRIPTION");
-    Chapter::new(about, SECTIONS, Config::new).worker(worker::main).main()
+    Chapter::new(about, SECTIONS, Config::from_args).worker(worker::main).main()
 }

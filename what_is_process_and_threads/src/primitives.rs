@@ -109,9 +109,21 @@ pub struct SemaphoreRun {
     pub timeline: Vec<common::timeline::Span>,
 }
 
+/// Who wants the semaphore's resource, and for how long.
+#[derive(Debug, Clone, Copy)]
+pub struct SemaphoreLoad {
+    /// Threads that want the resource.
+    pub threads: usize,
+    /// At most this many may hold it at once (`Semaphore(limit)`).
+    pub limit: usize,
+    /// How long each holds it.
+    pub hold: Duration,
+}
+
 /// SEMAPHORE: `threads` threads want a resource that takes at most `limit`
 /// at a time; each holds it for `hold`.
-pub fn semaphore_demo(threads: usize, limit: usize, hold: Duration) -> SemaphoreRun {
+pub fn semaphore_demo(load: SemaphoreLoad) -> SemaphoreRun {
+    let SemaphoreLoad { threads, limit, hold } = load;
     let slots = Semaphore::new(limit);
     let inside = AtomicUsize::new(0);
     let peak = AtomicUsize::new(0);
@@ -183,14 +195,15 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     println!(
         "\n8.4 SEMAPHORE — at most N threads use a resource (std has none; common::sync has one)"
     );
-    let run = semaphore_demo(
-        6,
-        3,
-        config.scale.pick(Duration::from_millis(40), Duration::from_millis(4)),
-    );
+    let load = SemaphoreLoad {
+        threads: 6,
+        limit: 3,
+        hold: config.scale.pick(Duration::from_millis(40), Duration::from_millis(4)),
+    };
+    let run = semaphore_demo(load);
     println!(
-        "   6 threads, Semaphore(3): peak inside at once = {} (never above 3)",
-        run.peak
+        "   {} threads, Semaphore({}): peak inside at once = {} (never above {})",
+        load.threads, load.limit, run.peak, load.limit
     );
     println!("{}", common::timeline::render(&run.timeline, 48));
 
@@ -223,7 +236,8 @@ mod tests {
 
     #[test]
     fn semaphore_caps_concurrency_and_lets_everyone_through() {
-        let run = semaphore_demo(8, 3, Duration::from_millis(2));
+        let load = SemaphoreLoad { threads: 8, limit: 3, hold: Duration::from_millis(2) };
+        let run = semaphore_demo(load);
         assert!((1..=3).contains(&run.peak), "peak {}", run.peak);
         assert_eq!(run.finished, 8);
         assert_eq!(run.timeline.len(), 8);
