@@ -12,7 +12,7 @@ use std::hint::black_box;
 use std::sync::atomic::{AtomicU32, Ordering};
 
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
-use executors::executor::ThreadPoolExecutor;
+use executors::executor::{Queued, ThreadPoolExecutor};
 use executors::process_executor::ProcessPoolExecutor;
 use rayon::prelude::*;
 
@@ -61,7 +61,7 @@ fn overhead(c: &mut Criterion) {
         b.iter(|| processes.map(|x| x, 0..TASKS).len());
     });
     group.finish();
-    processes.shutdown(false);
+    processes.shutdown(Queued::Run);
 
     // One task at a time on one worker. Not pinned: the scheduler puts the
     // worker on this core or the other from run to run, which moves these

@@ -26,7 +26,7 @@ use std::time::Duration;
 use common::timing::time;
 
 use crate::Config;
-use crate::executor::{TaskFuture, ThreadPoolExecutor};
+use crate::executor::{Queued, TaskFuture, ThreadPoolExecutor};
 
 /// The notebook's items, plus one that fails (beyond the notebook: its
 /// error path never ran).
@@ -80,7 +80,7 @@ impl DataProcessor {
 
     /// Waits for all work and joins the workers. Consumes the processor.
     pub fn shutdown(self) -> usize {
-        self.executor.shutdown(false)
+        self.executor.shutdown(Queued::Run)
     }
 }
 

@@ -14,7 +14,7 @@ use common::timing::{HumanDuration, best_of};
 use rayon::prelude::*;
 
 use crate::Config;
-use crate::executor::ThreadPoolExecutor;
+use crate::executor::{Queued, ThreadPoolExecutor};
 use crate::process_executor::ProcessPoolExecutor;
 
 /// Per-task overhead of each pool, in nanoseconds (fractions kept), for
@@ -71,7 +71,7 @@ pub fn measure(config: &Config, tasks: u32) -> anyhow::Result<Overheads> {
     let (results, took) = best_of(3, || processes.map(|x| x, 0..process_tasks));
     anyhow::ensure!(results.iter().all(Result::is_ok), "process tasks failed");
     let per_process = per_task(took, process_tasks);
-    processes.shutdown(false);
+    processes.shutdown(Queued::Run);
 
     let (count, took) = best_of(3, || {
         let counter = std::sync::atomic::AtomicU32::new(0);

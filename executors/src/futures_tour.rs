@@ -19,7 +19,9 @@ use common::report::Table;
 use common::timing::{HumanDuration, time};
 
 use crate::Config;
-use crate::executor::{CancelToken, ReturnWhen, TaskError, ThreadPoolExecutor, wait};
+use crate::executor::{
+    CancelToken, Queued, ReturnWhen, TaskError, ThreadPoolExecutor, wait,
+};
 use crate::jobs::{Leaked, leaky_pool};
 use crate::process_executor::ProcessPoolExecutor;
 use crate::support::semantics::{self, DIFFERENCES};
@@ -174,7 +176,7 @@ pub fn leaky_tasks(
     for _ in 0..tasks {
         reports.push(executor.submit(mib).result()?);
     }
-    executor.shutdown(false);
+    executor.shutdown(Queued::Run);
     Ok(reports)
 }
 

@@ -30,7 +30,7 @@ use common::timeline::Timeline;
 use common::timing::{HumanDuration, time};
 
 use crate::Config;
-use crate::executor::ThreadPoolExecutor;
+use crate::executor::{Queued, ThreadPoolExecutor};
 use crate::process_executor::ProcessPoolExecutor;
 
 /// The threading script's numbers.
@@ -76,7 +76,7 @@ pub fn processes(config: &Config) -> anyhow::Result<Vec<String>> {
     let executor: ProcessPoolExecutor<(i64, u64), String> =
         ProcessPoolExecutor::new(&config.worker_exe, crate::worker::SQUARES, 3)?;
     let results = executor.map(|n| (n, pause), SQUARE_NUMBERS);
-    executor.shutdown(false);
+    executor.shutdown(Queued::Run);
     Ok(results.into_iter().collect::<Result<_, _>>()?)
 }
 

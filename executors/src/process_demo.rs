@@ -17,7 +17,7 @@ use common::verdict::{Contention, ContentionWatch, Verdict, compare};
 use common::work::sum_of_squares_formula;
 
 use crate::Config;
-use crate::executor::ThreadPoolExecutor;
+use crate::executor::{Queued, ThreadPoolExecutor};
 use crate::process_executor::ProcessPoolExecutor;
 
 /// Four sums on a four-process executor (start-up included, as in Python).
@@ -25,7 +25,7 @@ pub fn on_processes(config: &Config, n: u64) -> anyhow::Result<Vec<u128>> {
     let executor: ProcessPoolExecutor<u64, u128> =
         ProcessPoolExecutor::new(&config.worker_exe, crate::worker::CPU, 4)?;
     let results = executor.map(|n| n, [n; 4]);
-    executor.shutdown(false);
+    executor.shutdown(Queued::Run);
     Ok(results.into_iter().collect::<Result<_, _>>()?)
 }
 

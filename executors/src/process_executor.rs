@@ -20,7 +20,7 @@ use common::worker::PoolRole;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use crate::executor::{TaskError, TaskFuture, ThreadPoolExecutor};
+use crate::executor::{Queued, TaskError, TaskFuture, ThreadPoolExecutor};
 
 /// Python's `ProcessPoolExecutor`.
 pub struct ProcessPoolExecutor<T, R> {
@@ -83,9 +83,9 @@ where
     /// Graceful shutdown: optionally cancel what has not started, let the
     /// rest finish, then stop and reap every worker process. Returns how
     /// many tasks were cancelled.
-    pub fn shutdown(self, cancel_pending: bool) -> usize {
+    pub fn shutdown(self, queued: Queued) -> usize {
         // Feeder threads first: once they are joined, nobody uses the pool.
-        let cancelled = self.threads.shutdown(cancel_pending);
+        let cancelled = self.threads.shutdown(queued);
         drop(self.pool);
         cancelled
     }
@@ -97,7 +97,7 @@ where
     /// (Threads cannot be killed; processes can — this is the difference.)
     pub fn terminate(self) {
         self.pool.kill_workers();
-        self.threads.shutdown(true);
+        self.threads.shutdown(Queued::Cancel);
         drop(self.pool);
     }
 }

@@ -13,7 +13,7 @@
 //! The same happens here when the executor is dropped. What stops work:
 //!
 //! 1. **cancel** what has not started ([`TaskFuture::cancel`](crate::executor::TaskFuture::cancel),
-//!    `shutdown(cancel_pending = true)`);
+//!    `shutdown(Queued::Cancel)`);
 //! 2. **ask** running work to stop — a flag the task checks
 //!    ([`CancelToken`]); threads cannot be killed, in Rust or in Python;
 //! 3. **kill** it — only possible for a process

@@ -49,7 +49,7 @@ use std::time::Duration;
 use common::pool::TaskError as PoolError;
 use common::sync::Event;
 use executors::executor::{
-    ReturnWhen, TaskError, TaskFuture, ThreadPoolExecutor, Waited, as_completed,
+    Queued, ReturnWhen, TaskError, TaskFuture, ThreadPoolExecutor, Waited, as_completed,
     as_completed_within, wait,
 };
 use executors::process_executor::ProcessPoolExecutor;
@@ -135,7 +135,7 @@ mod thread_pool_shutdown_test {
             .collect();
         assert_eq!(executor.max_workers(), 5, "CPython: 3");
         gate.wait(); // the three tasks are running; release them
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         assert!(futures.iter().all(TaskFuture::is_done));
     }
 
@@ -146,13 +146,13 @@ mod thread_pool_shutdown_test {
         let futures: Vec<TaskFuture<()>> = (0..50)
             .map(|_| executor.submit(|| thread::sleep(Duration::from_millis(10))))
             .collect();
-        executor.shutdown(true);
+        executor.shutdown(Queued::Cancel);
         check_cancel_futures(&futures);
     }
 
     /// Not a CPython test: the rule `test_cancel_futures` relies on, made
     /// deterministic. The one worker is idle (still in its initializer, not
-    /// running a task) when `shutdown(true)` is called, so the first queued
+    /// running a task) when `shutdown(Queued::Cancel)` is called, so the first queued
     /// task is its to take and runs; the other nine are cancelled. The
     /// initializer is released by the first cancellation, so nothing here
     /// depends on timing.
@@ -183,7 +183,7 @@ mod thread_pool_shutdown_test {
             });
         }
         drop(release);
-        assert_eq!(executor.shutdown(true), 9);
+        assert_eq!(executor.shutdown(Queued::Cancel), 9);
         let outcomes: Vec<Result<u32, TaskError>> =
             futures.into_iter().map(TaskFuture::result).collect();
         assert_eq!(outcomes[0], Ok(0));
@@ -229,7 +229,7 @@ mod thread_pool_shutdown_test {
         let futures: Vec<TaskFuture<()>> = (0..50)
             .map(|_| executor.submit(|| thread::sleep(Duration::from_millis(10))))
             .collect();
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         for future in futures {
             assert_eq!(future.result(), Ok(()));
         }
@@ -250,7 +250,7 @@ mod thread_pool_shutdown_test {
                 printed.lock().unwrap().push("apple");
             })
         };
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         assert!(future.is_done());
         assert_eq!(*printed.lock().unwrap(), ["apple"]);
     }
@@ -285,7 +285,7 @@ mod thread_pool_shutdown_test {
     fn test_shutdown_no_wait() {
         let executor = ThreadPoolExecutor::new(5).unwrap();
         let results = executor.map(|x: i32| x.abs(), -5..5);
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         let absolutes: Vec<i32> = results.map(Result::unwrap).collect();
         assert_eq!(absolutes, [5, 4, 3, 2, 1, 0, 1, 2, 3, 4]);
     }
@@ -304,7 +304,7 @@ mod thread_pool_shutdown_test {
                 printed.lock().unwrap().push("apple");
             })
         };
-        assert_eq!(executor.shutdown(true), 0, "nothing cancelled");
+        assert_eq!(executor.shutdown(Queued::Cancel), 0, "nothing cancelled");
         assert_eq!(future.result(), Ok(()));
         assert_eq!(*printed.lock().unwrap(), ["apple"]);
     }
@@ -357,7 +357,7 @@ mod process_pool_shutdown_test {
             ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
         let futures: Vec<TaskFuture<u64>> =
             (0..50).map(|_| executor.submit(Call::Sleep(10))).collect();
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         for future in futures {
             assert_eq!(future.result(), Ok(0));
         }
@@ -378,7 +378,7 @@ mod process_pool_shutdown_test {
             (0..3).map(|_| executor.submit(Call::Sleep(10))).collect();
         let pids = executor.pids();
         assert_eq!(pids.len(), 5, "CPython: 3");
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         assert!(futures.iter().all(TaskFuture::is_done));
         for pid in pids {
             assert!(common::procfs::has_exited(pid), "worker {pid} still there");
@@ -427,7 +427,7 @@ mod process_pool_shutdown_test {
         let futures: Vec<TaskFuture<u64>> =
             (-5..5).map(|x| executor.submit(Call::Abs(x))).collect();
         let pids = executor.pids();
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         for pid in pids {
             assert!(common::procfs::has_exited(pid), "worker {pid} still there");
         }
@@ -443,7 +443,7 @@ mod process_pool_shutdown_test {
             ProcessPoolExecutor::new(EXE, executors::worker::SLOW, 5).unwrap();
         let futures: Vec<TaskFuture<u64>> =
             (0..50).map(|_| executor.submit(10)).collect();
-        executor.shutdown(true);
+        executor.shutdown(Queued::Cancel);
         check_cancel_futures(&futures);
     }
 }
@@ -533,7 +533,7 @@ mod thread_pool_executor_test {
             [2; 6],
         );
         drop(_never_iterated);
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         assert_eq!(ran.load(std::sync::atomic::Ordering::SeqCst), 6);
     }
 
@@ -546,7 +546,7 @@ mod thread_pool_executor_test {
         let my_object = Arc::new(());
         let held = Arc::clone(&my_object);
         drop(executor.submit(move || drop(held)));
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         assert_eq!(Arc::strong_count(&my_object), 1);
     }
 
@@ -584,7 +584,7 @@ mod thread_pool_executor_test {
             move |n: u32| finished.lock().unwrap().push(n)
         };
         drop(executor.map(record, 0..10));
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         let mut finished = finished.lock().unwrap().clone();
         finished.sort_unstable();
         assert_eq!(finished, (0..10).collect::<Vec<u32>>());
@@ -626,7 +626,7 @@ mod thread_pool_executor_test {
         let names: HashSet<String> =
             futures.into_iter().map(|f| f.result().unwrap()).collect();
         assert_eq!(names.len(), 4, "{names:?}");
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
     }
 
     #[test]
@@ -661,7 +661,7 @@ mod thread_pool_executor_test {
         }
         stop.set();
         assert_eq!(first.result(), Ok(()));
-        pool.shutdown(false);
+        pool.shutdown(Queued::Run);
         assert_eq!(
             *log.lock().unwrap(),
             ["ident='first' started", "ident='first' stopped"]
@@ -681,7 +681,7 @@ mod process_pool_executor_test {
     fn test_submit() {
         let executor = executor();
         assert_eq!(executor.submit(Call::Pow(2, 8)).result(), Ok(256));
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
     }
 
     #[test]
@@ -697,7 +697,7 @@ mod process_pool_executor_test {
             .map(Result::unwrap)
             .collect();
         assert_eq!(powers, (0..10).map(|i: u32| u64::from(i).pow(i)).collect::<Vec<_>>());
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
     }
 
     /// `divmod(1, 0)` in a worker: its panic is the third item's error;
@@ -714,7 +714,7 @@ mod process_pool_executor_test {
             results[2]
         );
         assert_eq!(results[3], Ok(0));
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
     }
 
     #[test]
@@ -727,7 +727,7 @@ mod process_pool_executor_test {
     fn test_shutdown_race_issue12456() {
         let executor = executor();
         let results = executor.map(|_| Call::Pow(2, 8), 0..6);
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         assert_eq!(results, vec![Ok(256); 6]);
     }
 
@@ -766,7 +766,7 @@ mod process_pool_executor_test {
         assert!(message.starts_with("RuntimeError(123) (at "), "{message}");
         assert!(message.contains("python_calls.rs:"), "{message}");
         assert!(executor.pids().contains(pid));
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
     }
 
     #[test]
@@ -786,7 +786,7 @@ mod process_pool_executor_test {
             assert_eq!(future.result(), Ok(0));
         }
         assert_eq!(executor.pids().len(), 5);
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
     }
 
     /// Pinned beside the first design difference (workers start with the
@@ -799,7 +799,7 @@ mod process_pool_executor_test {
         assert_eq!(executor.submit(Call::Mul(6, 7)).result(), Ok(42));
         assert_eq!(executor.submit(Call::Mul(3, 14)).result(), Ok(42));
         assert_eq!(executor.pids().len(), 5, "CPython: 1");
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
     }
 
     /// Pinned beside the same difference: CPython expects at most 3.
@@ -813,7 +813,7 @@ mod process_pool_executor_test {
         assert_eq!(executor.submit(Call::Mul(1, 2)).result(), Ok(2));
         let _c = executor.submit(Call::Mul(0, 9));
         assert_eq!(executor.pids().len(), 5, "CPython: at most 3");
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
     }
 
     /// One worker retiring after 3 tasks: the first three see one PID, the
@@ -830,7 +830,7 @@ mod process_pool_executor_test {
         let new = executor.submit(Call::Pid).result().unwrap();
         assert_ne!(new, original);
         assert_eq!(executor.pids().len(), 1);
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
     }
 
     #[test]
@@ -847,7 +847,7 @@ mod process_pool_executor_test {
         let executor = ProcessPoolExecutor::from_pool(pool).unwrap();
         let futures: Vec<TaskFuture<u64>> =
             (0..6).map(|i| executor.submit(Call::Mul(i, i))).collect();
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         for (i, future) in (0..6).zip(futures) {
             assert_eq!(future.result(), Ok(i * i));
         }
@@ -872,7 +872,7 @@ mod process_pool_executor_test {
         let outcome = future.result();
         assert!(matches!(outcome, Ok(300) | Err(TaskError::Process(_))), "{outcome:?}");
         assert_eq!(executor.submit(8).result(), Ok(8), "CPython: BrokenProcessPool");
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
     }
 
     /// CPython maps `pow` over two ranges; here a chunk of numbers is
@@ -895,7 +895,7 @@ mod process_pool_executor_test {
         let err = executor.map_chunked(0..40, 0).unwrap_err();
         assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
         assert_eq!(err.to_string(), "chunksize must be at least 1");
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
     }
 }
 
@@ -963,7 +963,7 @@ impl Drop for States {
     fn drop(&mut self) {
         self.release.set();
         if let Some(executor) = self.executor.take() {
-            executor.shutdown(true);
+            executor.shutdown(Queued::Cancel);
         }
     }
 }
@@ -1085,7 +1085,7 @@ impl Subject for Threads {
     }
     fn end(self) {
         self.gate.set();
-        self.executor.shutdown(false);
+        self.executor.shutdown(Queued::Run);
     }
 }
 
@@ -1671,7 +1671,7 @@ mod process_pool_initializer_test {
         for future in futures {
             assert_eq!(future.result(), Ok(1), "initialized");
         }
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
     }
 }
 
@@ -1722,7 +1722,7 @@ mod executor_deadlock_test {
             executor.submit(ordinary).result_timeout(LIMIT),
             Ok(Trapped(Trap::Nothing))
         );
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         outcome
     }
 
@@ -1854,7 +1854,7 @@ mod executor_deadlock_test {
         let executor: ProcessPoolExecutor<TrapTask, Trapped> =
             ProcessPoolExecutor::new(EXE, TRAPS, 2).unwrap();
         let future = executor.submit(calling(Call::SleepThenCrash(100)));
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         assert!(worker_died(&future.result_timeout(LIMIT)));
     }
 
@@ -1869,7 +1869,7 @@ mod executor_deadlock_test {
             Ok(Trapped(Trap::Nothing))
         );
         let future = executor.submit(with_argument(Trap::ErrorAtEncode));
-        executor.shutdown(false);
+        executor.shutdown(Queued::Run);
         assert!(codec_error(&future.result_timeout(LIMIT), "Error in pickle"));
     }
 }

@@ -7,7 +7,7 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, bounded};
-use executors::executor::{TaskError, ThreadPoolExecutor, as_completed};
+use executors::executor::{Queued, TaskError, ThreadPoolExecutor, as_completed};
 use proptest::prelude::*;
 
 /// A gate a task waits at until the test opens it (or 30 s pass, so a bug
@@ -160,7 +160,7 @@ fn shutdown_with_cancel_pending_cancels_exactly_the_queued_tasks() {
     });
     let queued: Vec<_> = (0..3).map(|i| executor.submit(move || i)).collect();
     started.recv_timeout(Duration::from_secs(30)).unwrap();
-    // shutdown(true) cancels the queue, then joins the worker — which waits
+    // shutdown(Queued::Cancel) cancels the queue, then joins the worker — which waits
     // at the gate. So a second thread opens the gate, but only once it sees
     // all three queued futures cancelled (an event, not a delay).
     let cancelled = std::thread::scope(|scope| {
@@ -170,7 +170,7 @@ fn shutdown_with_cancel_pending_cancels_exactly_the_queued_tasks() {
             }
             open.send(()).unwrap();
         });
-        executor.shutdown(true)
+        executor.shutdown(Queued::Cancel)
     });
     assert_eq!(cancelled, 3);
     assert_eq!(running.result(), Ok(true));
@@ -365,7 +365,7 @@ fn dropping_a_map_iterator_early_cancels_what_has_not_started() {
     assert_eq!(results.next(), Some(Ok(0)));
     drop(results);
     open_rest.send(()).unwrap();
-    executor.shutdown(false);
+    executor.shutdown(Queued::Run);
     let ran = ran.load(Ordering::SeqCst);
     assert!(
         (1..=2).contains(&ran),
@@ -414,7 +414,7 @@ fn the_initializer_runs_once_in_every_worker_before_any_task() {
         .map(Result::unwrap)
         .collect();
     assert!(seen.iter().all(|&n| n >= 1), "{seen:?}");
-    executor.shutdown(false);
+    executor.shutdown(Queued::Run);
     assert_eq!(inits.load(Ordering::SeqCst), 3);
 }
 
@@ -440,7 +440,7 @@ fn a_panicking_initializer_breaks_the_executor_and_nothing_runs() {
         );
     }
     assert!(matches!(executor.submit(|| 1).result(), Err(TaskError::Broken(_))));
-    executor.shutdown(false);
+    executor.shutdown(Queued::Run);
     assert_eq!(ran.load(Ordering::SeqCst), 0);
 }
 

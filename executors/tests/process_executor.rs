@@ -3,7 +3,7 @@
 use std::path::Path;
 use std::time::{Duration, Instant};
 
-use executors::executor::{TaskError, as_completed};
+use executors::executor::{Queued, TaskError, as_completed};
 use executors::process_executor::ProcessPoolExecutor;
 
 const EXE: &str = env!("CARGO_BIN_EXE_executors");
@@ -19,7 +19,7 @@ fn map_returns_the_lecture_squares_in_order() {
         numbers.iter().map(|n| format!("Square: {}", n * n)).collect();
     assert_eq!(results, expected);
     assert_eq!(executor.pids().len(), 3);
-    executor.shutdown(false);
+    executor.shutdown(Queued::Run);
 }
 
 #[test]
@@ -71,5 +71,5 @@ fn map_chunked_returns_one_result_per_item_in_order_with_one_task_per_chunk() {
         );
     }
     assert!(executor.map_chunked(std::iter::empty(), 4).unwrap().is_empty());
-    executor.shutdown(false);
+    executor.shutdown(Queued::Run);
 }

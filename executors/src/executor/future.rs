@@ -22,7 +22,7 @@ pub enum TaskError {
     #[error("{0}")]
     Failed(String),
     /// [`TaskFuture::cancel`] succeeded, or the executor shut down with
-    /// `cancel_pending` before the task started.
+    /// [`Queued::Cancel`](super::Queued::Cancel) before the task started.
     #[error("task was cancelled before it started")]
     Cancelled,
     /// [`TaskFuture::result_timeout`] gave up waiting; the task goes on

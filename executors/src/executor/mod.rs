@@ -71,13 +71,25 @@ pub use self::wait::{
     as_completed_within, wait,
 };
 
+/// What [`ThreadPoolExecutor::shutdown`] does with the tasks still queued
+/// (Python's `cancel_futures=`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[doc(alias = "cancel_futures")]
+pub enum Queued {
+    /// Run every queued task, then stop (`cancel_futures=False`).
+    Run,
+    /// Cancel the queued tasks no idle worker can take now
+    /// (`cancel_futures=True`).
+    Cancel,
+}
+
 /// What becomes of a queued job: a worker runs it, or it is settled with
 /// an error unrun.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Fate {
     Run,
     /// Settle it with this error: `Cancelled` (shut down with
-    /// `cancel_pending`, or a queue that closed under it) or `Broken`.
+    /// `Queued::Cancel`, or a queue that closed under it) or `Broken`.
     Refuse(TaskError),
 }
 
@@ -264,7 +276,7 @@ fn worker_loop(
 pub struct ThreadPoolExecutor {
     /// `None` once shut down: closing the channel is the stop signal.
     sender: Option<Sender<Job>>,
-    /// A receiver of our own, to empty the queue on `shutdown(true)`.
+    /// A receiver of our own, to empty the queue on `shutdown(Queued::Cancel)`.
     queue: Receiver<Job>,
     workers: Vec<JoinHandle<()>>,
     submitted: AtomicUsize,
@@ -429,13 +441,13 @@ impl ThreadPoolExecutor {
     }
 
     /// Shuts down (Python's `shutdown(wait=True, cancel_futures=…)`): with
-    /// `cancel_pending`, the queued tasks that no idle worker could take at
-    /// the time of the call are cancelled — as in Python, where an idle
+    /// [`Queued::Cancel`], the queued tasks that no idle worker could take
+    /// at the time of the call are cancelled — as in Python, where an idle
     /// worker already waiting on the queue gets its task — then every worker
     /// finishes its current task and is joined. Returns how many tasks were
-    /// cancelled. Dropping the executor is `shutdown(false)`.
-    pub fn shutdown(mut self, cancel_pending: bool) -> usize {
-        self.close(cancel_pending)
+    /// cancelled. Dropping the executor is `shutdown(Queued::Run)`.
+    pub fn shutdown(mut self, queued: Queued) -> usize {
+        self.close(queued == Queued::Cancel)
     }
 
     fn close(&mut self, cancel_pending: bool) -> usize {

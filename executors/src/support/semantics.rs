@@ -20,8 +20,8 @@ use anyhow::Context;
 use common::sync::Event;
 
 use crate::executor::{
-    ReturnWhen, TaskError, TaskFuture, ThreadPoolExecutor, Waited, as_completed_within,
-    wait,
+    Queued, ReturnWhen, TaskError, TaskFuture, ThreadPoolExecutor, Waited,
+    as_completed_within, wait,
 };
 use crate::jobs::leaky_pool;
 use crate::process_executor::ProcessPoolExecutor;
@@ -404,7 +404,7 @@ pub fn process_scenarios(exe: &Path) -> anyhow::Result<Vec<Line>> {
     for _ in 0..5 {
         pids.push(executor.submit(0).result()?.pid);
     }
-    executor.shutdown(false);
+    executor.shutdown(Queued::Run);
     let mut letters: Vec<u32> = Vec::new();
     let pattern: String = pids
         .iter()
@@ -426,7 +426,7 @@ pub fn process_scenarios(exe: &Path) -> anyhow::Result<Vec<Line>> {
     )?;
     let squares: Result<Vec<u64>, TaskError> =
         executor.map_chunked(0..10, 4)?.into_iter().collect();
-    executor.shutdown(false);
+    executor.shutdown(Queued::Run);
     let squares: Vec<String> = squares?.iter().map(u64::to_string).collect();
     lines.push(("map with chunksize=4", format!("[{}]", squares.join(", "))));
     Ok(lines)
