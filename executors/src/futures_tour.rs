@@ -24,7 +24,7 @@ use crate::executor::{
 };
 use crate::jobs::{Leaked, leaky_pool};
 use crate::process_executor::ProcessPoolExecutor;
-use crate::support::semantics::{self, DIFFERENCES};
+use crate::support::semantics;
 
 /// How each mirror's download ended.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -259,35 +259,8 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         peak(&recycled)
     );
 
-    println!(
-        "\nThe same scenarios in CPython 3.11 and here (executors/python/futures_semantics.py):"
-    );
-    let python = include_str!("../python/futures_semantics.expected");
-    let rust = semantics::run(exe)?;
-    let mut differing = 0;
-    for ((name, outcome), python_line) in rust.iter().zip(python.lines()) {
-        let python_outcome = python_line.split_once(": ").map_or(python_line, |(_, o)| o);
-        if python_outcome == outcome {
-            println!("  = {name}: {outcome}");
-        } else {
-            differing += 1;
-            println!(
-                "  ≠ {name}:\n      Python: {python_outcome}\n      Rust:   {outcome}"
-            );
-        }
-    }
-    println!(
-        "{} of {} the same; where not ({differing}), on purpose:",
-        rust.len() - differing,
-        rust.len()
-    );
-    for difference in DIFFERENCES {
-        println!("  • {}: {}.", difference.name, difference.why);
-    }
-    println!(
-        "  (A raising callback's panic message on stderr comes from Rust's panic hook.)"
-    );
-    Ok(())
+    println!();
+    semantics::show_against_cpython(exe)
 }
 
 #[cfg(test)]

@@ -442,3 +442,38 @@ pub fn run(exe: &Path) -> anyhow::Result<Vec<Line>> {
     lines.extend(process_scenarios(exe)?);
     Ok(lines)
 }
+
+/// §11's last part: every scenario's outcome here beside CPython's (the
+/// recording in `python/futures_semantics.expected`), `=` where they agree
+/// and both where not, then the documented reasons for each difference.
+pub fn show_against_cpython(exe: &std::path::Path) -> anyhow::Result<()> {
+    println!(
+        "The same scenarios in CPython 3.11 and here (executors/python/futures_semantics.py):"
+    );
+    let python = include_str!("../../python/futures_semantics.expected");
+    let rust = run(exe)?;
+    let mut differing = 0;
+    for ((name, outcome), python_line) in rust.iter().zip(python.lines()) {
+        let python_outcome = python_line.split_once(": ").map_or(python_line, |(_, o)| o);
+        if python_outcome == outcome {
+            println!("  = {name}: {outcome}");
+        } else {
+            differing += 1;
+            println!(
+                "  ≠ {name}:\n      Python: {python_outcome}\n      Rust:   {outcome}"
+            );
+        }
+    }
+    println!(
+        "{} of {} the same; where not ({differing}), on purpose:",
+        rust.len() - differing,
+        rust.len()
+    );
+    for difference in DIFFERENCES {
+        println!("  • {}: {}.", difference.name, difference.why);
+    }
+    println!(
+        "  (A raising callback's panic message on stderr comes from Rust's panic hook.)"
+    );
+    Ok(())
+}
