@@ -3,6 +3,21 @@
 
 use std::time::Duration;
 
+use common::worker::PoolRole;
+
+/// The lecture's `square_number(number, pause)`.
+pub const SQUARES: PoolRole<(i64, u64), String> = PoolRole::new("squares");
+/// A CPU-bound sum.
+pub const CPU: PoolRole<u64, u128> = PoolRole::new("cpu");
+/// Sleeps the given milliseconds and returns them.
+pub const SLOW: PoolRole<u64, u64> = PoolRole::new("slow");
+/// Returns its input: the cost of a round trip and nothing else.
+pub const NOTHING: PoolRole<u32, u32> = PoolRole::new("nothing");
+/// Squares a chunk of numbers (`map_chunked`).
+pub const SQUARE_CHUNKS: PoolRole<Vec<u64>, Vec<u64>> = PoolRole::new("square-chunks");
+/// Leaks memory on purpose (`max_tasks_per_child`).
+pub const LEAKY: PoolRole<u32, Leaked> = PoolRole::new("leaky");
+
 /// The lecture's `square_number(number)`: sleeps, returns `"Square: n²"`.
 pub fn square_number((number, pause_micros): (i64, u64)) -> String {
     std::thread::sleep(Duration::from_micros(pause_micros));
@@ -55,7 +70,7 @@ pub fn leaky_pool(
     exe: &std::path::Path,
     max_tasks: Option<u64>,
 ) -> std::io::Result<common::pool::ProcessPool<u32, Leaked>> {
-    let mut builder = crate::worker::LEAKY.pool(exe).workers(1);
+    let mut builder = LEAKY.pool(exe).workers(1);
     if let Some(max_tasks) = max_tasks {
         builder = builder.max_tasks_per_worker(max_tasks);
     }

@@ -7,31 +7,14 @@
 
 use std::process::ExitCode;
 
-use common::worker::PoolRole;
+use crate::jobs::{cpu_intensive, leaky_task, slow_task, square_chunk, square_number};
+use crate::support::python_calls;
 
-use crate::jobs::{
-    Leaked, cpu_intensive, leaky_task, slow_task, square_chunk, square_number,
-};
-use crate::support::python_calls::{self, Call, TrapTask, Trapped};
-
-/// The lecture's `square_number(number, pause)`.
-pub const SQUARES: PoolRole<(i64, u64), String> = PoolRole::new("squares");
-/// A CPU-bound sum.
-pub const CPU: PoolRole<u64, u128> = PoolRole::new("cpu");
-/// Sleeps the given milliseconds and returns them.
-pub const SLOW: PoolRole<u64, u64> = PoolRole::new("slow");
-/// Returns its input: the cost of a round trip and nothing else.
-pub const NOTHING: PoolRole<u32, u32> = PoolRole::new("nothing");
-/// Squares a chunk of numbers (`map_chunked`).
-pub const SQUARE_CHUNKS: PoolRole<Vec<u64>, Vec<u64>> = PoolRole::new("square-chunks");
-/// Leaks memory on purpose (`max_tasks_per_child`).
-pub const LEAKY: PoolRole<u32, Leaked> = PoolRole::new("leaky");
-/// The plain functions CPython's own tests submit (`mul`, `pow`, …):
-/// `tests/cpython_futures.rs`.
-pub const PYTHON_CALLS: PoolRole<Call, u64> = PoolRole::new("python-calls");
-/// CPython's deadlock tests: tasks and results that fail, exit or crash
-/// while encoded or decoded.
-pub const TRAPS: PoolRole<TrapTask, Trapped> = PoolRole::new("traps");
+// Each role is defined beside the function it serves, so the lessons and
+// the worker share one value (a mismatch of name or types does not
+// compile); here they are gathered for the dispatch below.
+pub use crate::jobs::{CPU, LEAKY, NOTHING, SLOW, SQUARE_CHUNKS, SQUARES};
+pub use crate::support::python_calls::{PYTHON_CALLS, TRAPS};
 
 /// Serves the pool named in `role` (everything after the hidden argument).
 pub fn main(role: &[String]) -> ExitCode {

@@ -13,6 +13,8 @@ use common::report::Table;
 use common::timing::{HumanDuration, time};
 use serde::{Deserialize, Serialize};
 
+use common::worker::PoolRole;
+
 use crate::Config;
 use crate::digits::digit_count;
 use crate::methods::{Method, factorial};
@@ -75,11 +77,14 @@ pub fn summarize_chunk(chunk: Vec<u64>) -> Vec<Summary> {
     chunk.into_iter().map(summarize).collect()
 }
 
+/// Workers that summarise a chunk of numbers (§5).
+pub const BATCH: PoolRole<Vec<u64>, Vec<Summary>> = PoolRole::new("batch");
+
 /// A pool of processes that summarise chunks.
 pub fn batch_pool(
     config: &Config,
 ) -> anyhow::Result<ProcessPool<Vec<u64>, Vec<Summary>>> {
-    crate::worker::BATCH
+    BATCH
         .pool(&config.worker_exe)
         .workers(config.workers)
         .start()

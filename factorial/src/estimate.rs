@@ -18,9 +18,7 @@ use std::time::Duration;
 use common::timing::{HumanDuration, time};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::huge::methods_for;
-use crate::methods::{Method, factorial};
-use crate::scaling::thread_counts;
+use crate::methods::{Method, factorial, methods_for};
 
 /// A method's time on the reference machine: `secs_at_million` seconds for
 /// 1,000,000!, times (n / 1,000,000)^`exponent`.
@@ -226,6 +224,18 @@ impl fmt::Display for Rough {
             write!(f, "{:.1} h", secs / 3600.0)
         }
     }
+}
+
+/// Thread counts to try: 1, 2, 4, … up to the cores, and one count beyond
+/// them (to show that more threads than cores do not help).
+pub fn thread_counts(cores: usize) -> Vec<usize> {
+    let mut counts = vec![1];
+    while *counts.last().expect("non-empty") < cores {
+        let next = (counts.last().expect("non-empty") * 2).min(cores);
+        counts.push(next);
+    }
+    counts.push(cores * 2);
+    counts
 }
 
 #[cfg(test)]

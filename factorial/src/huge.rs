@@ -15,6 +15,7 @@ use num_bigint::BigUint;
 
 use crate::Config;
 use crate::digits::{digit_count, estimated_digits, to_decimal};
+pub use crate::methods::methods_for;
 use crate::methods::{Method, Multiplier, factorial};
 use crate::primes::legendre;
 
@@ -25,18 +26,6 @@ pub struct Run {
     pub method: Method,
     /// How long it took.
     pub took: Duration,
-}
-
-/// The methods section 4 runs for `n`: the chosen one, or all of them (the
-/// naive loop only up to [`Method::NAIVE_LIMIT`]).
-pub fn methods_for(n: u64, chosen: Option<Method>) -> Vec<Method> {
-    match chosen {
-        Some(method) => vec![method],
-        None => Method::ALL
-            .into_iter()
-            .filter(|&m| m != Method::Naive || n <= Method::NAIVE_LIMIT)
-            .collect(),
-    }
 }
 
 /// Runs `methods` on n, checks they agree, returns the value and the runs.

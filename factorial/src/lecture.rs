@@ -35,6 +35,7 @@ use common::pool::ProcessPool;
 use common::report::{Comparison, Table};
 use common::timing::{HumanDuration, time};
 use common::verdict::{Verdict, compare, plural};
+use common::worker::PoolRole;
 use num_bigint::BigUint;
 use rayon::prelude::*;
 
@@ -69,21 +70,18 @@ pub fn sequentially(numbers: &[u64]) -> Vec<BigUint> {
     numbers.iter().map(|&n| computer_factorial(n, "main")).collect()
 }
 
+/// Workers that compute `n!` and send it back as little-endian bytes
+/// (`BigUint::to_bytes_le`): 8000! crosses the socket as 11.5 KB.
+pub const FACTORIALS: PoolRole<u64, Vec<u8>> = PoolRole::new("factorials");
+
 /// A pool of worker processes that compute factorials and send them back as
 /// little-endian bytes (`BigUint::to_bytes_le`).
 pub fn factorial_pool(
     config: &Config,
     workers: usize,
 ) -> anyhow::Result<ProcessPool<u64, Vec<u8>>> {
-    pool_of(config, workers, crate::worker::FACTORIALS)
-}
-
-pub(crate) fn pool_of(
-    config: &Config,
-    workers: usize,
-    role: common::worker::PoolRole<u64, Vec<u8>>,
-) -> anyhow::Result<ProcessPool<u64, Vec<u8>>> {
-    role.pool(&config.worker_exe)
+    FACTORIALS
+        .pool(&config.worker_exe)
         .workers(workers)
         .start()
         .context("starting the process pool")

@@ -225,6 +225,18 @@ pub fn by_prime_exponents_profiled(n: u64, multiplier: Multiplier) -> (BigUint, 
     (result, profile)
 }
 
+/// The methods section 4 runs for `n`: the chosen one, or all of them (the
+/// naive loop only up to [`Method::NAIVE_LIMIT`]).
+pub fn methods_for(n: u64, chosen: Option<Method>) -> Vec<Method> {
+    match chosen {
+        Some(method) => vec![method],
+        None => Method::ALL
+            .into_iter()
+            .filter(|&m| m != Method::Naive || n <= Method::NAIVE_LIMIT)
+            .collect(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

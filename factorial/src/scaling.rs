@@ -16,19 +16,8 @@ use common::timing::{HumanDuration, Speedup, speedup, time};
 use common::verdict::{Contention, Verdict, plural, ratio, watch};
 
 use crate::Config;
+pub use crate::estimate::thread_counts;
 use crate::methods::{Method, factorial};
-
-/// Thread counts to try: 1, 2, 4, … up to the cores, and one count beyond
-/// them (to show that more threads than cores do not help).
-pub fn thread_counts(cores: usize) -> Vec<usize> {
-    let mut counts = vec![1];
-    while *counts.last().expect("non-empty") < cores {
-        let next = (counts.last().expect("non-empty") * 2).min(cores);
-        counts.push(next);
-    }
-    counts.push(cores * 2);
-    counts
-}
 
 /// Times `method` for n on a pool of each size in `counts`; checks that all
 /// results agree. With an `estimate` past two seconds, a progress bar shows

@@ -5,20 +5,15 @@
 
 use std::process::ExitCode;
 
-use common::worker::PoolRole;
-
-use crate::batch::Summary;
 use crate::lecture::computer_factorial;
+use crate::support::quiet_timing::quiet_factorial;
 
-/// Workers that compute `n!` and send it back as little-endian bytes
-/// (`BigUint::to_bytes_le`): 8000! crosses the socket as 11.5 KB.
-pub const FACTORIALS: PoolRole<u64, Vec<u8>> = PoolRole::new("factorials");
-
-/// The same factorials without the printing: §3 times these.
-pub const FACTORIALS_QUIET: PoolRole<u64, Vec<u8>> = PoolRole::new("factorials-quiet");
-
-/// Workers that summarise a chunk of numbers (§5).
-pub const BATCH: PoolRole<Vec<u64>, Vec<Summary>> = PoolRole::new("batch");
+// Each role is defined beside the function it serves (a mismatch of name
+// or types between the pool and this dispatch does not compile); here they
+// are gathered.
+pub use crate::batch::BATCH;
+pub use crate::lecture::FACTORIALS;
+pub use crate::support::quiet_timing::FACTORIALS_QUIET;
 
 /// Serves the pool named in `role`.
 pub fn main(role: &[String]) -> ExitCode {
@@ -27,11 +22,7 @@ pub fn main(role: &[String]) -> ExitCode {
             let pid = format!("pid {}", std::process::id());
             computer_factorial(n, &pid).to_bytes_le()
         })
-        .or_else(|| {
-            FACTORIALS_QUIET.serve_if(role, |n| {
-                crate::methods::factorial(n, crate::methods::Method::Tree).to_bytes_le()
-            })
-        })
+        .or_else(|| FACTORIALS_QUIET.serve_if(role, quiet_factorial))
         .or_else(|| BATCH.serve_if(role, crate::batch::summarize_chunk))
         .unwrap_or_else(|| common::worker::unknown(role))
 }

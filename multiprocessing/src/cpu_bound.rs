@@ -33,7 +33,7 @@ pub fn sums_pool(
     config: &Config,
     workers: usize,
 ) -> anyhow::Result<ProcessPool<u64, u128>> {
-    crate::worker::SUMS
+    crate::jobs::SUMS
         .pool(&config.worker_exe)
         .workers(workers)
         .start()

@@ -32,7 +32,7 @@ pub fn faults_pool(
     workers: usize,
     task_timeout: Option<Duration>,
 ) -> anyhow::Result<ProcessPool<FaultJob, u64>> {
-    let mut builder = crate::worker::FAULTS.pool(&config.worker_exe).workers(workers);
+    let mut builder = crate::jobs::FAULTS.pool(&config.worker_exe).workers(workers);
     if let Some(limit) = task_timeout {
         builder = builder.task_timeout(limit);
     }

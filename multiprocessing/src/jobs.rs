@@ -12,7 +12,15 @@
 
 use std::time::Duration;
 
+use common::worker::PoolRole;
 use serde::{Deserialize, Serialize};
+
+/// §5–6: workers that run the notebook's small integer jobs.
+pub const INTS: PoolRole<IntJob, i64> = PoolRole::new("ints");
+/// §4: workers that compute a sum of squares.
+pub const SUMS: PoolRole<u64, u128> = PoolRole::new("sums");
+/// §8: workers whose tasks fail in every way a process can.
+pub const FAULTS: PoolRole<FaultJob, u64> = PoolRole::new("faults");
 
 /// Integer tasks for sections 5 and 6: `pool.map(IntJob::Square, 1..=5)`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

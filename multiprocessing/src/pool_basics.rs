@@ -33,7 +33,7 @@ pub fn ints_pool(
     workers: usize,
     initializer: Option<IntJob>,
 ) -> anyhow::Result<ProcessPool<IntJob, i64>> {
-    let mut builder = crate::worker::INTS.pool(&config.worker_exe).workers(workers);
+    let mut builder = crate::jobs::INTS.pool(&config.worker_exe).workers(workers);
     if let Some(task) = initializer {
         builder = builder.initializer(task);
     }

@@ -10,18 +10,12 @@ use std::process::ExitCode;
 use std::str::FromStr;
 use std::time::Duration;
 
-use anyhow::{Context, bail};
-use common::worker::PoolRole;
-
-use crate::jobs::{FaultJob, IntJob};
 use crate::{basics, ipc, isolation, jobs, lecture, shared_memory, support};
+use anyhow::{Context, bail};
 
-/// §5–6: workers that run the notebook's small integer jobs.
-pub const INTS: PoolRole<IntJob, i64> = PoolRole::new("ints");
-/// §4: workers that compute a sum of squares.
-pub const SUMS: PoolRole<u64, u128> = PoolRole::new("sums");
-/// §8: workers whose tasks fail in every way a process can.
-pub const FAULTS: PoolRole<FaultJob, u64> = PoolRole::new("faults");
+// The pool roles are defined beside the jobs they serve (`crate::jobs`),
+// so the lessons that start the pools and this dispatch share one value.
+pub use crate::jobs::{FAULTS, INTS, SUMS};
 
 /// Runs the role named in `role` (everything after the hidden argument).
 pub fn main(role: &[String]) -> ExitCode {

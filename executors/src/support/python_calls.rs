@@ -1,17 +1,25 @@
 //! The functions CPython's own `test_concurrent_futures` hands to its
 //! process executor — `mul`, `pow`, `divmod`, `abs`, `os.getpid`,
 //! `time.sleep`, one that raises, one that exits, one that crashes — as
-//! one task type a worker process serves ([`crate::worker::PYTHON_CALLS`]),
+//! one task type a worker process serves ([`PYTHON_CALLS`]),
 //! and the objects its deadlock tests pickle: a task or a result that
 //! fails, exits or crashes while it is encoded or decoded
-//! ([`crate::worker::TRAPS`]). `tests/cpython_futures.rs` runs them; no
+//! ([`TRAPS`]). `tests/cpython_futures.rs` runs them; no
 //! lesson does.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
+use common::worker::PoolRole;
 use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
+
+/// The plain functions CPython's own tests submit (`mul`, `pow`, …):
+/// `tests/cpython_futures.rs`.
+pub const PYTHON_CALLS: PoolRole<Call, u64> = PoolRole::new("python-calls");
+/// CPython's deadlock tests: tasks and results that fail, exit or crash
+/// while encoded or decoded.
+pub const TRAPS: PoolRole<TrapTask, Trapped> = PoolRole::new("traps");
 
 /// CPython's `INITIALIZER_STATUS`, per worker process.
 static STATUS: AtomicU64 = AtomicU64::new(0);
@@ -99,7 +107,7 @@ pub enum Trap {
     CrashAtDecode,
 }
 
-const TRAPS: [Trap; 7] = [
+const ALL_TRAPS: [Trap; 7] = [
     Trap::Nothing,
     Trap::ErrorAtEncode,
     Trap::ExitAtEncode,
@@ -121,7 +129,7 @@ impl Serialize for Trapped {
             Trap::ExitAtEncode => std::process::exit(1),
             Trap::CrashAtEncode => std::process::abort(),
             trap => {
-                let index = TRAPS.iter().position(|t| *t == trap).unwrap_or(0);
+                let index = ALL_TRAPS.iter().position(|t| *t == trap).unwrap_or(0);
                 serializer.serialize_u8(index as u8)
             }
         }
@@ -131,7 +139,7 @@ impl Serialize for Trapped {
 impl<'de> Deserialize<'de> for Trapped {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         let index = u8::deserialize(deserializer)?;
-        match TRAPS.get(usize::from(index)).copied() {
+        match ALL_TRAPS.get(usize::from(index)).copied() {
             Some(Trap::ErrorAtDecode) => Err(D::Error::custom("Error in unpickle")),
             Some(Trap::ExitAtDecode) => std::process::exit(1),
             Some(Trap::CrashAtDecode) => std::process::abort(),
