@@ -4,7 +4,7 @@
 //! one task type a worker process serves ([`PYTHON_CALLS`]),
 //! and the objects its deadlock tests pickle: a task or a result that
 //! fails, exits or crashes while it is encoded or decoded
-//! ([`TRAPS`]). `tests/cpython_futures.rs` runs them; no
+//! ([`TRAPS`]). `tests/cpython_futures/` runs them; no
 //! lesson does.
 
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -15,7 +15,7 @@ use serde::de::Error as _;
 use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 /// The plain functions CPython's own tests submit (`mul`, `pow`, …):
-/// `tests/cpython_futures.rs`.
+/// `tests/cpython_futures/`.
 pub const PYTHON_CALLS: PoolRole<Call, u64> = PoolRole::new("python-calls");
 /// CPython's deadlock tests: tasks and results that fail, exit or crash
 /// while encoded or decoded.

@@ -1,0 +1,117 @@
+use super::*;
+
+#[test]
+#[ignore = "submit after shutdown: `shutdown(self)` consumes the executor, so the call \
+            does not compile"]
+fn test_run_after_shutdown() {}
+
+/// The end of the executor's scope stands for the interpreter's exit:
+/// dropping it waits for the queued task.
+#[test]
+fn test_interpreter_shutdown() {
+    let future = {
+        let executor: ProcessPoolExecutor<Call, u64> =
+            ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
+        executor.submit(Call::Sleep(10))
+    };
+    assert!(future.is_done());
+    assert_eq!(future.result(), Ok(0));
+}
+
+#[test]
+#[ignore = "an atexit hook that submits after shutdown: Rust has no atexit, and a submit \
+            after `shutdown(self)` does not compile"]
+fn test_submit_after_interpreter_shutdown() {}
+
+#[test]
+fn test_hang_issue12364() {
+    let executor: ProcessPoolExecutor<Call, u64> =
+        ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
+    let futures: Vec<TaskFuture<u64>> =
+        (0..50).map(|_| executor.submit(Call::Sleep(10))).collect();
+    executor.shutdown(Queued::Run);
+    for future in futures {
+        assert_eq!(future.result(), Ok(0));
+    }
+}
+
+#[test]
+#[ignore = "CPython skips it for the process executor too (it hangs there, gh-83386); and \
+            there is no shutdown(wait=False) here"]
+fn test_hang_gh83386() {}
+
+/// Pinned beside the first design difference: CPython spawns 3
+/// processes for 3 blocked tasks; here all 5 started with the executor.
+#[test]
+fn test_processes_terminate() {
+    let executor: ProcessPoolExecutor<Call, u64> =
+        ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
+    let futures: Vec<TaskFuture<u64>> =
+        (0..3).map(|_| executor.submit(Call::Sleep(10))).collect();
+    let pids = executor.pids();
+    assert_eq!(pids.len(), 5, "CPython: 3");
+    executor.shutdown(Queued::Run);
+    assert!(futures.iter().all(TaskFuture::is_done));
+    for pid in pids {
+        assert!(common::procfs::has_exited(pid), "worker {pid} still there");
+    }
+}
+
+#[test]
+fn test_context_manager_shutdown() {
+    let pids = {
+        let executor: ProcessPoolExecutor<Call, u64> =
+            ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
+        let absolutes = executor.map(Call::Abs, -5..5);
+        assert_eq!(absolutes, [5, 4, 3, 2, 1, 0, 1, 2, 3, 4].map(Ok));
+        executor.pids()
+    };
+    for pid in pids {
+        assert!(common::procfs::has_exited(pid), "worker {pid} still there");
+    }
+}
+
+/// The futures outlive the executor: dropping it waits for them and
+/// reaps every worker.
+#[test]
+fn test_del_shutdown() {
+    let executor: ProcessPoolExecutor<Call, u64> =
+        ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
+    let futures: Vec<TaskFuture<u64>> =
+        (-5..5).map(|x| executor.submit(Call::Abs(x))).collect();
+    let pids = executor.pids();
+    drop(executor);
+    for pid in pids {
+        assert!(common::procfs::has_exited(pid), "worker {pid} still there");
+    }
+    let absolutes: Vec<u64> = futures.into_iter().map(|f| f.result().unwrap()).collect();
+    assert_eq!(absolutes, [5, 4, 3, 2, 1, 0, 1, 2, 3, 4]);
+}
+
+/// Pinned beside the third design difference (`shutdown` always
+/// waits): the results and the reaped workers CPython checks after
+/// `shutdown(wait=False)` are there when `shutdown` returns.
+#[test]
+fn test_shutdown_no_wait() {
+    let executor: ProcessPoolExecutor<Call, u64> =
+        ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
+    let futures: Vec<TaskFuture<u64>> =
+        (-5..5).map(|x| executor.submit(Call::Abs(x))).collect();
+    let pids = executor.pids();
+    executor.shutdown(Queued::Run);
+    for pid in pids {
+        assert!(common::procfs::has_exited(pid), "worker {pid} still there");
+    }
+    let absolutes: Vec<u64> = futures.into_iter().map(|f| f.result().unwrap()).collect();
+    assert_eq!(absolutes, [5, 4, 3, 2, 1, 0, 1, 2, 3, 4]);
+}
+
+/// CPython's test, with 10 ms sleeps instead of 100 ms.
+#[test]
+fn test_cancel_futures() {
+    let executor: ProcessPoolExecutor<u64, u64> =
+        ProcessPoolExecutor::new(EXE, executors::worker::SLOW, 5).unwrap();
+    let futures: Vec<TaskFuture<u64>> = (0..50).map(|_| executor.submit(10)).collect();
+    executor.shutdown(Queued::Cancel);
+    check_cancel_futures(&futures);
+}
