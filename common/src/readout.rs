@@ -57,6 +57,24 @@ pub fn ratios(line: &str) -> Vec<f64> {
         .collect()
 }
 
+/// Half a unit of the last decimal the first ratio in `line` was printed
+/// with: what rounding may have moved it by (`1.3×` → 0.05, `0.71×` →
+/// 0.005, `3×` → 0.5); `None` when `line` has no ratio.
+///
+/// ```
+/// use common::readout::ratio_rounding;
+/// assert_eq!(ratio_rounding("CPU: 1.3× faster"), Some(0.05));
+/// assert_eq!(ratio_rounding("async: 0.71×: slower"), Some(0.005));
+/// assert_eq!(ratio_rounding("no ratio"), None);
+/// ```
+pub fn ratio_rounding(line: &str) -> Option<f64> {
+    let printed = line
+        .split(|c: char| !(c.is_ascii_digit() || c == '.' || c == '×'))
+        .find_map(|token| token.strip_suffix('×').filter(|n| n.parse::<f64>().is_ok()))?;
+    let decimals = printed.split_once('.').map_or(0, |(_, d)| d.len());
+    Some(0.5 * 10f64.powi(-(decimals as i32)))
+}
+
 /// Significant figures of a printed number: `1` → 1, `0.912` → 3,
 /// `11.7` → 3, `108` → 3, `0` → 0.
 pub fn significant_figures(printed: &str) -> usize {

@@ -1,5 +1,5 @@
 //! The worker process that `common`'s own pool tests drive
-//! (`tests/pool.rs`). Not part of the library: chapters have their own
+//! (`tests/pool/`). Not part of the library: chapters have their own
 //! workers (their binaries re-run with a hidden argument).
 //!
 //! `pool-test-worker parent N MARKER_DIR` is the other role: a *parent* that

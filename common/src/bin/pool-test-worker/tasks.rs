@@ -1,5 +1,5 @@
 //! Tasks for the pool tests: each one exercises one way a task can end.
-//! Shared with `tests/pool.rs` through `#[path]`, so both sides agree.
+//! Shared with `tests/pool/` through `#[path]`, so both sides agree.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;

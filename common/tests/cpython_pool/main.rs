@@ -34,7 +34,7 @@ use std::time::{Duration, Instant};
 
 use common::pool::{ProcessPool, TaskError};
 
-#[path = "../src/bin/pool-test-worker/tasks.rs"]
+#[path = "../../src/bin/pool-test-worker/tasks.rs"]
 mod tasks;
 use tasks::TestTask;
 
@@ -238,28 +238,7 @@ fn test_map_async_callbacks() {
     assert_eq!(seen[1].0, failed);
 }
 
-mod test_pool_worker_errors {
-    use super::*;
-
-    #[test]
-    fn test_async_error_callback() {
-        let pool = ProcessPool::<TestTask, u64>::builder(WORKER)
-            .workers(2)
-            .start()
-            .expect("pool starts");
-        let seen: Seen = Arc::default();
-        let res = pool
-            .submit_with_callback(TestTask::Panic("KeyError".into()), recorder(&seen));
-        assert!(
-            matches!(res.result(), Err(TaskError::Panicked { message: m, .. }) if m.contains("KeyError"))
-        );
-        let seen = seen.lock().unwrap();
-        assert!(
-            matches!(&seen[..], [(Err(TaskError::Panicked { message: m, .. }), _)] if m.contains("KeyError"))
-        );
-        pool.shutdown();
-    }
-}
+mod test_pool_worker_errors;
 
 /// Not a CPython test: a task refused before it is queued (over the frame
 /// limit) calls its callback in the caller's thread, at once.
@@ -511,7 +490,7 @@ fn test_enter() {}
 
 #[test]
 #[ignore = "the ResourceWarning of an unclosed pool: a pool's Drop shuts it down and reaps \
-            every worker (tests/pool.rs checks), so there is nothing to warn about"]
+            every worker (tests/pool/ checks), so there is nothing to warn about"]
 fn test_resource_warning() {}
 
 /// A result the parent cannot decode: a type whose `Deserialize` fails.
@@ -524,117 +503,6 @@ impl<'de> serde::Deserialize<'de> for Undecodable {
     }
 }
 
-mod test_pool_worker_errors_results {
-    use super::*;
+mod test_pool_worker_errors_results;
 
-    /// Pinned beside CPython, which cannot pickle a lambda result in the
-    /// worker (`MaybeEncodingError`, keeping the exception and the value):
-    /// a worker's `u64` result always encodes, so here the failure is on
-    /// the other side, a result the caller cannot decode. As in CPython,
-    /// twenty in a row: each one an error naming the type (postcard keeps
-    /// no message of the `Deserialize` impl's), seen by the error callback
-    /// too, and the pool keeps its workers.
-    #[test]
-    fn test_unpickleable_result() {
-        let pool = ProcessPool::<TestTask, Undecodable>::builder(WORKER)
-            .workers(2)
-            .start()
-            .expect("pool starts");
-        let before = pool.worker_pids();
-        for _ in 0..20 {
-            let seen: Arc<Mutex<Option<String>>> = Arc::default();
-            let errback = {
-                let seen = Arc::clone(&seen);
-                move |outcome: &Result<Undecodable, TaskError>| {
-                    if let Err(err) = outcome {
-                        *seen.lock().unwrap() = Some(err.to_string());
-                    }
-                }
-            };
-            let res = pool.submit_with_callback(TestTask::Echo(42), errback);
-            let err = res.result().unwrap_err();
-            let named = "the result: a `cpython_pool::Undecodable` could not be decoded";
-            assert!(matches!(&err, TaskError::Codec(m) if m.starts_with(named)), "{err}");
-            let wrapped = seen.lock().unwrap().clone().expect("the error callback ran");
-            assert_eq!(wrapped, err.to_string());
-        }
-        assert_eq!(pool.worker_pids(), before, "a decoding error cost a worker");
-        pool.shutdown();
-    }
-}
-
-mod test_pool_worker_lifetime {
-    use super::*;
-
-    /// Polls `pool` until every worker slot has a live process, for at
-    /// most 5 s (CPython's `countdown`).
-    fn all_alive(pool: &ProcessPool<TestTask, u64>) -> Vec<u32> {
-        let deadline = Instant::now() + Duration::from_secs(5);
-        loop {
-            let pids: Option<Vec<u32>> = pool.worker_pids().into_iter().collect();
-            match pids {
-                Some(pids) => return pids,
-                None if Instant::now() < deadline => {
-                    thread::sleep(Duration::from_millis(10))
-                }
-                None => panic!("a worker slot stayed empty: {:?}", pool.worker_pids()),
-            }
-        }
-    }
-
-    #[test]
-    fn test_pool_worker_lifetime() {
-        let pool = ProcessPool::<TestTask, u64>::builder(WORKER)
-            .workers(3)
-            .max_tasks_per_worker(10)
-            .start()
-            .expect("pool starts");
-        assert_eq!(pool.workers(), 3);
-        let mut original = all_alive(&pool);
-        let handles: Vec<_> = (0..100).map(|i| pool.submit(sqr(i))).collect();
-        for (j, handle) in handles.into_iter().enumerate() {
-            assert_eq!(handle.result(), Ok((j * j) as u64));
-        }
-        let mut last = all_alive(&pool);
-        original.sort_unstable();
-        last.sort_unstable();
-        assert_ne!(original, last, "every worker ran at most 10 of the 100 tasks");
-        assert!(pool.stats().retired >= 9, "{:?}", pool.stats());
-        pool.shutdown();
-    }
-
-    /// Closing a pool whose workers retire after one task, before the
-    /// tasks are done, must not hang; every task still runs.
-    #[test]
-    fn test_pool_worker_lifetime_early_close() {
-        let pool = ProcessPool::<TestTask, u64>::builder(WORKER)
-            .workers(3)
-            .max_tasks_per_worker(1)
-            .start()
-            .expect("pool starts");
-        let handles: Vec<_> = (0..6_u64)
-            .map(|i| pool.submit(TestTask::Sleep { ms: 300, value: i * i }))
-            .collect();
-        pool.shutdown();
-        for (j, handle) in handles.into_iter().enumerate() {
-            assert_eq!(handle.result(), Ok((j * j) as u64));
-        }
-    }
-
-    /// CPython tries 0, -1, 0.5 and "12": only 0 is a `u64`.
-    #[test]
-    fn test_pool_maxtasksperchild_invalid() {
-        let err = ProcessPool::<TestTask, u64>::builder(WORKER)
-            .workers(3)
-            .max_tasks_per_worker(0)
-            .start()
-            .unwrap_err();
-        assert_eq!(err.kind(), std::io::ErrorKind::InvalidInput);
-    }
-
-    #[test]
-    #[ignore = "interpreter shutdown with a pool still referenced (bpo-38744): Rust has no \
-                atexit handlers; a pool left in a static is never dropped, its workers exit \
-                when the parent's socket closes (tests/chaos.rs kills a parent)"]
-    fn test_worker_finalization_via_atexit_handler_of_multiprocessing() {}
-}
+mod test_pool_worker_lifetime;
