@@ -1,5 +1,17 @@
 use super::*;
 
+/// `self.executor` of CPython's process mixins: 5 workers.
+fn executor() -> ProcessPoolExecutor<Call, u64> {
+    ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap()
+}
+
+/// Every one of `pids` has exited and been reaped.
+fn assert_reaped(pids: &[u32]) {
+    for &pid in pids {
+        assert!(common::procfs::has_exited(pid), "worker {pid} still there");
+    }
+}
+
 #[test]
 #[ignore = "submit after shutdown: `shutdown(self)` consumes the executor, so the call \
             does not compile"]
@@ -10,8 +22,7 @@ fn test_run_after_shutdown() {}
 #[test]
 fn test_interpreter_shutdown() {
     let future = {
-        let executor: ProcessPoolExecutor<Call, u64> =
-            ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
+        let executor = executor();
         executor.submit(Call::Sleep(10))
     };
     assert!(future.is_done());
@@ -25,8 +36,7 @@ fn test_submit_after_interpreter_shutdown() {}
 
 #[test]
 fn test_hang_issue12364() {
-    let executor: ProcessPoolExecutor<Call, u64> =
-        ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
+    let executor = executor();
     let futures: Vec<TaskFuture<u64>> =
         (0..50).map(|_| executor.submit(Call::Sleep(10))).collect();
     executor.shutdown(Queued::Run);
@@ -44,46 +54,37 @@ fn test_hang_gh83386() {}
 /// processes for 3 blocked tasks; here all 5 started with the executor.
 #[test]
 fn test_processes_terminate() {
-    let executor: ProcessPoolExecutor<Call, u64> =
-        ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
+    let executor = executor();
     let futures: Vec<TaskFuture<u64>> =
         (0..3).map(|_| executor.submit(Call::Sleep(10))).collect();
     let pids = executor.pids();
     assert_eq!(pids.len(), 5, "CPython: 3");
     executor.shutdown(Queued::Run);
     assert!(futures.iter().all(TaskFuture::is_done));
-    for pid in pids {
-        assert!(common::procfs::has_exited(pid), "worker {pid} still there");
-    }
+    assert_reaped(&pids);
 }
 
 #[test]
 fn test_context_manager_shutdown() {
     let pids = {
-        let executor: ProcessPoolExecutor<Call, u64> =
-            ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
+        let executor = executor();
         let absolutes = executor.map(Call::Abs, -5..5);
         assert_eq!(absolutes, [5, 4, 3, 2, 1, 0, 1, 2, 3, 4].map(Ok));
         executor.pids()
     };
-    for pid in pids {
-        assert!(common::procfs::has_exited(pid), "worker {pid} still there");
-    }
+    assert_reaped(&pids);
 }
 
 /// The futures outlive the executor: dropping it waits for them and
 /// reaps every worker.
 #[test]
 fn test_del_shutdown() {
-    let executor: ProcessPoolExecutor<Call, u64> =
-        ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
+    let executor = executor();
     let futures: Vec<TaskFuture<u64>> =
         (-5..5).map(|x| executor.submit(Call::Abs(x))).collect();
     let pids = executor.pids();
     drop(executor);
-    for pid in pids {
-        assert!(common::procfs::has_exited(pid), "worker {pid} still there");
-    }
+    assert_reaped(&pids);
     let absolutes: Vec<u64> = futures.into_iter().map(|f| f.result().unwrap()).collect();
     assert_eq!(absolutes, [5, 4, 3, 2, 1, 0, 1, 2, 3, 4]);
 }
@@ -93,15 +94,12 @@ fn test_del_shutdown() {
 /// `shutdown(wait=False)` are there when `shutdown` returns.
 #[test]
 fn test_shutdown_no_wait() {
-    let executor: ProcessPoolExecutor<Call, u64> =
-        ProcessPoolExecutor::new(EXE, PYTHON_CALLS, 5).unwrap();
+    let executor = executor();
     let futures: Vec<TaskFuture<u64>> =
         (-5..5).map(|x| executor.submit(Call::Abs(x))).collect();
     let pids = executor.pids();
     executor.shutdown(Queued::Run);
-    for pid in pids {
-        assert!(common::procfs::has_exited(pid), "worker {pid} still there");
-    }
+    assert_reaped(&pids);
     let absolutes: Vec<u64> = futures.into_iter().map(|f| f.result().unwrap()).collect();
     assert_eq!(absolutes, [5, 4, 3, 2, 1, 0, 1, 2, 3, 4]);
 }

@@ -1,5 +1,17 @@
 use super::*;
 
+/// What the tasks "printed", for the test to read afterwards.
+type Printed = Arc<Mutex<Vec<&'static str>>>;
+
+/// CPython's `sleep_and_print(t, "apple")`, with 10 ms instead of 1 s.
+fn sleep_and_print(executor: &ThreadPoolExecutor, printed: &Printed) -> TaskFuture<()> {
+    let printed = Arc::clone(printed);
+    executor.submit(move || {
+        thread::sleep(Duration::from_millis(10));
+        printed.lock().unwrap().push("apple");
+    })
+}
+
 #[test]
 fn test_thread_names_assigned() {
     let executor = ThreadPoolExecutor::builder()
@@ -118,14 +130,10 @@ fn test_run_after_shutdown() {}
 /// task (10 ms).
 #[test]
 fn test_interpreter_shutdown() {
-    let printed = Arc::new(Mutex::new(Vec::new()));
+    let printed = Printed::default();
     {
         let executor = ThreadPoolExecutor::new(5).unwrap();
-        let printed = Arc::clone(&printed);
-        drop(executor.submit(move || {
-            thread::sleep(Duration::from_millis(10));
-            printed.lock().unwrap().push("apple");
-        }));
+        drop(sleep_and_print(&executor, &printed));
     }
     assert_eq!(*printed.lock().unwrap(), ["apple"]);
 }
@@ -156,14 +164,8 @@ fn test_hang_issue12364() {
 #[test]
 fn test_hang_gh83386() {
     let executor = ThreadPoolExecutor::new(3).unwrap();
-    let printed = Arc::new(Mutex::new(Vec::new()));
-    let future = {
-        let printed = Arc::clone(&printed);
-        executor.submit(move || {
-            thread::sleep(Duration::from_millis(10));
-            printed.lock().unwrap().push("apple");
-        })
-    };
+    let printed = Printed::default();
+    let future = sleep_and_print(&executor, &printed);
     executor.shutdown(Queued::Run);
     assert!(future.is_done());
     assert_eq!(*printed.lock().unwrap(), ["apple"]);
@@ -210,14 +212,8 @@ fn test_shutdown_no_wait() {
 #[test]
 fn test_cancel_futures_wait_false() {
     let executor = ThreadPoolExecutor::builder().build().unwrap();
-    let printed = Arc::new(Mutex::new(Vec::new()));
-    let future = {
-        let printed = Arc::clone(&printed);
-        executor.submit(move || {
-            thread::sleep(Duration::from_millis(10));
-            printed.lock().unwrap().push("apple");
-        })
-    };
+    let printed = Printed::default();
+    let future = sleep_and_print(&executor, &printed);
     assert_eq!(executor.shutdown(Queued::Cancel), 0, "nothing cancelled");
     assert_eq!(future.result(), Ok(()));
     assert_eq!(*printed.lock().unwrap(), ["apple"]);
