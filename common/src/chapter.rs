@@ -3,28 +3,27 @@
 //! Every chapter has the same shape (the top README's "Layout" shows it):
 //!
 //! * `src/lib.rs` declares `SECTIONS`, a table of [`Section`]s, each naming
-//!   the lesson function that runs it, and the chapter's `Config` with the
-//!   function that builds it from the command line;
+//!   the lesson function that runs it, and the chapter's `Config`: most
+//!   chapters' is [`Settings`], built from their [`Scale`] by
+//!   [`Chapter::scaled`];
 //! * `src/worker.rs`, in a chapter that starts child processes, is what the
 //!   binary does when re-run as one of them ([`crate::worker`]);
 //! * `src/main.rs` hands those to [`Chapter`], and is one expression:
-//!   `Chapter::new(about, SECTIONS, config)` (or [`Chapter::checked`]),
-//!   the optional steps, then [`.main()`](Chapter::main).
+//!   `Chapter::scaled(about, SECTIONS, SCALE)` (or [`Chapter::new`] or
+//!   [`Chapter::checked`] for settings of the chapter's own), the optional
+//!   steps, then [`.main()`](Chapter::main).
 //!
 //! ```no_run
 //! use std::path::PathBuf;
 //! use std::process::ExitCode;
 //!
-//! use common::chapter::{Chapter, RunArgs, Settings};
+//! use common::chapter::{Chapter, Settings};
 //! use common::scale::Scale;
 //! use common::sections::Section;
 //!
 //! // src/lib.rs
 //! pub type Config = Settings;
-//! pub fn config(args: &RunArgs, worker_exe: PathBuf) -> Config {
-//!     let scale = Scale::divide_sleeps_by(10).quick_divides_by(5);
-//!     Settings::new(scale.quick(args.sections.quick), worker_exe)
-//! }
+//! pub const SCALE: Scale = Scale::divide_sleeps_by(10).quick_divides_by(5);
 //! fn hello(config: &Config) -> anyhow::Result<()> {
 //!     println!("the notebook's 2 s sleep is {:?} here", config.scale.sleep(2.0));
 //!     Ok(())
@@ -41,7 +40,7 @@
 //! // src/main.rs
 //! fn main() -> anyhow::Result<ExitCode> {
 //!     let about = "Notebook 250: hello";
-//!     Chapter::new(about, SECTIONS, config).worker(worker_main).main()
+//!     Chapter::scaled(about, SECTIONS, SCALE).worker(worker_main).main()
 //! }
 //! ```
 //!
@@ -261,6 +260,29 @@ impl<C: 'static> Chapter<C> {
             about,
             sections,
             settings: Box::new(move |args, exe| Ok(settings(args, exe))),
+            start: OnSettings,
+            worker: None,
+            commands: None,
+            framing: banners,
+        }
+    }
+}
+
+impl Chapter<Settings> {
+    /// A chapter whose sections run on [`Settings`] and whose only options
+    /// are the section and `--quick`: its settings are `scale` (made quick
+    /// by `--quick`) and this binary as the worker.
+    pub fn scaled(
+        about: &'static str,
+        sections: &'static [Section<Settings>],
+        scale: Scale,
+    ) -> Self {
+        Self {
+            settings: Box::new(move |args: &RunArgs, exe| {
+                Ok(Settings::new(scale.quick(args.sections.quick), exe))
+            }),
+            about,
+            sections,
             start: OnSettings,
             worker: None,
             commands: None,

@@ -63,9 +63,6 @@
 //! | the executor itself | [`executor`], [`process_executor`] |
 //! | worker-process tasks | [`jobs`], run by [`worker`] |
 
-use std::path::PathBuf;
-
-use common::chapter::RunArgs;
 use common::scale::Scale;
 use common::sections::Section;
 
@@ -94,12 +91,6 @@ pub type Config = common::chapter::Settings;
 /// How this chapter scales the notebook's sleeps: divided by 10, and by
 /// 5 more with `--quick`.
 pub const SCALE: Scale = Scale::divide_sleeps_by(10).quick_divides_by(5);
-
-/// This chapter's settings for a run, from its command line (`--quick` or
-/// not); its child processes run `worker_exe`.
-pub fn config(args: &RunArgs, worker_exe: PathBuf) -> Config {
-    Config::new(SCALE.quick(args.sections.quick), worker_exe)
-}
 
 /// The sections, in order. Each names the lesson it runs;
 /// [`common::sections::run`] prints the banners.

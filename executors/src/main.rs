@@ -8,12 +8,12 @@
 use std::process::ExitCode;
 
 use common::chapter::Chapter;
-use executors::{SECTIONS, config, worker};
+use executors::{SCALE, SECTIONS, worker};
 
 fn main() -> anyhow::Result<ExitCode> {
     // Process-pool workers are this binary re-run with a hidden argument:
     // `Chapter::main` hands them to `worker::main` before it parses the
     // command line.
     let about = env!("CARGO_PKG_DESCRIPTION");
-    Chapter::new(about, SECTIONS, config).worker(worker::main).main()
+    Chapter::scaled(about, SECTIONS, SCALE).worker(worker::main).main()
 }

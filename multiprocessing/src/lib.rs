@@ -76,9 +76,6 @@
 //! | child processes: start, reap | [`worker`], [`children`] |
 //! | the machinery behind §3 and §7 (the mapped file, the round-trip harness) | [`support`] |
 
-use std::path::PathBuf;
-
-use common::chapter::RunArgs;
 use common::scale::Scale;
 use common::sections::Section;
 
@@ -104,12 +101,6 @@ pub type Config = common::chapter::Settings;
 /// How this chapter scales the notebook's sleeps: divided by 10, and by
 /// 5 more with `--quick`.
 pub const SCALE: Scale = Scale::divide_sleeps_by(10).quick_divides_by(5);
-
-/// This chapter's settings for a run, from its command line (`--quick` or
-/// not); its child processes run `worker_exe`.
-pub fn config(args: &RunArgs, worker_exe: PathBuf) -> Config {
-    Config::new(SCALE.quick(args.sections.quick), worker_exe)
-}
 
 /// The sections, in order: the lecture, the notebook's seven, then Rust's.
 /// Each names the lesson it runs; [`common::sections::run`] prints the

@@ -8,12 +8,12 @@
 use std::process::ExitCode;
 
 use common::chapter::Chapter;
-use multiprocessing::{SECTIONS, config, worker};
+use multiprocessing::{SCALE, SECTIONS, worker};
 
 fn main() -> anyhow::Result<ExitCode> {
     // Every child process of this chapter is this binary re-run as a worker
     // (Python's `spawn` start method): `Chapter::main` hands it to
     // `worker::main` before it parses the command line.
     let about = env!("CARGO_PKG_DESCRIPTION");
-    Chapter::new(about, SECTIONS, config).worker(worker::main).main()
+    Chapter::scaled(about, SECTIONS, SCALE).worker(worker::main).main()
 }

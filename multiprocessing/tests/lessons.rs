@@ -4,17 +4,14 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use common::chapter::RunArgs;
 use common::pool::TaskError;
 use multiprocessing::jobs::{FaultJob, sum_of_squares_formula};
 use multiprocessing::shared_memory::{self, Mode};
 use multiprocessing::{Config, cpu_bound, isolation, pool_basics, timeouts};
 
 fn config() -> Config {
-    multiprocessing::config(
-        &RunArgs::quick(),
-        PathBuf::from(env!("CARGO_BIN_EXE_multiprocessing")),
-    )
+    let exe = PathBuf::from(env!("CARGO_BIN_EXE_multiprocessing"));
+    Config::new(multiprocessing::SCALE.quick(true), exe)
 }
 
 #[test]

@@ -71,9 +71,6 @@
 //! | 16 the race, model-checked | [`counter`] |
 //! | the daemon demo's child process | [`worker`] |
 
-use std::path::PathBuf;
-
-use common::chapter::RunArgs;
 use common::scale::Scale;
 use common::sections::Section;
 
@@ -103,12 +100,6 @@ pub type Config = common::chapter::Settings;
 /// How this chapter scales the notebook's sleeps: divided by 10, and by
 /// 10 more with `--quick`.
 pub const SCALE: Scale = Scale::divide_sleeps_by(10).quick_divides_by(10);
-
-/// This chapter's settings for a run, from its command line (`--quick` or
-/// not); its child processes run `worker_exe`.
-pub fn config(args: &RunArgs, worker_exe: PathBuf) -> Config {
-    Config::new(SCALE.quick(args.sections.quick), worker_exe)
-}
 
 /// The sections, in order: the lecture, the notebook's nine, then Rust's.
 /// Each names the lesson it runs; [`common::sections::run`] prints the

@@ -8,12 +8,12 @@
 use std::process::ExitCode;
 
 use common::chapter::Chapter;
-use multithreading::{SECTIONS, config, worker};
+use multithreading::{SCALE, SECTIONS, worker};
 
 fn main() -> anyhow::Result<ExitCode> {
     // The daemon demo (section 7) re-runs this binary as a child whose main
     // returns while a detached thread is still running: `Chapter::main`
     // hands it to `worker::main` before it parses the command line.
     let about = env!("CARGO_PKG_DESCRIPTION");
-    Chapter::new(about, SECTIONS, config).worker(worker::main).main()
+    Chapter::scaled(about, SECTIONS, SCALE).worker(worker::main).main()
 }

@@ -69,5 +69,5 @@ fn test_pool_maxtasksperchild_invalid() {
 #[test]
 #[ignore = "interpreter shutdown with a pool still referenced (bpo-38744): Rust has no \
             atexit handlers; a pool left in a static is never dropped, its workers exit \
-            when the parent's socket closes (tests/chaos.rs kills a parent)"]
+            when the parent's socket closes (tests/chaos/ kills a parent)"]
 fn test_worker_finalization_via_atexit_handler_of_multiprocessing() {}
