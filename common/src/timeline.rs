@@ -13,14 +13,12 @@
 //! ```
 //!
 //! [`Timeline`] is `Sync`: share it by reference (scoped threads) or in an
-//! `Arc`, and every thread records its own spans. Child processes cannot share
-//! an [`Instant`], so they report wall-clock times and the parent records them
-//! with [`Timeline::record_wall`].
+//! `Arc`, and every thread records its own spans.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::sync::Mutex;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 /// One bar on the chart: `lane` (a thread or process) ran `label` between
 /// `start` and `end`, both measured from the timeline's origin.
@@ -53,7 +51,6 @@ pub struct Span {
 #[derive(Debug)]
 pub struct Timeline {
     origin: Instant,
-    origin_wall: SystemTime,
     // A Mutex rather than a channel: recording is rare (once per task) and
     // short, so contention is negligible, and reading back is trivial.
     spans: Mutex<Vec<Span>>,
@@ -70,7 +67,6 @@ impl Timeline {
     pub fn new() -> Self {
         Self {
             origin: Instant::now(),
-            origin_wall: SystemTime::now(),
             spans: Mutex::default(),
         }
     }
@@ -88,38 +84,18 @@ impl Timeline {
         start: Instant,
         end: Instant,
     ) {
+        let (lane, label) = (lane.into(), label.into());
         let start = start.saturating_duration_since(self.origin);
         let end = end.saturating_duration_since(self.origin);
-        self.record_offsets(lane, label, start, end);
+        self.push(Span { lane, label, start, end });
     }
 
-    /// Records a span given as offsets from the origin.
-    pub fn record_offsets(
-        &self,
-        lane: impl Into<String>,
-        label: impl Into<String>,
-        start: Duration,
-        end: Duration,
-    ) {
-        let span =
-            Span { lane: lane.into(), label: label.into(), start, end: end.max(start) };
+    /// Adds a span (its end no earlier than its start).
+    fn push(&self, span: Span) {
+        let span = Span { end: span.end.max(span.start), ..span };
         // A poisoned lock means another thread panicked mid-push; the Vec is
         // still valid, and losing the chart over it would hide the real error.
         self.spans.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).push(span);
-    }
-
-    /// Records a span measured with wall-clock time — the only clock that a
-    /// child process and its parent can compare.
-    pub fn record_wall(
-        &self,
-        lane: impl Into<String>,
-        label: impl Into<String>,
-        start: SystemTime,
-        end: SystemTime,
-    ) {
-        let offset =
-            |t: SystemTime| t.duration_since(self.origin_wall).unwrap_or_default();
-        self.record_offsets(lane, label, offset(start), offset(end));
     }
 
     /// Runs `f`, records how long it took as a span, and returns its value.
@@ -432,7 +408,7 @@ main  │████▓▓▓▓▒▒▒▒│
     }
 
     #[test]
-    fn recording_from_threads_and_wall_clock() {
+    fn recording_from_threads_and_by_instants() {
         let timeline = Timeline::new();
         std::thread::scope(|s| {
             for i in 0..4 {
@@ -440,12 +416,12 @@ main  │████▓▓▓▓▒▒▒▒│
                 s.spawn(move || timeline.span(format!("t{i}"), "work", || i * 2));
             }
         });
-        let now = SystemTime::now();
-        timeline.record_wall("child", "proc", now, now + ms(5));
+        let now = Instant::now();
+        timeline.record("child", "proc", now, now + ms(5));
         let spans = timeline.spans();
         assert_eq!(spans.len(), 5);
         assert!(spans.iter().all(|s| s.end >= s.start));
-        let child = spans.iter().find(|s| s.lane == "child").expect("wall span recorded");
+        let child = spans.iter().find(|s| s.lane == "child").expect("span recorded");
         assert_eq!(child.end - child.start, ms(5));
     }
 }

@@ -19,25 +19,12 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::Context;
-use common::pool::{ProcessPool, TaskError};
+use common::pool::TaskError;
 use common::report::Table;
 
 use crate::Config;
 use crate::children::{ChildGuard, worker_command};
-use crate::jobs::FaultJob;
-
-/// Starts a pool serving [`FaultJob`]s.
-pub fn faults_pool(
-    config: &Config,
-    workers: usize,
-    task_timeout: Option<Duration>,
-) -> anyhow::Result<ProcessPool<FaultJob, u64>> {
-    let mut builder = crate::jobs::FAULTS.pool(&config.worker_exe).workers(workers);
-    if let Some(limit) = task_timeout {
-        builder = builder.task_timeout(limit);
-    }
-    builder.start().context("starting the process pool")
-}
+use crate::jobs::{FAULTS, FaultJob};
 
 /// The section's mixed batch: good tasks around a panic, an abort and an exit.
 pub fn mixed_batch() -> Vec<FaultJob> {
@@ -54,7 +41,11 @@ pub fn mixed_batch() -> Vec<FaultJob> {
 
 /// Runs the batch on a two-worker pool: one outcome per task, in order.
 pub fn run_batch(config: &Config) -> anyhow::Result<(Vec<Result<u64, TaskError>>, u64)> {
-    let pool = faults_pool(config, 2, None)?;
+    let pool = FAULTS
+        .pool(&config.worker_exe)
+        .workers(2)
+        .start()
+        .context("starting the pool")?;
     let outcomes = pool.map(|job| job, mixed_batch());
     let started = pool.stats().workers_started;
     pool.shutdown();

@@ -18,27 +18,13 @@
 //! fail without taking the others with it.
 
 use anyhow::Context;
-use common::pool::{ProcessPool, TaskError};
+use common::pool::TaskError;
 
 use crate::Config;
-use crate::jobs::IntJob;
+use crate::jobs::{INTS, IntJob};
 
 /// The notebook's `numbers`.
 pub const NUMBERS: [i64; 5] = [1, 2, 3, 4, 5];
-
-/// Starts `workers` processes serving [`IntJob`]s, with an optional
-/// initializer task.
-pub fn ints_pool(
-    config: &Config,
-    workers: usize,
-    initializer: Option<IntJob>,
-) -> anyhow::Result<ProcessPool<IntJob, i64>> {
-    let mut builder = crate::jobs::INTS.pool(&config.worker_exe).workers(workers);
-    if let Some(task) = initializer {
-        builder = builder.initializer(task);
-    }
-    builder.start().context("starting the process pool")
-}
 
 /// What section 5 computes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -53,7 +39,9 @@ pub struct PoolResults {
 
 /// Section 5's three calls on a pool of four.
 pub fn pool_results(config: &Config) -> anyhow::Result<PoolResults> {
-    let pool = ints_pool(config, 4, None)?;
+    // Python: `with Pool(4) as pool:`
+    let pool =
+        INTS.pool(&config.worker_exe).workers(4).start().context("starting the pool")?;
     // map: submit all five, wait for all five, results in input order.
     let squares =
         pool.map(IntJob::Square, NUMBERS).into_iter().collect::<Result<_, _>>()?;
@@ -88,7 +76,12 @@ pub fn show_pool(config: &Config) -> anyhow::Result<()> {
 pub fn initializer_results(config: &Config) -> anyhow::Result<(Vec<i64>, Vec<u32>)> {
     // `start()` launches both workers and runs the initializer in each
     // before returning, so both "Worker initialized" lines come first.
-    let pool = ints_pool(config, 2, Some(IntJob::InitWorker))?;
+    let pool = INTS
+        .pool(&config.worker_exe)
+        .workers(2)
+        .initializer(IntJob::InitWorker)
+        .start()
+        .context("starting the pool")?;
     let pids = pool.worker_pids().into_iter().flatten().collect();
     let results = pool.map(IntJob::Double, 0..5).into_iter().collect::<Result<_, _>>()?;
     Ok((results, pids))

@@ -15,14 +15,14 @@ use std::path::Path;
 use std::process::ExitStatus;
 use std::time::Duration;
 
+use anyhow::Context;
 use common::pool::TaskError;
 use common::report::Table;
 use common::timing::{HumanDuration, time};
 
 use crate::Config;
 use crate::children::{ChildGuard, worker_command};
-use crate::isolation::faults_pool;
-use crate::jobs::FaultJob;
+use crate::jobs::{FAULTS, FaultJob};
 
 /// What happened to a child given `limit` to finish.
 #[derive(Debug)]
@@ -108,7 +108,12 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
         "3. A process pool with a {} task timeout, one task that would sleep an hour:\n",
         HumanDuration(task_limit)
     );
-    let pool = faults_pool(config, 1, Some(task_limit))?;
+    let pool = FAULTS
+        .pool(&config.worker_exe)
+        .workers(1)
+        .task_timeout(task_limit)
+        .start()
+        .context("starting the process pool")?;
     let jobs = [
         FaultJob::Sleep { millis: 1, value: 1 },
         FaultJob::Sleep { millis: 3_600_000, value: 2 },

@@ -71,27 +71,44 @@ pub fn fetch_page(
     result
 }
 
-/// Submits one `fetch_page` per URL; the futures come back in submit order.
-fn submit_all(
-    executor: &ThreadPoolExecutor,
-    client: &Client,
-    urls: &[String],
-    timeline: &Arc<Timeline>,
-) -> Vec<executor::TaskFuture<Result<usize, FetchError>>> {
-    urls.iter()
+/// One batch of URLs for a pool of threads: what both scrapers take.
+#[derive(Clone, Copy)]
+pub struct Batch<'a> {
+    /// The HTTP client every fetch shares.
+    pub client: &'a Client,
+    /// The pages to fetch.
+    pub urls: &'a [String],
+    /// The pool's threads (the notebook's `max_workers`).
+    pub workers: usize,
+    /// Where each fetch records its span.
+    pub timeline: &'a Arc<Timeline>,
+}
+
+/// A submitted `fetch_page`: its page's length in characters, or why not.
+type PageFuture = executor::TaskFuture<Result<usize, FetchError>>;
+
+/// Starts a pool of `batch.workers` threads and submits one `fetch_page`
+/// per URL; the futures come back in submit order.
+fn submit_all(batch: Batch<'_>) -> anyhow::Result<(ThreadPoolExecutor, Vec<PageFuture>)> {
+    let executor = ThreadPoolExecutor::builder()
+        .max_workers(batch.workers)
+        .thread_name_prefix("scraper")
+        .build()?;
+    let futures = batch
+        .urls
+        .iter()
         .map(|url| {
             let (client, url, timeline) =
-                (client.clone(), url.clone(), Arc::clone(timeline));
+                (batch.client.clone(), url.clone(), Arc::clone(batch.timeline));
             executor.submit(move || fetch_page(&client, &url, &timeline))
         })
-        .collect()
+        .collect();
+    Ok((executor, futures))
 }
 
 /// `future.result(timeout=10)`: a fetch error, a panic in the task and a
 /// timeout all become the row's error text (the notebook's `Error: {e}`).
-fn outcome(
-    future: &executor::TaskFuture<Result<usize, FetchError>>,
-) -> Result<usize, String> {
+fn outcome(future: &PageFuture) -> Result<usize, String> {
     match future.result_timeout(Duration::from_secs(10)) {
         Ok(Ok(chars)) => Ok(chars),
         Ok(Err(err)) => Err(err.to_string()),
@@ -99,25 +116,13 @@ fn outcome(
     }
 }
 
-fn pool(workers: usize) -> anyhow::Result<ThreadPoolExecutor> {
-    Ok(ThreadPoolExecutor::builder()
-        .max_workers(workers)
-        .thread_name_prefix("scraper")
-        .build()?)
-}
-
 /// The notebook's `scrape_urls`: submit every URL to `workers` threads, then
 /// wait for each future **in submit order**. One [`Scraped`] per URL, in the
 /// order of `urls`.
-pub fn scrape_urls(
-    client: &Client,
-    urls: &[String],
-    workers: usize,
-    timeline: &Arc<Timeline>,
-) -> anyhow::Result<Vec<Scraped>> {
-    let executor = pool(workers)?;
-    let futures = submit_all(&executor, client, urls, timeline);
-    Ok(urls
+pub fn scrape_urls(batch: Batch<'_>) -> anyhow::Result<Vec<Scraped>> {
+    let (_executor, futures) = submit_all(batch)?;
+    Ok(batch
+        .urls
         .iter()
         .zip(&futures)
         .map(|(url, future)| Scraped { url: url.clone(), outcome: outcome(future) })
@@ -127,17 +132,11 @@ pub fn scrape_urls(
 /// Beyond the notebook: the same pool, results taken **as they complete**
 /// (`concurrent.futures.as_completed`). One [`Scraped`] per URL, in
 /// completion order.
-pub fn scrape_as_completed(
-    client: &Client,
-    urls: &[String],
-    workers: usize,
-    timeline: &Arc<Timeline>,
-) -> anyhow::Result<Vec<Scraped>> {
-    let executor = pool(workers)?;
-    let futures = submit_all(&executor, client, urls, timeline);
+pub fn scrape_as_completed(batch: Batch<'_>) -> anyhow::Result<Vec<Scraped>> {
+    let (_executor, futures) = submit_all(batch)?;
     Ok(executor::as_completed(futures)
         .map(|(index, future)| Scraped {
-            url: urls[index].clone(),
+            url: batch.urls[index].clone(),
             outcome: outcome(&future),
         })
         .collect())
@@ -167,8 +166,14 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
     let (pages, workers) = (10, 5);
     let urls: Vec<String> = (0..pages).map(|i| context.site.url(&page_path(i))).collect();
     let timeline = Arc::new(Timeline::new());
-    let (results, elapsed) =
-        time(|| scrape_urls(&context.client, &urls, workers, &timeline));
+    let (results, elapsed) = time(|| {
+        scrape_urls(Batch {
+            client: &context.client,
+            urls: &urls,
+            workers,
+            timeline: &timeline,
+        })
+    });
     let results = results?;
     print_errors(&results);
     anyhow::ensure!(results.len() == pages, "a page went missing");
@@ -226,12 +231,12 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
             format!("{}?delay={}", context.site.url(&page_path(i)), delay.as_millis())
         })
         .collect();
-    let finished = scrape_as_completed(
-        &context.client,
-        &slow_first,
+    let finished = scrape_as_completed(Batch {
+        client: &context.client,
+        urls: &slow_first,
         workers,
-        &Arc::new(Timeline::new()),
-    )?;
+        timeline: &Arc::new(Timeline::new()),
+    })?;
     print_errors(&finished);
     anyhow::ensure!(finished.len() == slow_first.len(), "a page went missing");
     let order: Vec<&str> = finished

@@ -114,6 +114,21 @@ pub struct Row {
     pub ok: usize,
 }
 
+impl Row {
+    /// Runs one strategy under `label`, measuring its wall time and the
+    /// peaks of threads (above those running before it) and memory.
+    fn measure(
+        label: String,
+        strategy: impl FnOnce() -> anyhow::Result<Counts>,
+    ) -> anyhow::Result<Self> {
+        let before = settled_threads();
+        let ((results, took), Status { threads, rss_kib }) =
+            with_peaks(|| time(strategy));
+        let ok = results?.iter().filter(|x| x.is_ok()).count();
+        Ok(Self { label, took, threads: threads.saturating_sub(before), rss_kib, ok })
+    }
+}
+
 /// Runs the three strategies against `base_url`.
 pub fn compare(
     client: &Client,
@@ -122,47 +137,17 @@ pub fn compare(
     workers: usize,
 ) -> anyhow::Result<Vec<Row>> {
     let urls: Vec<String> = (0..pages).map(|i| format!("{base_url}/page{i}")).collect();
-    let mut rows = Vec::new();
-    let ok = |r: &Counts| r.iter().filter(|x| x.is_ok()).count();
-
-    let before = settled_threads();
-    let ((results, took), Status { threads, rss_kib: rss }) =
-        with_peaks(|| time(|| thread_per_page(client, &urls)));
-    let threads = threads.saturating_sub(before);
-    rows.push(Row {
-        label: format!("{pages} threads, one per page"),
-        took,
-        threads,
-        rss_kib: rss,
-        ok: ok(&results),
-    });
-
-    let before = settled_threads();
-    let ((results, took), Status { threads, rss_kib: rss }) =
-        with_peaks(|| time(|| bounded_pool(client, &urls, workers)));
-    let threads = threads.saturating_sub(before);
-    let results = results?;
-    rows.push(Row {
-        label: format!("pool of {workers} threads"),
-        took,
-        threads,
-        rss_kib: rss,
-        ok: ok(&results),
-    });
-
-    let before = settled_threads();
-    let ((results, took), Status { threads, rss_kib: rss }) =
-        with_peaks(|| time(|| with_async(&urls, Duration::from_secs(10))));
-    let threads = threads.saturating_sub(before);
-    let results = results?;
-    rows.push(Row {
-        label: "async: tokio, 2 worker threads".into(),
-        took,
-        threads,
-        rss_kib: rss,
-        ok: ok(&results),
-    });
-    Ok(rows)
+    Ok(vec![
+        Row::measure(format!("{pages} threads, one per page"), || {
+            Ok(thread_per_page(client, &urls))
+        })?,
+        Row::measure(format!("pool of {workers} threads"), || {
+            bounded_pool(client, &urls, workers)
+        })?,
+        Row::measure("async: tokio, 2 worker threads".into(), || {
+            with_async(&urls, Duration::from_secs(10))
+        })?,
+    ])
 }
 
 /// Section 6.

@@ -16,6 +16,13 @@ fn client() -> reqwest::blocking::Client {
     client::build(&Limits::default(), Network::Loopback).unwrap()
 }
 
+/// A site with 10 ms latency, and the URLs of its first ten pages.
+fn ten_pages() -> (Site, Vec<String>) {
+    let site = site(10);
+    let urls = (0..10).map(|i| site.url(&pages::page_path(i))).collect();
+    (site, urls)
+}
+
 /// `name count` lines written by python/bs4_counts.py with BeautifulSoup.
 fn bs4_fixture() -> Vec<(String, usize)> {
     include_str!("fixtures/bs4_counts.txt")
@@ -54,10 +61,12 @@ fn the_lecture_pages_over_http_have_the_beautifulsoup_counts() {
 
 #[test]
 fn the_pool_scraper_returns_every_page_exactly_once_in_submit_order() {
-    let site = site(10);
-    let urls: Vec<String> = (0..10).map(|i| site.url(&pages::page_path(i))).collect();
+    let (_site, urls) = ten_pages();
     let timeline = std::sync::Arc::new(common::timeline::Timeline::new());
-    let scraped = pool::scrape_urls(&client(), &urls, 5, &timeline).unwrap();
+    let client = client();
+    let batch =
+        pool::Batch { client: &client, urls: &urls, workers: 5, timeline: &timeline };
+    let scraped = pool::scrape_urls(batch).unwrap();
     let got: Vec<&str> = scraped.iter().map(|s| s.url.as_str()).collect();
     assert_eq!(got, urls.iter().map(String::as_str).collect::<Vec<_>>());
     assert!(scraped.iter().all(|s| s.outcome.is_ok()));
@@ -66,10 +75,12 @@ fn the_pool_scraper_returns_every_page_exactly_once_in_submit_order() {
 
 #[test]
 fn as_completed_returns_every_page_exactly_once() {
-    let site = site(10);
-    let urls: Vec<String> = (0..10).map(|i| site.url(&pages::page_path(i))).collect();
+    let (_site, urls) = ten_pages();
+    let client = client();
     let timeline = std::sync::Arc::new(common::timeline::Timeline::new());
-    let scraped = pool::scrape_as_completed(&client(), &urls, 5, &timeline).unwrap();
+    let batch =
+        pool::Batch { client: &client, urls: &urls, workers: 5, timeline: &timeline };
+    let scraped = pool::scrape_as_completed(batch).unwrap();
     let got: HashSet<&str> = scraped.iter().map(|s| s.url.as_str()).collect();
     assert_eq!(scraped.len(), 10);
     assert_eq!(got, urls.iter().map(String::as_str).collect());

@@ -26,8 +26,7 @@ mod protocol;
 pub mod worker;
 
 pub use process::{
-    Imap, ImapUnordered, PoolStats, ProcessPool, ProcessPoolBuilder, TaskError,
-    TaskHandle,
+    Imap, PoolStats, ProcessPool, ProcessPoolBuilder, TaskError, TaskHandle,
 };
 pub use worker::serve;
 

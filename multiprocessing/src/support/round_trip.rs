@@ -15,14 +15,14 @@ use std::process::Stdio;
 use std::thread;
 use std::time::Duration;
 
+use anyhow::Context;
 use common::report::Table;
 use common::timing::{HumanDuration, best_of};
 use common::verdict::{TIE_BAND, Verdict};
 
 use crate::Config;
 use crate::children::{ChildGuard, worker_command};
-use crate::jobs::IntJob;
-use crate::pool_basics::ints_pool;
+use crate::jobs::{INTS, IntJob};
 
 /// The cost of one trivial task's trip through the pool.
 #[derive(Debug, Clone)]
@@ -121,7 +121,11 @@ pub fn round_trip(config: &Config, tasks: u32) -> anyhow::Result<RoundTrip> {
     };
 
     let workers = common::pool::cpu_workers();
-    let many = ints_pool(config, workers, None)?;
+    let many = INTS
+        .pool(&config.worker_exe)
+        .workers(workers)
+        .start()
+        .context("starting the pool")?;
     many.map(|_| IntJob::Nothing, 0..workers * 4); // warm every worker
     let mapped = 10 * tasks;
     let before = many.stats();
@@ -171,7 +175,8 @@ fn trips(
         Some((_, other)) => Some(common::affinity::Pinned::to(other)?),
         None => None,
     };
-    let pool = ints_pool(config, 1, None)?;
+    let pool =
+        INTS.pool(&config.worker_exe).workers(1).start().context("starting the pool")?;
     let mut echo = Echo::start(config)?;
     let (request_sender, request_receiver) = crossbeam_channel::bounded::<u32>(1);
     let (reply_sender, reply_receiver) = crossbeam_channel::bounded::<u32>(1);

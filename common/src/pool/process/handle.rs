@@ -1,6 +1,6 @@
 //! What `submit` and `imap` hand back: [`TaskHandle`], a task's pending
-//! outcome, and [`Imap`] / [`ImapUnordered`], results in input or
-//! completion order as the workers keep up.
+//! outcome, and [`Imap`], results in input or completion order as the
+//! workers keep up.
 
 use std::any::Any;
 use std::collections::VecDeque;
@@ -15,43 +15,66 @@ use serde::de::DeserializeOwned;
 
 use super::{ProcessPool, TaskError, TaskOutcome, decode_outcome};
 
-/// What [`Imap`] and [`ImapUnordered`] share: the input, read as the
-/// workers keep up, and the tasks in flight.
-pub(super) struct Feed<'pool, T, R, Items, F> {
-    pub(super) pool: &'pool ProcessPool<T, R>,
-    pub(super) items: Items,
-    pub(super) make_task: F,
-    pub(super) in_flight: VecDeque<TaskHandle<R>>,
-    pub(super) window: usize,
-    /// The input ended, or failed: it is never pulled again.
-    pub(super) exhausted: bool,
-    /// The input's panic, held until the results before it are delivered.
-    pub(super) failure: Option<Box<dyn Any + Send>>,
+/// The order in which an [`Imap`] yields its results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Order {
+    /// The input's order (Python's `imap`): a slow task holds back the
+    /// results after it.
+    Input,
+    /// The order the workers finish them (Python's `imap_unordered`).
+    Finished,
 }
 
-impl<'pool, T, R, I, Items, F> Feed<'pool, T, R, Items, F>
+/// The iterator returned by [`ProcessPool::imap`] and
+/// [`ProcessPool::imap_unordered`]: the input, read as the workers keep up
+/// (at most two tasks per worker in flight), and the results in input or
+/// completion order.
+///
+/// If the input panics at item k, the results of the items before k come
+/// out first; the next `next()` then resumes that panic in the caller, and
+/// after it the iterator is empty (the input is never pulled again).
+pub struct Imap<'pool, T, R, Items, F> {
+    pool: &'pool ProcessPool<T, R>,
+    items: Items,
+    make_task: F,
+    order: Order,
+    in_flight: VecDeque<TaskHandle<R>>,
+    window: usize,
+    /// The input ended, or failed: it is never pulled again.
+    exhausted: bool,
+    /// The input's panic, held until the results before it are delivered.
+    failure: Option<Box<dyn Any + Send>>,
+}
+
+impl<'pool, T, R, I, Items, F> Imap<'pool, T, R, Items, F>
 where
     T: Serialize,
     R: DeserializeOwned,
     Items: Iterator<Item = I>,
     F: FnMut(I) -> T,
 {
+    /// Results of `items` (each made a task by `make_task`) in input order;
+    /// nothing is submitted until the first `next()`.
     pub(super) fn new(
         pool: &'pool ProcessPool<T, R>,
         items: Items,
         make_task: F,
     ) -> Self {
-        let window = 2 * pool.workers();
-        let in_flight = VecDeque::new();
         Self {
             pool,
             items,
             make_task,
-            in_flight,
-            window,
+            order: Order::Input,
+            in_flight: VecDeque::new(),
+            window: 2 * pool.workers(),
             exhausted: false,
             failure: None,
         }
+    }
+
+    /// The same iterator, yielding in the order the workers finish.
+    pub fn unordered(self) -> Self {
+        Self { order: Order::Finished, ..self }
     }
 
     /// Tops the window up from the input. A panic in the input (or in
@@ -72,22 +95,15 @@ where
         }
     }
 
-    /// Nothing left in flight: the end, or the input's panic resumed here.
-    fn end(&mut self) -> Option<Result<R, TaskError>> {
-        match self.failure.take() {
-            Some(payload) => resume_unwind(payload),
-            None => None,
+    /// The index in `in_flight` of the first task whose outcome has arrived
+    /// (a dropped reply counts: it answers `Lost`); blocks until one has.
+    fn first_finished(&self) -> usize {
+        let mut select = Select::new();
+        for handle in &self.in_flight {
+            select.recv(&handle.receiver);
         }
+        select.ready()
     }
-}
-
-/// The iterator returned by [`ProcessPool::imap`]: results in input order.
-///
-/// If the input panics at item k, the results of the items before k come
-/// out first; the next `next()` then resumes that panic in the caller, and
-/// after it the iterator is empty (the input is never pulled again).
-pub struct Imap<'pool, T, R, Items, F> {
-    pub(super) feed: Feed<'pool, T, R, Items, F>,
 }
 
 impl<T, R, I, Items, F> Iterator for Imap<'_, T, R, Items, F>
@@ -100,44 +116,20 @@ where
     type Item = Result<R, TaskError>;
 
     fn next(&mut self) -> Option<Self::Item> {
-        self.feed.fill();
-        match self.feed.in_flight.pop_front() {
-            Some(handle) => Some(handle.result()),
-            None => self.feed.end(),
+        self.fill();
+        if self.in_flight.is_empty() {
+            // Nothing left in flight: the end, or the input's panic resumed
+            // here.
+            return match self.failure.take() {
+                Some(payload) => resume_unwind(payload),
+                None => None,
+            };
         }
-    }
-}
-
-/// The iterator returned by [`ProcessPool::imap_unordered`]: results in the
-/// order the workers finish them. A panicking input behaves as in [`Imap`]:
-/// the results of the items before it, then the panic.
-pub struct ImapUnordered<'pool, T, R, Items, F> {
-    pub(super) feed: Feed<'pool, T, R, Items, F>,
-}
-
-impl<T, R, I, Items, F> Iterator for ImapUnordered<'_, T, R, Items, F>
-where
-    T: Serialize,
-    R: DeserializeOwned,
-    Items: Iterator<Item = I>,
-    F: FnMut(I) -> T,
-{
-    type Item = Result<R, TaskError>;
-
-    fn next(&mut self) -> Option<Self::Item> {
-        self.feed.fill();
-        if self.feed.in_flight.is_empty() {
-            return self.feed.end();
-        }
-        // The first task whose outcome has arrived (a dropped reply counts:
-        // it answers `Lost`).
-        let mut select = Select::new();
-        for handle in &self.feed.in_flight {
-            select.recv(&handle.receiver);
-        }
-        let ready = select.ready();
-        drop(select);
-        self.feed.in_flight.remove(ready).map(TaskHandle::result)
+        let next = match self.order {
+            Order::Input => 0,
+            Order::Finished => self.first_finished(),
+        };
+        self.in_flight.remove(next).map(TaskHandle::result)
     }
 }
 

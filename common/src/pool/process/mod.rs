@@ -139,9 +139,8 @@ mod lifecycle;
 mod manager;
 
 pub use self::builder::ProcessPoolBuilder;
-use self::handle::Feed;
 use self::handle::OnceReply;
-pub use self::handle::{Imap, ImapUnordered, TaskHandle};
+pub use self::handle::{Imap, TaskHandle};
 
 /// The shortest [`ProcessPoolBuilder::idle_check`]: below it, idle
 /// managers would wake so often that they keep a core busy.
@@ -390,31 +389,23 @@ impl<T: Serialize, R: DeserializeOwned> ProcessPool<T, R> {
     /// (Python's `imap` submits everything at once; this one is bounded.)
     /// An input that panics at item k: the results before k, then the panic
     /// (see [`Imap`]).
-    pub fn imap<I, Items, F>(
+    pub fn imap<I>(
         &self,
-        make_task: F,
-        items: Items,
-    ) -> Imap<'_, T, R, Items::IntoIter, F>
-    where
-        Items: IntoIterator<Item = I>,
-        F: FnMut(I) -> T,
-    {
-        Imap { feed: Feed::new(self, items.into_iter(), make_task) }
+        make_task: impl FnMut(I) -> T,
+        items: impl IntoIterator<Item = I>,
+    ) -> Imap<'_, T, R, impl Iterator<Item = I>, impl FnMut(I) -> T> {
+        Imap::new(self, items.into_iter(), make_task)
     }
 
     /// [`imap`](Self::imap) with the results in the order the workers finish
     /// them (Python's `imap_unordered`): a slow task does not hold back the
     /// ones after it. The same bounded window of two tasks per worker.
-    pub fn imap_unordered<I, Items, F>(
+    pub fn imap_unordered<I>(
         &self,
-        make_task: F,
-        items: Items,
-    ) -> ImapUnordered<'_, T, R, Items::IntoIter, F>
-    where
-        Items: IntoIterator<Item = I>,
-        F: FnMut(I) -> T,
-    {
-        ImapUnordered { feed: Feed::new(self, items.into_iter(), make_task) }
+        make_task: impl FnMut(I) -> T,
+        items: impl IntoIterator<Item = I>,
+    ) -> Imap<'_, T, R, impl Iterator<Item = I>, impl FnMut(I) -> T> {
+        self.imap(make_task, items).unordered()
     }
 }
 
