@@ -77,12 +77,22 @@ pub fn run_ok(command: &mut Command) -> String {
 }
 
 /// Runs a chapter binary (`command` with its arguments) to success and
-/// checks its banners against the README ([`banners_match_readme`]);
-/// returns its stdout.
+/// checks its output against the README ([`matches_readme`]); returns its
+/// stdout.
 pub fn sections_run(command: &mut Command, readme: &str) -> String {
     let stdout = run_ok(command);
-    banners_match_readme(&stdout, readme);
+    matches_readme(&stdout, readme);
     stdout
+}
+
+/// Checks a chapter's output against its README: the banners are the
+/// sections its table lists ([`banners_match_readme`]), and its sample run
+/// still has the program's shape ([`readme_sample_matches`]). Returns the
+/// section numbers.
+pub fn matches_readme(stdout: &str, readme: &str) -> Vec<u32> {
+    let numbers = banners_match_readme(stdout, readme);
+    readme_sample_matches(stdout, readme);
+    numbers
 }
 
 /// Asserts that `text` contains every one of `expected`, naming the
@@ -136,6 +146,45 @@ pub fn run_under_load(command: &mut Command) -> Run {
     let run = run(command);
     drop(spinners); // killed and reaped
     run
+}
+
+/// The machine a consistency run sees: a learner's laptop is sometimes one
+/// CPU (a small VM, `taskset -c 0`) and often busy (compiling something
+/// else). A chapter's verdicts must follow from its numbers on both.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Machine {
+    /// Pinned to one CPU ([`run_on_one_cpu`]).
+    OneCpu,
+    /// Every CPU kept busy by another process ([`run_under_load`]).
+    Busy,
+}
+
+impl Machine {
+    /// Runs `command` on this machine.
+    pub fn run(self, command: &mut Command) -> Run {
+        match self {
+            Machine::OneCpu => run_on_one_cpu(command),
+            Machine::Busy => run_under_load(command),
+        }
+    }
+}
+
+/// The two consistency tests every chapter has, `verdicts_hold_on_one_cpu`
+/// and `verdicts_hold_with_every_cpu_busy`: each calls `$check` (a
+/// `fn(Machine)` of the test file) with its [`Machine`].
+#[macro_export]
+macro_rules! consistency_tests {
+    ($check:path) => {
+        #[test]
+        fn verdicts_hold_on_one_cpu() {
+            $check($crate::Machine::OneCpu);
+        }
+
+        #[test]
+        fn verdicts_hold_with_every_cpu_busy() {
+            $check($crate::Machine::Busy);
+        }
+    };
 }
 
 /// Asserts that the README's sample run still has the program's shape:

@@ -65,10 +65,7 @@ impl Default for Timeline {
 impl Timeline {
     /// A timeline whose origin (time zero) is now.
     pub fn new() -> Self {
-        Self {
-            origin: Instant::now(),
-            spans: Mutex::default(),
-        }
+        Self { origin: Instant::now(), spans: Mutex::default() }
     }
 
     /// The instant that is time zero on this timeline.

@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use check::Run;
+use check::{Machine, Run};
 use common::readout::{
     durations, ratio_rounding, ratios, significant_figures, verdict_agrees, verdict_word,
 };
@@ -153,9 +153,11 @@ fn workers(text: &str, one_cpu: bool) {
     }
 }
 
-fn check_all(run: impl Fn(&mut Command) -> Run, one_cpu: bool) {
+fn consistent(machine: Machine) {
+    let one_cpu = machine == Machine::OneCpu;
     for section in JUDGING {
-        let text = stdout_of(run(Command::new(EXE).args(["--quick", section])), section);
+        let text =
+            stdout_of(machine.run(Command::new(EXE).args(["--quick", section])), section);
         verdicts_follow_their_ratios(&text);
         match section {
             "process-pool" => process_pool(&text, one_cpu),
@@ -165,12 +167,4 @@ fn check_all(run: impl Fn(&mut Command) -> Run, one_cpu: bool) {
     }
 }
 
-#[test]
-fn judgements_agree_with_their_numbers_on_one_cpu() {
-    check_all(check::run_on_one_cpu, true);
-}
-
-#[test]
-fn judgements_agree_with_their_numbers_with_every_cpu_busy() {
-    check_all(check::run_under_load, false);
-}
+check::consistency_tests!(consistent);

@@ -7,7 +7,9 @@ use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
 use crossbeam_channel::{Receiver, Sender, bounded};
-use executors::executor::{Queued, TaskError, ThreadPoolExecutor, as_completed};
+use executors::executor::{
+    Queued, TaskError, TaskFuture, ThreadPoolExecutor, as_completed,
+};
 use proptest::prelude::*;
 
 /// A gate a task waits at until the test opens it (or 30 s pass, so a bug
@@ -18,6 +20,19 @@ fn gate() -> (Sender<()>, Receiver<()>) {
 
 fn wait_at(gate: &Receiver<()>) -> bool {
     gate.recv_timeout(Duration::from_secs(30)).is_ok()
+}
+
+/// Submits a task that occupies a worker of `executor` until `gate` opens,
+/// and returns its future once the task is running. Its result: whether
+/// the gate opened in time.
+fn hold_a_worker(executor: &ThreadPoolExecutor, gate: Receiver<()>) -> TaskFuture<bool> {
+    let (started_tx, started) = bounded(1);
+    let running = executor.submit(move || {
+        started_tx.send(()).unwrap();
+        wait_at(&gate)
+    });
+    started.recv_timeout(Duration::from_secs(30)).unwrap();
+    running
 }
 
 #[test]
@@ -41,14 +56,9 @@ fn map_yields_results_in_input_order() {
 fn cancel_succeeds_only_before_the_task_starts() {
     let executor = ThreadPoolExecutor::new(1).unwrap();
     let (open, gate) = gate();
-    let (started_tx, started) = bounded(1);
-    let running = executor.submit(move || {
-        started_tx.send(()).unwrap();
-        wait_at(&gate)
-    });
+    let running = hold_a_worker(&executor, gate);
     let queued = executor.submit(|| "never runs");
     let after = executor.submit(|| "runs after the cancelled one");
-    started.recv_timeout(Duration::from_secs(30)).unwrap();
 
     assert!(!running.cancel(), "a running task cannot be cancelled");
     assert!(queued.cancel(), "a queued task can");
@@ -153,13 +163,8 @@ fn drop_joins_every_worker_before_returning() {
 fn shutdown_with_cancel_pending_cancels_exactly_the_queued_tasks() {
     let executor = ThreadPoolExecutor::new(1).unwrap();
     let (open, gate) = gate();
-    let (started_tx, started) = bounded(1);
-    let running = executor.submit(move || {
-        started_tx.send(()).unwrap();
-        wait_at(&gate)
-    });
+    let running = hold_a_worker(&executor, gate);
     let queued: Vec<_> = (0..3).map(|i| executor.submit(move || i)).collect();
-    started.recv_timeout(Duration::from_secs(30)).unwrap();
     // shutdown(Queued::Cancel) cancels the queue, then joins the worker — which waits
     // at the gate. So a second thread opens the gate, but only once it sees
     // all three queued futures cancelled (an event, not a delay).
@@ -208,12 +213,7 @@ fn a_bounded_queue_makes_submit_wait() {
     let executor =
         ThreadPoolExecutor::builder().max_workers(1).queue_capacity(1).build().unwrap();
     let (open, gate) = gate();
-    let (started_tx, started) = bounded(1);
-    let _running = executor.submit(move || {
-        started_tx.send(()).unwrap();
-        wait_at(&gate)
-    });
-    started.recv_timeout(Duration::from_secs(30)).unwrap();
+    let _running = hold_a_worker(&executor, gate);
     let _queued = executor.submit(|| true); // fills the queue
     let (submitted_tx, submitted) = bounded(1);
     std::thread::scope(|scope| {

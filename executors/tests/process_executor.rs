@@ -6,6 +6,8 @@ use std::time::{Duration, Instant};
 use executors::executor::{Queued, TaskError, as_completed};
 use executors::process_executor::ProcessPoolExecutor;
 
+mod shared;
+
 const EXE: &str = env!("CARGO_BIN_EXE_executors");
 
 #[test]
@@ -58,12 +60,7 @@ fn map_chunked_returns_one_result_per_item_in_order_with_one_task_per_chunk() {
     let executor: ProcessPoolExecutor<Vec<u64>, Vec<u64>> =
         ProcessPoolExecutor::new(EXE, executors::worker::SQUARE_CHUNKS, 2).unwrap();
     for chunksize in [1, 3, 4, 10, 50] {
-        let squares: Vec<u64> = executor
-            .map_chunked(0..23, chunksize)
-            .unwrap()
-            .into_iter()
-            .map(Result::unwrap)
-            .collect();
+        let squares = shared::squares_in_chunks(&executor, 23, chunksize);
         assert_eq!(
             squares,
             (0..23).map(|n| n * n).collect::<Vec<_>>(),

@@ -6,7 +6,7 @@
 
 use std::process::Command;
 
-use check::Run;
+use check::Machine;
 use common::readout::{
     debug_leaks, durations, plural_mistakes, ratios, verdict_agrees, verdict_word,
 };
@@ -150,7 +150,9 @@ fn one_product(text: &str) {
     agrees(ntt[0] / ntt[1], verdict_after(s, prefix), s);
 }
 
-fn consistent(run: Run, one_cpu: bool) {
+fn consistent(machine: Machine) {
+    let one_cpu = machine == Machine::OneCpu;
+    let run = machine.run(Command::new(EXE).arg("--quick"));
     assert_eq!(run.code, Some(0), "the run failed:\n{}", run.stderr);
     let text = &run.stdout;
     assert!(plural_mistakes(text).is_empty(), "{:?}", plural_mistakes(text));
@@ -162,12 +164,4 @@ fn consistent(run: Run, one_cpu: bool) {
     one_product(text);
 }
 
-#[test]
-fn judgements_agree_with_their_numbers_on_one_cpu() {
-    consistent(check::run_on_one_cpu(Command::new(EXE).arg("--quick")), true);
-}
-
-#[test]
-fn judgements_agree_with_their_numbers_with_every_cpu_busy() {
-    consistent(check::run_under_load(Command::new(EXE).arg("--quick")), false);
-}
+check::consistency_tests!(consistent);

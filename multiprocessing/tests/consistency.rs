@@ -6,14 +6,16 @@
 
 use std::process::Command;
 
+use check::Machine;
+
 use common::verdict::{TIE_BAND, Verdict};
 
 const EXE: &str = env!("CARGO_BIN_EXE_multiprocessing");
 
-/// Runs one section with `--quick` the way `how` runs a command; returns
+/// Runs one section with `--quick` on `machine`; returns
 /// its stdout.
-fn section(number: &str, how: fn(&mut Command) -> check::Run) -> String {
-    let run = how(Command::new(EXE).args([number, "--quick"]));
+fn section(number: &str, machine: Machine) -> String {
+    let run = machine.run(Command::new(EXE).args([number, "--quick"]));
     assert_eq!(run.code, Some(0), "section {number} failed:\n{}", run.stderr);
     run.stdout
 }
@@ -104,10 +106,11 @@ fn versus(text: &str) {
     assert!(findings >= 1, "no finding on apply:\n{text}");
 }
 
-fn consistent(how: fn(&mut Command) -> check::Run, one_cpu: bool) {
-    let three = section("3", how);
+fn consistent(machine: Machine) {
+    let one_cpu = machine == Machine::OneCpu;
+    let three = section("3", machine);
     shared_memory(&three);
-    let four = section("4", how);
+    let four = section("4", machine);
     cpu_bound(&four, one_cpu);
     assert!(check::verdicts_agree(&four) >= 1, "no verdict in:\n{four}");
     // Section 7 times thousands of one-at-a-time wake-ups: with every CPU
@@ -115,18 +118,10 @@ fn consistent(how: fn(&mut Command) -> check::Run, one_cpu: bool) {
     // the section takes seconds, so it runs on one CPU only (where the
     // scheduler hands over at once).
     if one_cpu {
-        let seven = section("7", how);
+        let seven = section("7", machine);
         versus(&seven);
         assert!(check::verdicts_agree(&seven) >= 1, "no verdict in:\n{seven}");
     }
 }
 
-#[test]
-fn verdicts_hold_on_one_cpu() {
-    consistent(check::run_on_one_cpu, true);
-}
-
-#[test]
-fn verdicts_hold_with_every_cpu_busy() {
-    consistent(check::run_under_load, false);
-}
+check::consistency_tests!(consistent);

@@ -12,8 +12,7 @@ fn full_run_prints_every_section_in_order_with_its_invariants() {
     assert_eq!(run.code, Some(0), "stderr: {}", run.stderr);
     let (stdout, stderr) = (run.stdout, run.stderr);
     let readme = include_str!("../README.md");
-    let numbers = check::banners_match_readme(&stdout, readme);
-    check::readme_sample_matches(&stdout, readme);
+    let numbers = check::matches_readme(&stdout, readme);
     assert_eq!(numbers, (0..=16).collect::<Vec<_>>());
 
     check::contains_all(

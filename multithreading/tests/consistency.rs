@@ -3,6 +3,8 @@
 //! other processes, where the effects a lesson teaches are hardest to show.
 
 use std::process::Command;
+
+use check::Machine;
 use std::time::Duration;
 
 use common::verdict::{Verdict, compare};
@@ -100,7 +102,8 @@ fn counter_section(stdout: &str) {
     assert!(text.contains(&said), "{lost} lost, but:\n{text}");
 }
 
-fn consistent(run: check::Run) {
+fn consistent(machine: Machine) {
+    let run = machine.run(Command::new(EXE).arg("--quick"));
     assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
     let stdout = &run.stdout;
     stop_section(stdout);
@@ -109,15 +112,7 @@ fn consistent(run: check::Run) {
     assert!(check::verdicts_agree(stdout) >= 2, "too few verdicts:\n{stdout}");
 }
 
-#[test]
-fn verdicts_hold_on_one_cpu() {
-    consistent(check::run_on_one_cpu(Command::new(EXE).arg("--quick")));
-}
-
-#[test]
-fn verdicts_hold_with_every_cpu_busy() {
-    consistent(check::run_under_load(Command::new(EXE).arg("--quick")));
-}
+check::consistency_tests!(consistent);
 
 #[test]
 fn rust_log_debug_shows_more_as_the_logging_section_says() {

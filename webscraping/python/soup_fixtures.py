@@ -19,7 +19,7 @@ with SOUP_PAGES=<file> it reads that one too (.ci/soup-differential makes a
 fresh batch with a new seed on every CI run).
 
 The html.parser bs4 runs on is the pinned copy in this folder
-(cpython_html_parser.py: CPython 3.11 with the fix for CVE-2025-6069, loaded
+(vendor/cpython_html_parser.py: CPython 3.11 with the fix for CVE-2025-6069, loaded
 by pinned_parser.py), whatever the interpreter ships.
 
 Besides the realistic pages (--pages), it writes --malformed pages made of

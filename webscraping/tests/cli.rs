@@ -5,13 +5,23 @@ use std::process::{Command, Stdio};
 use std::time::Duration;
 
 const EXE: &str = env!("CARGO_BIN_EXE_webscraping");
+const README: &str = include_str!("../README.md");
+
+/// Starts `command`, a `serve` that runs until its stdin closes; the child,
+/// and the first line it printed (the URL it serves).
+fn serve(command: &mut Command) -> (common::child::ChildGuard, String) {
+    command.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::null());
+    let mut child = common::child::ChildGuard::spawn("site", command).unwrap();
+    let mut line = String::new();
+    BufReader::new(child.take_stdout().unwrap()).read_line(&mut line).unwrap();
+    (child, line)
+}
 
 #[test]
 fn full_quick_run_shows_every_section() {
-    let readme = include_str!("../README.md");
-    let stdout = check::sections_run(Command::new(EXE).arg("--quick"), readme);
-    // The README's sample run still has the program's shape.
-    check::readme_sample_matches(&stdout, readme);
+    // The banners and the README's sample run are checked against the
+    // README, then the notebook's lines.
+    let stdout = check::sections_run(Command::new(EXE).arg("--quick"), README);
     check::contains_all(
         &stdout,
         &[
@@ -143,15 +153,7 @@ fn bad_arguments_exit_2() {
 
 #[test]
 fn serve_prints_a_loopback_url_that_serves_pages_until_its_stdin_closes() {
-    let mut command = Command::new(EXE);
-    command
-        .args(["serve", "--latency-ms", "0"])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut child = common::child::ChildGuard::spawn("site", &mut command).unwrap();
-    let mut line = String::new();
-    BufReader::new(child.take_stdout().unwrap()).read_line(&mut line).unwrap();
+    let (mut child, line) = serve(Command::new(EXE).args(["serve", "--latency-ms", "0"]));
     let url = line.trim().rsplit(' ').next().unwrap().to_string();
     assert!(url.starts_with("http://127.0.0.1:"), "{line}");
     let client = webscraping::client::build(
@@ -194,15 +196,11 @@ fn cpu_ticks(pid: u32) -> u64 {
 fn a_site_out_of_file_descriptors_backs_off_instead_of_spinning() {
     // The site alone, allowed only 16 open files: a few idle connections use
     // them up, and accept() fails with EMFILE for every connection after.
-    let mut command = Command::new("sh");
-    command
-        .args(["-c", r#"ulimit -n 16 && exec "$0" serve --latency-ms 0"#, EXE])
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null());
-    let mut site = common::child::ChildGuard::spawn("site", &mut command).unwrap();
-    let mut line = String::new();
-    BufReader::new(site.take_stdout().unwrap()).read_line(&mut line).unwrap();
+    let (mut site, line) = serve(Command::new("sh").args([
+        "-c",
+        r#"ulimit -n 16 && exec "$0" serve --latency-ms 0"#,
+        EXE,
+    ]));
     let addr = line.trim().rsplit("//").next().unwrap().to_string();
     // Idle connections (no request sent): the handlers wait for one, each
     // holding a descriptor; the rest wait in the listen queue.

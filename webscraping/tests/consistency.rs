@@ -5,7 +5,7 @@
 
 use std::process::Command;
 
-use check::Run;
+use check::Machine;
 use common::readout::{
     debug_leaks, durations, plural_mistakes, ratio_rounding, ratios, verdict_agrees,
     verdict_word,
@@ -79,7 +79,8 @@ fn robust(text: &str) {
     assert!(!claims_none_held_up || tie, "{total} s against {slowest} s: {line}");
 }
 
-fn consistent(run: Run) {
+fn consistent(machine: Machine) {
+    let run = machine.run(Command::new(EXE).arg("--quick"));
     assert_eq!(run.code, Some(0), "the run failed:\n{}", run.stderr);
     let text = &run.stdout;
     assert!(plural_mistakes(text).is_empty(), "{:?}", plural_mistakes(text));
@@ -88,12 +89,4 @@ fn consistent(run: Run) {
     robust(text);
 }
 
-#[test]
-fn judgements_agree_with_their_numbers_on_one_cpu() {
-    consistent(check::run_on_one_cpu(Command::new(EXE).arg("--quick")));
-}
-
-#[test]
-fn judgements_agree_with_their_numbers_with_every_cpu_busy() {
-    consistent(check::run_under_load(Command::new(EXE).arg("--quick")));
-}
+check::consistency_tests!(consistent);

@@ -44,14 +44,6 @@ pub fn run_sequential(
     took
 }
 
-/// Section 4's worker: like [`task`], but says which thread runs it.
-fn worker(name: &str, duration: Duration) {
-    let me = current_lane();
-    println!("[{me}] Starting task {name}");
-    thread::sleep(duration);
-    println!("[{me}] Completed task {name}");
-}
-
 /// Section 4: runs each task on its own named thread, all started before any
 /// is joined, and returns the total time (about one `duration`).
 ///
@@ -91,6 +83,14 @@ pub fn run_threaded(
         timeline.record(lane, format!("task {task}"), started, ended);
     }
     Ok(start.elapsed())
+}
+
+/// Section 4's worker: like [`task`], but says which thread runs it.
+fn worker(name: &str, duration: Duration) {
+    let me = current_lane();
+    println!("[{me}] Starting task {name}");
+    thread::sleep(duration);
+    println!("[{me}] Completed task {name}");
 }
 
 /// The three tasks of section 1 (named A, B, C as in the notebook).

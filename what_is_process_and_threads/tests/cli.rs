@@ -54,7 +54,6 @@ fn full_run_prints_nine_numbered_sections_and_leaves_no_children() {
         stdout.contains("parent's counter after the child:          0   ← unchanged"),
         "{stdout}"
     );
-    check::readme_sample_matches(&stdout, readme);
 
     assert_eq!(
         leftover_workers(&run_tag),

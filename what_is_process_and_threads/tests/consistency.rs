@@ -4,6 +4,8 @@
 
 use std::process::Command;
 
+use check::Machine;
+
 use common::verdict::{TIE_BAND, Verdict};
 
 const EXE: &str = env!("CARGO_BIN_EXE_what_is_process_and_threads");
@@ -186,7 +188,9 @@ fn race_section(stdout: &str) {
     assert!(text.contains(&format!("{losing} of 3 runs lost updates")), "{text}");
 }
 
-fn consistent(run: check::Run, one_cpu: bool) {
+fn consistent(machine: Machine) {
+    let one_cpu = machine == Machine::OneCpu;
+    let run = machine.run(Command::new(EXE).arg("--quick"));
     assert_eq!(run.code, Some(0), "stderr:\n{}", run.stderr);
     let stdout = &run.stdout;
     gil_section(stdout, one_cpu);
@@ -197,12 +201,4 @@ fn consistent(run: check::Run, one_cpu: bool) {
     assert!(check::verdicts_agree(stdout) >= 5, "too few verdicts:\n{stdout}");
 }
 
-#[test]
-fn verdicts_hold_on_one_cpu() {
-    consistent(check::run_on_one_cpu(Command::new(EXE).arg("--quick")), true);
-}
-
-#[test]
-fn verdicts_hold_with_every_cpu_busy() {
-    consistent(check::run_under_load(Command::new(EXE).arg("--quick")), false);
-}
+check::consistency_tests!(consistent);

@@ -8,9 +8,42 @@
 
 use super::*;
 
-/// `_check_crash`: a two-worker executor runs `task`; its outcome must
-/// come within `LIMIT`, and the executor must still work after it.
-fn check_crash(task: TrapTask) -> Result<Trapped, TaskError> {
+/// A task's outcome: CPython's `error` argument of `_check_crash`, or
+/// what stands for it here.
+#[derive(Debug)]
+enum Expected {
+    /// The worker died with the task, and was replaced.
+    WorkerDied,
+    /// The worker exited with a status whose text contains this.
+    Exited(&'static str),
+    /// Encoding or decoding failed, with a message that contains this.
+    Codec(&'static str),
+    /// The task raised: its panic message starts with this.
+    Raised(&'static str),
+}
+
+impl Expected {
+    /// Whether `outcome` is the one expected.
+    fn matches(&self, outcome: &Result<Trapped, TaskError>) -> bool {
+        let Err(TaskError::Process(error)) = outcome else { return false };
+        match (self, error) {
+            (Self::WorkerDied, PoolError::WorkerDied { .. }) => true,
+            (Self::Exited(code), PoolError::WorkerDied { status, .. }) => {
+                status.contains(code)
+            }
+            (Self::Codec(text), PoolError::Codec(message)) => message.contains(text),
+            (Self::Raised(text), PoolError::Panicked { message, .. }) => {
+                message.starts_with(text)
+            }
+            _ => false,
+        }
+    }
+}
+
+/// `_check_crash(error, func, *args)`: a two-worker executor runs `task`;
+/// its outcome must come within `LIMIT`, the executor must still work
+/// after it, and the outcome must be `expected`.
+fn check_crash(expected: Expected, task: TrapTask) {
     let executor: ProcessPoolExecutor<TrapTask, Trapped> =
         ProcessPoolExecutor::new(EXE, TRAPS, 2).unwrap();
     let outcome = executor.submit(task).result_timeout(LIMIT);
@@ -25,7 +58,7 @@ fn check_crash(task: TrapTask) -> Result<Trapped, TaskError> {
         Ok(Trapped(Trap::Nothing))
     );
     executor.shutdown(Queued::Run);
-    outcome
+    assert!(expected.matches(&outcome), "expected {expected:?}: {outcome:?}");
 }
 
 /// `id(obj)` with an argument that springs `trap`.
@@ -43,51 +76,38 @@ fn calling(call: Call) -> TrapTask {
     TrapTask { argument: Trapped(Trap::Nothing), then: Then::Call(call) }
 }
 
-fn worker_died(outcome: &Result<Trapped, TaskError>) -> bool {
-    matches!(outcome, Err(TaskError::Process(PoolError::WorkerDied { .. })))
-}
-
-fn codec_error(outcome: &Result<Trapped, TaskError>, text: &str) -> bool {
-    matches!(outcome, Err(TaskError::Process(PoolError::Codec(m))) if m.contains(text))
-}
-
 /// `PicklingError` in CPython; here the caller's encoder fails, with
 /// the type and the `Serialize` impl's message, before any worker is
 /// involved.
 #[test]
 fn test_error_at_task_pickle() {
-    let outcome = check_crash(with_argument(Trap::ErrorAtEncode));
-    assert!(codec_error(&outcome, "Error in pickle"), "{outcome:?}");
+    check_crash(Expected::Codec("Error in pickle"), with_argument(Trap::ErrorAtEncode));
 }
 
 /// Pinned: CPython's `BrokenProcessPool`; here the worker that exited
 /// while decoding is reaped and replaced, and the task fails alone.
 #[test]
 fn test_exit_at_task_unpickle() {
-    let outcome = check_crash(with_argument(Trap::ExitAtDecode));
-    assert!(worker_died(&outcome), "{outcome:?}");
+    check_crash(Expected::WorkerDied, with_argument(Trap::ExitAtDecode));
 }
 
 /// Pinned: CPython's `BrokenProcessPool`; here the worker answers that
 /// it could not decode the task, and keeps working.
 #[test]
 fn test_error_at_task_unpickle() {
-    let outcome = check_crash(with_argument(Trap::ErrorAtDecode));
-    assert!(codec_error(&outcome, "the task: a `"), "{outcome:?}");
+    check_crash(Expected::Codec("the task: a `"), with_argument(Trap::ErrorAtDecode));
 }
 
 /// Pinned: `BrokenProcessPool` in CPython; a replaced worker here.
 #[test]
 fn test_crash_at_task_unpickle() {
-    let outcome = check_crash(with_argument(Trap::CrashAtDecode));
-    assert!(worker_died(&outcome), "{outcome:?}");
+    check_crash(Expected::WorkerDied, with_argument(Trap::CrashAtDecode));
 }
 
 /// Pinned: `BrokenProcessPool` in CPython; a replaced worker here.
 #[test]
 fn test_crash_during_func_exec_on_worker() {
-    let outcome = check_crash(calling(Call::SleepThenCrash(0)));
-    assert!(worker_died(&outcome), "{outcome:?}");
+    check_crash(Expected::WorkerDied, calling(Call::SleepThenCrash(0)));
 }
 
 /// Pinned: CPython's `sys.exit` raises `SystemExit`, which the worker
@@ -95,51 +115,42 @@ fn test_crash_during_func_exec_on_worker() {
 /// the task's outcome is `WorkerDied` with exit status 1.
 #[test]
 fn test_exit_during_func_exec_on_worker() {
-    let outcome = check_crash(calling(Call::Exit(1)));
-    assert!(
-        matches!(&outcome, Err(TaskError::Process(PoolError::WorkerDied { status, .. })) if status.contains('1')),
-        "{outcome:?}"
-    );
+    check_crash(Expected::Exited("1"), calling(Call::Exit(1)));
 }
 
 #[test]
 fn test_error_during_func_exec_on_worker() {
-    let outcome = check_crash(calling(Call::Raise("RuntimeError".into())));
-    assert!(
-        matches!(&outcome, Err(TaskError::Process(PoolError::Panicked { message, .. })) if message.starts_with("RuntimeError")),
-        "{outcome:?}"
+    check_crash(
+        Expected::Raised("RuntimeError"),
+        calling(Call::Raise("RuntimeError".into())),
     );
 }
 
 /// Pinned: `BrokenProcessPool` in CPython; a replaced worker here.
 #[test]
 fn test_crash_during_result_pickle_on_worker() {
-    let outcome = check_crash(returning(Trap::CrashAtEncode));
-    assert!(worker_died(&outcome), "{outcome:?}");
+    check_crash(Expected::WorkerDied, returning(Trap::CrashAtEncode));
 }
 
 /// Pinned: `SystemExit` in CPython (see
 /// `test_exit_during_func_exec_on_worker`).
 #[test]
 fn test_exit_during_result_pickle_on_worker() {
-    let outcome = check_crash(returning(Trap::ExitAtEncode));
-    assert!(worker_died(&outcome), "{outcome:?}");
+    check_crash(Expected::WorkerDied, returning(Trap::ExitAtEncode));
 }
 
 /// `PicklingError`, as in CPython: the worker's encoder fails and says
 /// so, with the type and the message.
 #[test]
 fn test_error_during_result_pickle_on_worker() {
-    let outcome = check_crash(returning(Trap::ErrorAtEncode));
-    assert!(codec_error(&outcome, "Error in pickle"), "{outcome:?}");
+    check_crash(Expected::Codec("Error in pickle"), returning(Trap::ErrorAtEncode));
 }
 
 /// Pinned: `BrokenProcessPool` in CPython; here the caller's decoder
 /// fails for that one result, naming its type.
 #[test]
 fn test_error_during_result_unpickle_in_result_handler() {
-    let outcome = check_crash(returning(Trap::ErrorAtDecode));
-    assert!(codec_error(&outcome, "the result: a `"), "{outcome:?}");
+    check_crash(Expected::Codec("the result: a `"), returning(Trap::ErrorAtDecode));
 }
 
 #[test]
@@ -157,7 +168,7 @@ fn test_shutdown_deadlock() {
         ProcessPoolExecutor::new(EXE, TRAPS, 2).unwrap();
     let future = executor.submit(calling(Call::SleepThenCrash(100)));
     executor.shutdown(Queued::Run);
-    assert!(worker_died(&future.result_timeout(LIMIT)));
+    assert!(Expected::WorkerDied.matches(&future.result_timeout(LIMIT)));
 }
 
 /// A task that fails to encode, submitted just before the shutdown:
@@ -172,5 +183,5 @@ fn test_shutdown_deadlock_pickle() {
     );
     let future = executor.submit(with_argument(Trap::ErrorAtEncode));
     executor.shutdown(Queued::Run);
-    assert!(codec_error(&future.result_timeout(LIMIT), "Error in pickle"));
+    assert!(Expected::Codec("Error in pickle").matches(&future.result_timeout(LIMIT)));
 }

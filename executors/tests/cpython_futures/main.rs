@@ -56,6 +56,9 @@ use executors::process_executor::ProcessPoolExecutor;
 use executors::support::python_calls::{Call, Then, Trap, TrapTask, Trapped};
 use executors::worker::{PYTHON_CALLS, TRAPS};
 
+#[path = "../shared/mod.rs"]
+mod shared;
+
 const EXE: &str = env!("CARGO_BIN_EXE_executors");
 
 /// The names of the `workers` threads of `executor`: one task per worker,

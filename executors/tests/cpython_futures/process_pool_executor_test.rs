@@ -208,12 +208,7 @@ fn test_map_chunksize() {
         ProcessPoolExecutor::new(EXE, executors::worker::SQUARE_CHUNKS, 2).unwrap();
     let reference: Vec<u64> = (0..40).map(|n| n * n).collect();
     for chunksize in [6, 50, 40] {
-        let squares: Vec<u64> = executor
-            .map_chunked(0..40, chunksize)
-            .unwrap()
-            .into_iter()
-            .map(Result::unwrap)
-            .collect();
+        let squares = shared::squares_in_chunks(&executor, 40, chunksize);
         assert_eq!(squares, reference, "chunksize {chunksize}");
     }
     let err = executor.map_chunked(0..40, 0).unwrap_err();

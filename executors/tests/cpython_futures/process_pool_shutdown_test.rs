@@ -12,6 +12,26 @@ fn assert_reaped(pids: &[u32]) {
     }
 }
 
+/// `count` tasks of CPython's `time.sleep(0.1)` (10 ms here) submitted to
+/// `executor`.
+fn submit_sleeps(
+    executor: &ProcessPoolExecutor<Call, u64>,
+    count: usize,
+) -> Vec<TaskFuture<u64>> {
+    (0..count).map(|_| executor.submit(Call::Sleep(10))).collect()
+}
+
+/// `abs(x)` submitted to `executor` for each `x` in `-5..5`.
+fn submit_abs(executor: &ProcessPoolExecutor<Call, u64>) -> Vec<TaskFuture<u64>> {
+    (-5..5).map(|x| executor.submit(Call::Abs(x))).collect()
+}
+
+/// The results of `submit_abs`'s futures are `abs(x)` for `x` in `-5..5`.
+fn assert_absolutes(futures: Vec<TaskFuture<u64>>) {
+    let absolutes: Vec<u64> = futures.into_iter().map(|f| f.result().unwrap()).collect();
+    assert_eq!(absolutes, [5, 4, 3, 2, 1, 0, 1, 2, 3, 4]);
+}
+
 #[test]
 #[ignore = "submit after shutdown: `shutdown(self)` consumes the executor, so the call \
             does not compile"]
@@ -30,15 +50,13 @@ fn test_interpreter_shutdown() {
 }
 
 #[test]
-#[ignore = "an atexit hook that submits after shutdown: Rust has no atexit, and a submit \
-            after `shutdown(self)` does not compile"]
+#[ignore = "no atexit in Rust, and a submit after `shutdown(self)` does not compile"]
 fn test_submit_after_interpreter_shutdown() {}
 
 #[test]
 fn test_hang_issue12364() {
     let executor = executor();
-    let futures: Vec<TaskFuture<u64>> =
-        (0..50).map(|_| executor.submit(Call::Sleep(10))).collect();
+    let futures = submit_sleeps(&executor, 50);
     executor.shutdown(Queued::Run);
     for future in futures {
         assert_eq!(future.result(), Ok(0));
@@ -55,8 +73,7 @@ fn test_hang_gh83386() {}
 #[test]
 fn test_processes_terminate() {
     let executor = executor();
-    let futures: Vec<TaskFuture<u64>> =
-        (0..3).map(|_| executor.submit(Call::Sleep(10))).collect();
+    let futures = submit_sleeps(&executor, 3);
     let pids = executor.pids();
     assert_eq!(pids.len(), 5, "CPython: 3");
     executor.shutdown(Queued::Run);
@@ -80,13 +97,11 @@ fn test_context_manager_shutdown() {
 #[test]
 fn test_del_shutdown() {
     let executor = executor();
-    let futures: Vec<TaskFuture<u64>> =
-        (-5..5).map(|x| executor.submit(Call::Abs(x))).collect();
+    let futures = submit_abs(&executor);
     let pids = executor.pids();
     drop(executor);
     assert_reaped(&pids);
-    let absolutes: Vec<u64> = futures.into_iter().map(|f| f.result().unwrap()).collect();
-    assert_eq!(absolutes, [5, 4, 3, 2, 1, 0, 1, 2, 3, 4]);
+    assert_absolutes(futures);
 }
 
 /// Pinned beside the third design difference (`shutdown` always
@@ -95,13 +110,11 @@ fn test_del_shutdown() {
 #[test]
 fn test_shutdown_no_wait() {
     let executor = executor();
-    let futures: Vec<TaskFuture<u64>> =
-        (-5..5).map(|x| executor.submit(Call::Abs(x))).collect();
+    let futures = submit_abs(&executor);
     let pids = executor.pids();
     executor.shutdown(Queued::Run);
     assert_reaped(&pids);
-    let absolutes: Vec<u64> = futures.into_iter().map(|f| f.result().unwrap()).collect();
-    assert_eq!(absolutes, [5, 4, 3, 2, 1, 0, 1, 2, 3, 4]);
+    assert_absolutes(futures);
 }
 
 /// CPython's test, with 10 ms sleeps instead of 100 ms.

@@ -12,6 +12,14 @@ fn sleep_and_print(executor: &ThreadPoolExecutor, printed: &Printed) -> TaskFutu
     })
 }
 
+/// `count` tasks of CPython's `time.sleep(0.1)` (10 ms here) submitted to
+/// `executor`.
+fn submit_sleeps(executor: &ThreadPoolExecutor, count: usize) -> Vec<TaskFuture<()>> {
+    (0..count)
+        .map(|_| executor.submit(|| thread::sleep(Duration::from_millis(10))))
+        .collect()
+}
+
 #[test]
 fn test_thread_names_assigned() {
     let executor = ThreadPoolExecutor::builder()
@@ -69,9 +77,7 @@ fn test_threads_terminate() {
 #[test]
 fn test_cancel_futures() {
     let executor = ThreadPoolExecutor::new(5).unwrap();
-    let futures: Vec<TaskFuture<()>> = (0..50)
-        .map(|_| executor.submit(|| thread::sleep(Duration::from_millis(10))))
-        .collect();
+    let futures = submit_sleeps(&executor, 50);
     executor.shutdown(Queued::Cancel);
     check_cancel_futures(&futures);
 }
@@ -139,8 +145,7 @@ fn test_interpreter_shutdown() {
 }
 
 #[test]
-#[ignore = "an atexit hook that submits after shutdown: Rust has no atexit, and a submit \
-            after `shutdown(self)` does not compile"]
+#[ignore = "no atexit in Rust, and a submit after `shutdown(self)` does not compile"]
 fn test_submit_after_interpreter_shutdown() {}
 
 /// 50 tasks of 100 ms in CPython (10 ms here), then `shutdown`: it
@@ -148,9 +153,7 @@ fn test_submit_after_interpreter_shutdown() {}
 #[test]
 fn test_hang_issue12364() {
     let executor = ThreadPoolExecutor::new(5).unwrap();
-    let futures: Vec<TaskFuture<()>> = (0..50)
-        .map(|_| executor.submit(|| thread::sleep(Duration::from_millis(10))))
-        .collect();
+    let futures = submit_sleeps(&executor, 50);
     executor.shutdown(Queued::Run);
     for future in futures {
         assert_eq!(future.result(), Ok(()));

@@ -13,7 +13,7 @@
 //! 2. **Tokenising** ([`text_len`]): Python's `html.parser.HTMLParser`,
 //!    ported rule for rule from the CPython 3.11 security release that fixed
 //!    its worst-case quadratic time (CVE-2025-6069; the copy followed is
-//!    `python/cpython_html_parser.py`) — its patterns (scanned by hand, each
+//!    `python/vendor/cpython_html_parser.py`) — its patterns (scanned by hand, each
 //!    as Python's backtracking engine would match it), its two passes
 //!    (`feed`, then `close`), its treatment of `<script>`/`<style>` as raw
 //!    text, of comments, `<!…>` declarations, `<![CDATA[…]]>`, `<?…>`,

@@ -57,17 +57,24 @@ mod tests {
     #[test]
     fn ticket_lock_is_exclusive() {
         let gil = Gil::default();
-        let inside = AtomicU64::new(0);
+        // Threads inside the lock now, and entries in all.
+        let (inside, entries) = (AtomicU64::new(0), AtomicU64::new(0));
         std::thread::scope(|s| {
             for _ in 0..4 {
                 s.spawn(|| {
                     for _ in 0..500 {
                         let _guard = gil.acquire();
-                        assert_eq!(inside.fetch_add(1, Ordering::SeqCst), 0);
+                        assert_eq!(
+                            inside.fetch_add(1, Ordering::SeqCst),
+                            0,
+                            "two holders"
+                        );
+                        entries.fetch_add(1, Ordering::SeqCst);
                         inside.fetch_sub(1, Ordering::SeqCst);
                     }
                 });
             }
         });
+        assert_eq!(entries.load(Ordering::SeqCst), 4 * 500, "every acquire got in");
     }
 }

@@ -3,7 +3,7 @@
 //! function by function from the 3.11 security release that carries the fix
 //! for worst-case quadratic parsing (CVE-2025-6069: `locatetagend`, and the
 //! new handling of constructs left open at the end of the input). The copy
-//! this port follows is in `python/cpython_html_parser.py`; names follow it
+//! this port follows is in `python/vendor/cpython_html_parser.py`; names follow it
 //! so the two can be read side by side.
 //!
 //! Python matches regular expressions here; this port scans by hand, one

@@ -8,7 +8,7 @@
 # Licensed under the Python Software Foundation License Version 2
 # (https://docs.python.org/3/license.html).
 #
-# The differential test loads this file as `_markupbase` (see pinned_parser.py)
+# The differential test loads this file as `_markupbase` (see ../pinned_parser.py)
 # so that BeautifulSoup's counts do not depend on the patch level of the
 # interpreter that runs it. The Rust port (src/soup/tokenizer/) follows it.
 
