@@ -15,7 +15,6 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::Context;
-use common::report::Table;
 use common::timing::{HumanDuration, time};
 
 use crate::Config;
@@ -217,18 +216,13 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     );
 
     let failing = FailingBatch { items: 20, bad: 5, workers: 2, pause: work };
-    let batch = stop_at_first_failure(failing)?;
+    let Batch { succeeded, failed, cancelled } = stop_at_first_failure(failing)?;
+    let FailingBatch { items, bad, workers, .. } = failing;
     println!(
-        "\nwait(FIRST_EXCEPTION): {} items on {} threads, item {} corrupt → {} succeeded, {} \
-         failed, {} cancelled ({} outcomes for {} items)",
-        failing.items,
-        failing.workers,
-        failing.bad,
-        batch.succeeded,
-        batch.failed,
-        batch.cancelled,
-        batch.succeeded + batch.failed + batch.cancelled,
-        failing.items
+        "\nwait(FIRST_EXCEPTION): {items} items on {workers} threads, item {bad} corrupt → \
+         {succeeded} succeeded, {failed} failed, {cancelled} cancelled ({} outcomes for \
+         {items} items)",
+        succeeded + failed + cancelled
     );
 
     let (tasks, mib) = (config.scale.pick(8, 4), 16);
@@ -239,18 +233,7 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     let exe = &config.worker_exe;
     let kept = leaky_tasks(exe, tasks, mib, None)?;
     let recycled = leaky_tasks(exe, tasks, mib, Some(2))?;
-    let mut table =
-        Table::new(["task", "one worker: pid", "RSS", "retired every 2: pid", "RSS"]);
-    for (i, (a, b)) in kept.iter().zip(&recycled).enumerate() {
-        table.row([
-            (i + 1).to_string(),
-            a.pid.to_string(),
-            format!("{} MiB", a.rss_kib / 1024),
-            b.pid.to_string(),
-            format!("{} MiB", b.rss_kib / 1024),
-        ]);
-    }
-    print!("{table}");
+    print!("{}", Leaked::side_by_side(&kept, &recycled));
     let peak =
         |reports: &[Leaked]| reports.iter().map(|r| r.rss_kib).max().unwrap_or(0) / 1024;
     println!(

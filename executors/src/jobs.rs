@@ -51,6 +51,30 @@ pub struct Leaked {
     pub rss_kib: u64,
 }
 
+impl Leaked {
+    /// Two runs of leaky tasks as one table, task by task: each task's
+    /// worker PID and the memory after it, one run beside the other.
+    pub fn side_by_side(kept: &[Leaked], recycled: &[Leaked]) -> common::report::Table {
+        let mut table = common::report::Table::new([
+            "task",
+            "one worker: pid",
+            "RSS",
+            "retired every 2: pid",
+            "RSS",
+        ]);
+        for (i, (a, b)) in kept.iter().zip(recycled).enumerate() {
+            table.row([
+                (i + 1).to_string(),
+                a.pid.to_string(),
+                format!("{} MiB", a.rss_kib / 1024),
+                b.pid.to_string(),
+                format!("{} MiB", b.rss_kib / 1024),
+            ]);
+        }
+        table
+    }
+}
+
 /// Section 11's leaky task: allocates `mib` MiB, touches every page, and
 /// never frees it (as a C library with a leak, or a cache that only grows,
 /// would) — then reports its worker's PID and resident memory.

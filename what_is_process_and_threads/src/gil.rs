@@ -26,9 +26,10 @@ use std::time::{Duration, Instant};
 use common::report::Comparison;
 use common::timeline::{Timeline, peak_overlap};
 use common::timing::{HumanDuration, time};
-use common::verdict::{Contention, Verdict, compare};
+use common::verdict::compare;
 
 use crate::Config;
+use crate::support::gil_readout::{free_meaning, gil_meaning};
 pub use crate::support::simulated_gil::{Gil, GilGuard};
 
 /// CPython's default `sys.getswitchinterval()`.
@@ -222,49 +223,6 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
          In Rust, threads serve both; section 9 says when processes still win."
     );
     Ok(())
-}
-
-/// What the simulated GIL's comparison with serial means.
-fn gil_meaning(verdict: Verdict) -> &'static str {
-    match verdict {
-        Verdict::Tie | Verdict::Slower => "Taking turns gains nothing, as in CPython.",
-        Verdict::Faster => {
-            "Yet only one thread computed at a time: something else slowed the serial run."
-        }
-    }
-}
-
-/// What the free threads' comparison with serial means, and why a speedup
-/// did not show when it did not.
-/// `free` is against serial, `against_gil` against the simulated-GIL run
-/// (which cannot compute in parallel: beating serial but not it means the
-/// serial run was slow, not that the threads ran at once).
-fn free_meaning(
-    free: common::verdict::Comparison,
-    against_gil: common::verdict::Comparison,
-    contention: &Contention,
-) -> String {
-    match free.verdict {
-        Verdict::Faster
-            if contention.cpus_allowed > 1 && against_gil.verdict == Verdict::Faster =>
-        {
-            format!(
-                "They computed in parallel, on more than one core (and were {against_gil}\n\
-                 than the GIL run, which cannot)."
-            )
-        }
-        Verdict::Faster if contention.cpus_allowed > 1 => format!(
-            "But against the GIL run, which cannot compute in parallel: {against_gil}.\n\
-             So no parallel speedup shows: something else slowed the serial run."
-        ),
-        Verdict::Faster => {
-            "On 1 CPU that cannot be parallelism: something else slowed the serial run."
-                .to_string()
-        }
-        Verdict::Tie | Verdict::Slower => {
-            format!("No parallel speedup in this run:\n{}.", contention.reason())
-        }
-    }
 }
 
 #[cfg(test)]

@@ -77,7 +77,7 @@
 //! | 8. Synchronization primitives | [`primitives`] |
 //! | 9. Summary, Rust edition | [`summary`] |
 //! | the worker processes of section 5 | [`worker`] |
-//! | the machinery behind sections 3 and 5 (the simulated GIL's fair lock; children, spawn cost) | [`support`] |
+//! | the machinery behind sections 3 and 5 (the simulated GIL's fair lock and what its numbers mean; children, spawn cost) | [`support`] |
 
 use std::cell::Cell;
 use std::path::PathBuf;

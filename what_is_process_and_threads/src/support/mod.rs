@@ -3,5 +3,6 @@
 //! each file here says at its top which lesson uses it.
 
 pub mod children;
+pub mod gil_readout;
 pub mod simulated_gil;
 pub mod spawn_cost;
