@@ -1,5 +1,8 @@
 //! `ProcessPoolExecutor`: the executor's API over [`common::pool::ProcessPool`].
 //!
+//! *A library you may copy:* the lecture (§0), §3 (`process_demo.rs`),
+//! §5, §6 and §11 (`futures_tour.rs`) use it.
+//!
 //! Python's `ProcessPoolExecutor` keeps a management thread that feeds a
 //! `multiprocessing` pool and completes the futures. This one does the same
 //! with a [`ThreadPoolExecutor`] of `max_workers` threads: each runs one

@@ -1,6 +1,9 @@
 //! Big-integer building blocks: products of many small numbers, and
 //! multiplications split across cores.
 //!
+//! *A library, not a lesson:* the methods (`methods.rs`, §4 and §6) and
+//! §7 (`one_product.rs`) multiply with it.
+//!
 //! num-bigint multiplies with schoolbook, Karatsuba and Toom-3 — all on one
 //! thread. Two ideas make a factorial fast on top of it:
 //!

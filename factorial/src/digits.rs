@@ -1,6 +1,8 @@
 //! Decimal digits of huge numbers: how many (without printing them), and the
 //! full string (fast, in parallel).
 //!
+//! *A library, not a lesson:* §3, §4 and §5 print digits with it.
+//!
 //! A `BigUint` is stored in binary; every decimal digit must be *computed*.
 //! Converting with `to_string` repeatedly divides by a power of ten; for
 //! 1,000,000! (5.5 million digits) that is seconds. So:

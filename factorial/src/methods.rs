@@ -1,6 +1,9 @@
 //! Five ways to compute n!, from the notebook's loop to one that uses every
 //! core — each checked against the others.
 //!
+//! *A library, not a lesson:* §4 (`huge.rs`) and §6 (`scaling.rs`) run
+//! these methods, §1 (`notebook.rs`) the notebook's loop.
+//!
 //! | method | idea | cost |
 //! |---|---|---|
 //! | [`Method::Naive`] | the notebook's loop: `result *= i` | n multiplications of a huge number by a small one: O(n²) |

@@ -1,6 +1,9 @@
 //! One multiplication on every core: huge products by number-theoretic
 //! transform (NTT).
 //!
+//! *A library, not a lesson:* §4 (`huge.rs`, the NTT method) and §7
+//! (`one_product.rs`) use it; read it after those.
+//!
 //! num-bigint multiplies with schoolbook, Karatsuba and Toom-3: a product of
 //! two n-limb numbers costs about n^1.46 limb operations, on one thread. A
 //! transform costs n·log n, and — this chapter's point — splits into pieces

@@ -1,4 +1,7 @@
 //! Primes and Legendre's formula.
+//!
+//! *A library, not a lesson:* the prime-exponent methods (§4, §6) and the
+//! trailing-zero counts (§3, §5) use it.
 
 /// The odd primes up to `n` (a sieve of Eratosthenes over odd numbers only:
 /// `n / 2` bytes).

@@ -1,5 +1,8 @@
 //! The HTTP client, and what can go wrong with a page — as data.
 //!
+//! *A library, not a lesson:* every section fetches through it; §3
+//! (`robust.rs`) is the lesson on what it guards against.
+//!
 //! One `reqwest::blocking::Client` per program, **cloned** into every thread
 //! (a clone is a reference-counted handle to the same connection pool and
 //! background runtime; building one per request would start a runtime per

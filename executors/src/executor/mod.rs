@@ -1,5 +1,8 @@
 //! A `ThreadPoolExecutor`, written out: how a thread pool works.
 //!
+//! *A library you may copy:* every section of this chapter submits to it;
+//! §1 and §2 (`basics.rs`) are the lessons on using it.
+//!
 //! ```text
 //!   submit(f) ──▶ [ job queue: crossbeam channel ] ──▶ worker_0 ─┐
 //!      │                                           ──▶ worker_1 ─┼─▶ future.state = Done(result)

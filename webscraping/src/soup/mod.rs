@@ -1,5 +1,8 @@
 //! `len(BeautifulSoup(response.content, 'html.parser').text)`, exactly.
 //!
+//! *A library, not a lesson:* every section that prints a page's length
+//! counts with it (§0's lecture first).
+//!
 //! The lecture prints one number per page: the length of BeautifulSoup's
 //! text. Matching it means doing what *that* pipeline does, which is not
 //! what a browser (or html5ever, the parser behind `scraper`) does:

@@ -1,5 +1,9 @@
 //! [`ProcessPool`]: Python's `multiprocessing.Pool`, with real processes.
 //!
+//! *A library you may copy:* multiprocessing's pools (§4 `cpu_bound.rs`,
+//! §5–§6 `pool_basics.rs`, §8 `isolation.rs`, §9 `timeouts.rs`), factorial
+//! §3 and §5, and executors' process executor run their tasks on it.
+//!
 //! ## How it works
 //!
 //! ```text
