@@ -12,10 +12,11 @@
 //!     results = pool.map(process_data, range(5))   # [0, 2, 4, 6, 8]
 //! ```
 //!
-//! [`ProcessPool`] has the same shape. The function becomes an enum variant
-//! ([`IntJob::Square`] is a function `i64 -> IntJob`, so it can be passed to
-//! `map` just like `square`), and every result is a `Result`: a task can
-//! fail without taking the others with it.
+//! [`ProcessPool`](common::pool::ProcessPool) has the same shape. The
+//! function becomes an enum variant ([`IntJob::Square`] is a function
+//! `i64 -> IntJob`, so it can be passed to `map` just like `square`), and
+//! every result is a `Result`: a task can fail without taking the others
+//! with it.
 
 use anyhow::Context;
 use common::pool::TaskError;
