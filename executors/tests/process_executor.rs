@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use executors::executor::{Queued, TaskError, as_completed};
 use executors::process_executor::ProcessPoolExecutor;
 
-mod shared;
+use crate::shared;
 
 const EXE: &str = env!("CARGO_BIN_EXE_executors");
 

@@ -10,9 +10,14 @@ const OWN_PROCESS_VAR: &str = "POOL_CHAOS_OWN_PROCESS";
 
 /// Runs the ignored test `name` alone in a fresh copy of this test binary
 /// and asserts that it passed.
-fn in_own_process(name: &str) {
+fn in_own_process(module: &str, test: &str) {
+    // A test's name is its module path without the crate's name.
+    let name = match module.split_once("::") {
+        Some((_crate, path)) => format!("{path}::{test}"),
+        None => test.to_string(),
+    };
     let output = Command::new(std::env::current_exe().expect("the test binary"))
-        .args([name, "--exact", "--ignored", "--nocapture", "--test-threads=1"])
+        .args([name.as_str(), "--exact", "--ignored", "--nocapture", "--test-threads=1"])
         .env(OWN_PROCESS_VAR, "1")
         .stdin(Stdio::null())
         .output()
@@ -91,7 +96,7 @@ fn signal_dispositions() -> String {
 
 #[test]
 fn a_pool_leaves_no_signal_handler_descriptor_thread_or_child_behind() {
-    in_own_process("own_process::footprint_in_own_process");
+    in_own_process(module_path!(), "footprint_in_own_process");
 }
 
 #[test]
@@ -139,7 +144,7 @@ fn footprint_in_own_process() {
 
 #[test]
 fn out_of_descriptors_every_task_still_gets_an_outcome_and_the_pool_recovers() {
-    in_own_process("own_process::out_of_descriptors_in_own_process");
+    in_own_process(module_path!(), "out_of_descriptors_in_own_process");
 }
 
 #[test]
@@ -197,7 +202,7 @@ fn out_of_descriptors_in_own_process() {
 
 #[test]
 fn random_sigkills_while_descriptors_run_out_lose_no_task() {
-    in_own_process("own_process::sigkills_and_descriptor_pressure_in_own_process");
+    in_own_process(module_path!(), "sigkills_and_descriptor_pressure_in_own_process");
 }
 
 #[test]

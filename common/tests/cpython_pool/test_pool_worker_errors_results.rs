@@ -28,7 +28,8 @@ fn test_unpickleable_result() {
         };
         let res = pool.submit_with_callback(TestTask::Echo(42), errback);
         let err = res.result().unwrap_err();
-        let named = "the result: a `cpython_pool::Undecodable` could not be decoded";
+        let named =
+            "the result: a `integration::cpython_pool::Undecodable` could not be decoded";
         assert!(matches!(&err, TaskError::Codec(m) if m.starts_with(named)), "{err}");
         let wrapped = seen.lock().unwrap().clone().expect("the error callback ran");
         assert_eq!(wrapped, err.to_string());

@@ -56,8 +56,7 @@ use executors::process_executor::ProcessPoolExecutor;
 use executors::support::python_calls::{Call, Then, Trap, TrapTask, Trapped};
 use executors::worker::{PYTHON_CALLS, TRAPS};
 
-#[path = "../shared/mod.rs"]
-mod shared;
+use crate::shared;
 
 const EXE: &str = env!("CARGO_BIN_EXE_executors");
 

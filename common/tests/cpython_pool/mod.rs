@@ -34,9 +34,7 @@ use std::time::{Duration, Instant};
 
 use common::pool::{ProcessPool, TaskError};
 
-#[path = "../../src/bin/pool-test-worker/tasks.rs"]
-mod tasks;
-use tasks::TestTask;
+use crate::tasks::TestTask;
 
 const WORKER: &str = env!("CARGO_BIN_EXE_pool-test-worker");
 const SAY_WHEN: &str = "Somebody said when";

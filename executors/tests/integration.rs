@@ -1,0 +1,12 @@
+//! Every integration test of this crate, in one test binary: each file
+//! in `tests/` is a module here. One binary links once — separate binaries
+//! would each link the whole dependency graph again — and `cargo test -p
+//! executors --test integration <module>::` runs one file's tests.
+
+mod cli;
+mod consistency;
+mod cpython_futures;
+mod executor;
+mod process_executor;
+mod semantics;
+mod shared;
