@@ -36,9 +36,16 @@ each declares an encoding in <meta> — a name from Python's alias table or
 module list, spelled in any case with any punctuation, or a WHATWG label
 Python does not know — with text in that codec and a few random bytes above
 0x7F, which the codec may leave undefined. What decides them is Python's
-codec lookup and the strictness of its tables. The East Asian multi-byte
-codecs and the few Python codecs the Rust side does not decode are not
-declared (NOT_DECLARED: the module docs of webscraping::soup say why).
+codec lookup and the strictness of its tables. The few Python codecs the
+Rust side does not decode are not declared (NOT_DECLARED: the module docs
+of webscraping::soup say why).
+
+And --legacy pages (default: a tenth of --pages), from a fourth stream: text
+in Big5, GB2312, EUC-JP, Shift_JIS, EUC-KR, KOI8-R, windows-1251 or TIS-620
+with no declaration; UTF-16 and UTF-32, with and without a byte-order mark;
+and pages declaring euc-kr or shift_jis (by any of Python's names for them)
+with characters only CP949 or CP932 define, which a browser reads and
+Python's strict codecs refuse.
 
 Needs beautifulsoup4 == 4.15.0 and no charset detector installed (chardet,
 cchardet or charset_normalizer): with one, bs4 guesses encodings
@@ -382,13 +389,31 @@ WHATWG_ONLY = [
 # WHATWG table of the family, which accepts more): not declared by these
 # pages. The module docs of webscraping::soup list them.
 NOT_DECLARED = {
-    "utf-7", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "hz", "johab",
+    "utf-7", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "hz",
     "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3",
-    "iso2022_jp_ext", "iso2022_kr", "euc_jis_2004", "euc_jisx0213", "shift_jis_2004",
-    "shift_jisx0213", "big5", "big5hkscs", "cp932", "cp949", "cp950", "euc_jp", "euc_kr",
-    "gb2312", "gbk", "gb18030", "shift_jis",
+    "iso2022_jp_ext", "iso2022_kr", "gb18030",
 }
 
+# One sentence per legacy encoding of the web, for pages in that encoding.
+SENTENCES = {
+    "big5": "中文網頁測試，這是一個沒有宣告編碼的頁面。",
+    "gb2312": "中文网页测试，这是一个没有声明编码的页面。",
+    "euc_jp": "日本語のテキストです。エンコーディングの宣言がないページ。",
+    "shift_jis": "日本語のテキストです。エンコーディングの宣言がないページ。",
+    "euc_kr": "한국어 텍스트입니다. 인코딩 선언이 없는 페이지.",
+    "koi8_r": "Русский текст без объявления кодировки.",
+    "cp1251": "Русский текст без объявления кодировки.",
+    "tis_620": "ข้อความภาษาไทยที่ไม่มีการประกาศการเข้ารหัส",
+}
+# Characters a browser's euc-kr (CP949) and shift_jis (CP932) have and
+# Python's strict EUC-KR and JIS X 0208 do not, with Python's names for the
+# two codecs (bs4's alias x-sjis too): Python refuses the pages a browser reads.
+WEB_ONLY = {
+    "euc_kr": ("cp949", "똠뷁쌰햏믜퓛갂", ["euc-kr", "euckr", "korean", "ksc5601",
+                                       "ks_c_5601-1987", "ks_x_1001", "EUC-KR"]),
+    "shift_jis": ("cp932", "①②Ⅰ㈱№℡髙﨑～", ["shift_jis", "Shift_JIS", "sjis", "x-sjis",
+                                           "shiftjis", "s_jis", "csshiftjis"]),
+}
 
 def python_codec(name):
     """The codec bs4's find_codec would hand to str() for `name`, by
@@ -440,6 +465,50 @@ def declared_page(rng):
     return name, body
 
 
+def legacy_page(rng):
+    """A page in an encoding of the web bs4 may not read as a browser does:
+    one of the legacy encodings with no declaration at all; UTF-16 or UTF-32
+    with or without a byte-order mark; or a page declaring euc-kr or
+    shift_jis whose text has characters only the web's superset of each
+    (CP949, CP932) defines."""
+    ascii_words = " ".join(rng.choice([w for w in WORDS if w.isascii()])
+                           for _ in range(rng.randint(0, 12)))
+    kind = rng.choice(["undeclared", "undeclared", "utf16/32", "web-only"])
+    if kind == "undeclared":
+        codec = rng.choice(sorted(SENTENCES))
+        text = f"<p>{SENTENCES[codec]}</p><p>{ascii_words}</p>".encode(codec)
+        name, head = f"undeclared-{codec}", b""
+    elif kind == "utf16/32":
+        codec = rng.choice(["utf-16-le", "utf-16-be", "utf-32-le", "utf-32-be"])
+        sentence = SENTENCES[rng.choice(sorted(SENTENCES))]
+        if rng.random() < 0.3:
+            sentence += " 𝐀𝐁𝐂 🚀"  # beyond the BMP: surrogate pairs in UTF-16
+        bom = rng.random() < 0.5
+        raw = f"<html><body><p>{sentence}</p><p>{ascii_words}</p></body></html>"
+        text = (codecs.lookup(codec).encode("\ufeff" if bom else "")[0]
+                + raw.encode(codec))
+        name, head = f"{codec}{'-bom' if bom else ''}", b""
+    else:
+        python_name = rng.choice(sorted(WEB_ONLY))
+        superset, extra, labels = WEB_ONLY[python_name]
+        sentence = SENTENCES[python_name]
+        chars = "".join(rng.choice(extra) for _ in range(rng.randint(0, 3)))
+        at = rng.randrange(len(sentence) + 1)
+        text = (sentence[:at] + chars + sentence[at:]).encode(superset)
+        label = rng.choice(labels)
+        name = f"declared-{label}-{len(chars)}-web-only"
+        head = f'<meta charset="{label}">'.encode("ascii")
+        text = b"<p>" + text + b"</p><p>" + ascii_words.encode("ascii") + b"</p>"
+        if rng.random() < 0.3:
+            # A stray byte, which some candidates refuse: sometimes all do,
+            # and the last pass replaces what each cannot decode with U+FFFD.
+            text += bytes([rng.choice([0x80, 0xFF, 0xA0])]) + b"x"
+    if kind != "utf16/32":
+        text = b"<!DOCTYPE html><html><head>" + head + b"<title>t</title></head><body>" \
+            + text + b"</body></html>"
+    return name, text
+
+
 def bs4_count(body):
     try:
         soup = BeautifulSoup(body, "html.parser")
@@ -459,6 +528,9 @@ def main():
     parser.add_argument("--declared", type=int, default=None,
                         help="pages declaring a legacy or unknown encoding, after the others "
                              "(default: a fifth of --pages)")
+    parser.add_argument("--legacy", type=int, default=None,
+                        help="pages in legacy encodings, undeclared or declared as their web "
+                             "superset, and UTF-16/32, after the others (default: a tenth of --pages)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if bs4.__version__ != PINNED:
@@ -477,11 +549,14 @@ def main():
     adversary = random.Random(f"malformed-{args.seed}")
     # And theirs.
     declaring = random.Random(f"declared-{args.seed}")
+    # And theirs.
+    legacy = random.Random(f"legacy-{args.seed}")
     n_malformed = args.pages // 5 if args.malformed is None else args.malformed
     n_declared = args.pages // 5 if args.declared is None else args.declared
+    n_legacy = args.pages // 10 if args.legacy is None else args.legacy
     rejected = 0
     with open(args.out, "w", encoding="utf-8") as out:
-        for i in range(args.pages + n_malformed + n_declared):
+        for i in range(args.pages + n_malformed + n_declared + n_legacy):
             if i < args.pages:
                 name = f"seed{args.seed}-page{i}"
                 text, _ = Page(rng).render()
@@ -491,9 +566,14 @@ def main():
                 name = f"seed{args.seed}-malformed{i - args.pages}-{family}"
                 body = text.encode("utf-8")
                 header = None
-            else:
+            elif i < args.pages + n_malformed + n_declared:
                 declared, body = declared_page(declaring)
                 name = f"seed{args.seed}-declared{i - args.pages - n_malformed}-{declared}"
+                header = None
+            else:
+                kind, body = legacy_page(legacy)
+                index = i - args.pages - n_malformed - n_declared
+                name = f"seed{args.seed}-legacy{index}-{kind}"
                 header = None
             count, encoding, error = bs4_count(body)
             rejected += count is None
@@ -507,8 +587,9 @@ def main():
                 "bs4_error": error,
             }
             out.write(json.dumps(record, ensure_ascii=True) + "\n")
-    print(f"wrote {args.pages} pages, {n_malformed} malformed ones and {n_declared} declaring "
-          f"legacy or unknown encodings (seed {args.seed}, "
+    print(f"wrote {args.pages} pages, {n_malformed} malformed ones, {n_declared} declaring "
+          f"legacy or unknown encodings and {n_legacy} in legacy encodings or UTF-16/32 "
+          f"(seed {args.seed}, "
           f"beautifulsoup4 {bs4.__version__}, "
           f"{rejected} on which bs4 raised) to {args.out}")
 

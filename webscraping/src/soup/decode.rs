@@ -6,7 +6,7 @@ use std::sync::LazyLock;
 
 use encoding_rs::{Encoding, UTF_16BE, UTF_16LE};
 
-use super::python_codecs;
+use super::{cjk, python_codecs};
 use regex::bytes::Regex;
 
 /// A decoded page and how it was decoded.
@@ -176,8 +176,11 @@ enum Codec {
     /// One of Python's single-byte codecs: its module name and table (256
     /// characters, U+FFFE where the byte is undefined).
     Charmap(&'static str, &'static str),
-    /// A multi-byte codec Python has, decoded with the WHATWG table of its
-    /// family.
+    /// One of Python's East Asian multi-byte codecs, by module name, decoded
+    /// by its own tables ([`cjk`]).
+    Cjk(&'static str),
+    /// A multi-byte codec Python has and [`cjk`] lacks (`gb18030`,
+    /// `iso2022_jp`), decoded with the WHATWG table of its family.
     Web(&'static Encoding),
 }
 
@@ -242,8 +245,8 @@ impl Codec {
     /// `-`s removed, then with `-` as `_`; the first Python finds. `None`
     /// when Python has no such codec, when it is not a text encoding
     /// (`rot13`, `base64`…), or when it is one this module does not decode
-    /// (`utf-7`, `unicode_escape`, the ISO-2022 and JIS X 0213 variants, `hz`,
-    /// `johab`): bs4 goes on to its next candidate when `str()` raises, and
+    /// (`utf-7`, `unicode_escape`, `hz`, the ISO-2022 family but
+    /// `iso2022_jp`): bs4 goes on to its next candidate when `str()` raises, and
     /// so does [`decode`] — for the last group, where Python would have
     /// decoded, the counts can differ.
     fn find(name: &str) -> Option<(Self, String)> {
@@ -262,6 +265,9 @@ impl Codec {
         {
             return Some(Codec::Charmap(name, table));
         }
+        if cjk::knows(module) {
+            return Some(Codec::Cjk(module));
+        }
         Some(match module {
             "utf_8" | "utf_8_sig" => Codec::Utf8,
             "ascii" => Codec::Ascii,
@@ -273,11 +279,6 @@ impl Codec {
             "utf_32" => Codec::Utf32,
             "utf_32_le" => Codec::Utf32Le,
             "utf_32_be" => Codec::Utf32Be,
-            "big5" | "big5hkscs" | "cp950" => Codec::Web(encoding_rs::BIG5),
-            "shift_jis" | "cp932" => Codec::Web(encoding_rs::SHIFT_JIS),
-            "euc_jp" => Codec::Web(encoding_rs::EUC_JP),
-            "euc_kr" | "cp949" => Codec::Web(encoding_rs::EUC_KR),
-            "gb2312" | "gbk" => Codec::Web(encoding_rs::GBK),
             "gb18030" => Codec::Web(encoding_rs::GB18030),
             "iso2022_jp" => Codec::Web(encoding_rs::ISO_2022_JP),
             _ => return None,
@@ -298,7 +299,7 @@ impl Codec {
             Codec::Utf32Le => "utf-32le".into(),
             Codec::Utf32Be => "utf-32be".into(),
             Codec::Charmap("cp1252", _) => "windows-1252".into(),
-            Codec::Charmap(module, _) => module.replace('_', "-"),
+            Codec::Charmap(module, _) | Codec::Cjk(module) => module.replace('_', "-"),
             Codec::Web(encoding) if encoding.name().eq_ignore_ascii_case(asked) => {
                 encoding.name().to_lowercase()
             }
@@ -336,6 +337,7 @@ impl Codec {
                 let (little_endian, bytes) = self.utf32_order(bytes);
                 utf32(bytes, little_endian, false)
             }
+            Codec::Cjk(module) => cjk::decode(module, bytes, false).map(Cow::Owned),
             Codec::Web(encoding) => {
                 encoding.decode_without_bom_handling_and_without_replacement(bytes)
             }
@@ -373,6 +375,9 @@ impl Codec {
             Codec::Utf32 | Codec::Utf32Le | Codec::Utf32Be => {
                 let (little_endian, bytes) = self.utf32_order(bytes);
                 utf32(bytes, little_endian, true).unwrap_or_default()
+            }
+            Codec::Cjk(module) => {
+                Cow::Owned(cjk::decode(module, bytes, true).unwrap_or_default())
             }
             Codec::Web(encoding) => encoding.decode_without_bom_handling(bytes).0,
         }

@@ -41,16 +41,16 @@
 //! * The HTTP header's charset. bs4 is handed `response.content` and never
 //!   sees it, so it never changes a count here either; [`header_disagrees`]
 //!   lets a report name it where it differs from what bs4 chose.
-//! * The East Asian multi-byte codecs. Every name a page declares is looked
-//!   up as Python's codec registry looks it up, and Python's single-byte
-//!   codecs decode with its own tables (strict where Python's are:
-//!   `python_codecs.rs`, generated from CPython 3.11); but Big5, Shift_JIS,
-//!   EUC-JP, EUC-KR, GBK and GB18030 decode with the WHATWG table of their
-//!   family (`encoding_rs`), which accepts more than Python's (CP949 for
-//!   `euc-kr`, CP932 for `shift_jis`); and the codecs Python has that this
-//!   module does not decode (`utf-7`, `unicode_escape`, `hz`, `johab`, the
-//!   ISO-2022 and JIS X 0213 variants) are skipped where Python would have
-//!   decoded.
+//! * A few of Python's codecs. Every name a page declares is looked up as
+//!   Python's codec registry looks it up, and Python's codecs decode with
+//!   their own tables, strict where Python's are — the single-byte ones
+//!   (`python_codecs.rs`) and the East Asian multi-byte ones (`cjk_codecs.bin`:
+//!   Big5, CP932, CP949, EUC-JP, EUC-KR, GBK, Shift_JIS, JIS X 0213 and the
+//!   rest), both generated from CPython 3.11. But GB18030 and ISO-2022-JP
+//!   decode with the WHATWG table of their family (`encoding_rs`), and the
+//!   codecs Python has that this module does not decode (`utf-7`,
+//!   `unicode_escape`, `hz`, the other ISO-2022 variants) are skipped where
+//!   Python would have decoded.
 //! * A page on which bs4 raises: a decimal character reference of more than
 //!   4,300 digits (Python's `int()` refuses it). [`text_len`] returns an
 //!   error there.
@@ -68,6 +68,7 @@
 use std::collections::HashMap;
 
 pub mod adversary;
+mod cjk;
 mod decode;
 // Generated (python/python_codecs.py): kept as the script prints it.
 #[rustfmt::skip]
