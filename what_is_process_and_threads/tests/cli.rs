@@ -82,7 +82,19 @@ fn the_leftover_check_does_see_a_live_worker() {
             .stdout(std::process::Stdio::null())
             .spawn()
             .expect("spawns");
-    let found = leftover_workers(&probe_tag).contains(&child.id());
+    // The worker's environment shows in /proc once its exec is done, which
+    // can be a moment after `spawn` returns (seen with other tests loading
+    // both cores): poll for it, with a deadline.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+    let found = loop {
+        if leftover_workers(&probe_tag).contains(&child.id()) {
+            break true;
+        }
+        if std::time::Instant::now() > deadline {
+            break false;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(5));
+    };
     child.kill().expect("the worker is still sleeping");
     child.wait().expect("reaped");
     assert!(found, "a live worker was not detected");

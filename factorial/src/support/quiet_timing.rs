@@ -74,9 +74,11 @@ pub fn time_quietly(
         .context("starting the process pool")?;
     let watch = common::verdict::ContentionWatch::start();
     let (_, one) = time(|| numbers.iter().map(|&n| quiet(n)).collect::<Vec<_>>());
+    // At least two rounds a sample, even when one round already outlasts
+    // `sample` (a loaded machine): a sample is then never a single round.
     let rounds = (sample.as_secs_f64() / one.as_secs_f64().max(1e-6))
         .ceil()
-        .clamp(1.0, 1e4) as u32;
+        .clamp(2.0, 1e4) as u32;
     let sequential = median_per_round(rounds, || {
         std::hint::black_box(numbers.iter().map(|&n| quiet(n)).collect::<Vec<_>>());
     });
