@@ -32,8 +32,8 @@ pub fn banner(number: u32, title: &str) -> String {
 /// `--release`, so timings are read with that in mind. `None` in release.
 pub fn build_note() -> Option<&'static str> {
     cfg!(debug_assertions).then_some(
-        "note: dev build (our crates at opt-level 1, dependencies at 3). Timings are \
-         representative; use --release for benchmark-grade numbers.",
+        "note: dev build (our crates at opt-level 1, the dependencies they time at 3). \
+         Timings are representative; use --release for benchmark-grade numbers.",
     )
 }
 
