@@ -300,6 +300,18 @@ mod tests {
     }
 
     #[test]
+    fn an_adversary_s_run_of_make_up_prefixes_is_read_once_each() {
+        // 100 KB of 0xA4 0xD4, EUC-KR's make-up prefix: no sequence is a
+        // syllable, each is rejected after one look at eight bytes, and the
+        // decoder moves on one byte — what CPython 3.11 gives, exactly:
+        // `(b"\xa4\xd4" * 50000).decode("euc_kr", "replace")`.
+        let page = b"\xa4\xd4".repeat(50_000);
+        let expected = format!("\u{FFFD}{}\u{FFFD}", "渡".repeat(49_999));
+        assert_eq!(replace("euc_kr", &page), expected);
+        assert_eq!(strict("euc_kr", &page), None);
+    }
+
+    #[test]
     fn combined_characters_come_out_whole() {
         // JIS X 0213's か゚: one byte pair, two characters.
         assert_eq!(
