@@ -143,7 +143,9 @@ fi
 # Memory: one n! in a fresh process each, less what the same program needs
 # to compute 1! (Rust's runtime and threads; Python with gmpy2 imported).
 net_kib() { echo $(( $(peak_kib "$@" "$n") - $(peak_kib "$@" 1) )); }
-mib() { python3 -c "print(f'{$1 / 1024:.1f} MiB')"; }
+# Below 1 MiB the difference of two peaks is within their noise (it can even
+# come out negative), so it is printed as that.
+mib() { python3 -c "k = $1; print(f'{k / 1024:.1f} MiB' if k >= 1024 else 'under 1 MiB')"; }
 rs_kib=$(net_kib "$RUST/time-factorial")
 line="peak memory of one $n! (each less its program's own): Rust $(mib "$rs_kib")"
 if [[ -n "$gmp_python" ]]; then

@@ -183,8 +183,9 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
     }
     if methods.contains(&Method::Ntt) {
         println!(
-            "(The NTT's time includes building its transform plans, once per length per\n\
-             process; the profile below runs after them, and section 7 times them apart.)"
+            "(The NTT's time includes building its transform plans, once per process: a\n\
+             twiddle table per prime, grown to the longest length; the profile below runs\n\
+             after them, and section 7 times them apart.)"
         );
     }
     if config.method.is_none() && n > Method::NAIVE_LIMIT {

@@ -47,7 +47,7 @@ use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use num_bigint::BigUint;
 use rayon::prelude::*;
-use tfhe_ntt::prime64::Plan;
+use tfhe_ntt::prime64::{Plan, Twiddles};
 
 /// The three primes, largest first: p = k·2³² + 1, just below 2⁶².
 pub const PRIMES: [u64; 3] = [P0, P1, P2];
@@ -76,6 +76,17 @@ pub fn transform_points(la: usize, lb: usize) -> Option<usize> {
     (points <= MAX_POINTS).then_some(points)
 }
 
+/// Builds, outside the cache, the twiddle tables (one per prime) that
+/// transforms of `points` points read: what the first product of that length
+/// costs a process in planning. For timing it apart (section 7); products
+/// use the cached tables. `None` beyond [`MAX_POINTS`] or below 16 points.
+pub fn build_tables(points: usize) -> Option<Vec<Twiddles>> {
+    if !(16..=MAX_POINTS).contains(&points) {
+        return None;
+    }
+    PRIMES.iter().map(|&prime| Twiddles::try_new(points, prime)).collect()
+}
+
 /// `a · b` by NTT, its pieces spread over rayon's threads. Equal to
 /// `a * b` for every input (beyond [`MAX_POINTS`] it *is* `a * b`).
 pub fn mul(a: &BigUint, b: &BigUint) -> BigUint {
@@ -87,7 +98,9 @@ pub fn mul(a: &BigUint, b: &BigUint) -> BigUint {
         return a * b;
     };
     let residues = convolutions(&a_limbs, Some(&b_limbs), points);
-    from_limbs(recombine(&residues, a_limbs.len() + b_limbs.len()))
+    let product = recombine(&residues, a_limbs.len() + b_limbs.len());
+    residues.into_iter().for_each(give_buffer);
+    from_limbs(product)
 }
 
 /// `a²` by NTT: one forward transform per prime instead of two.
@@ -100,7 +113,9 @@ pub fn square(a: &BigUint) -> BigUint {
         return a * a;
     };
     let residues = convolutions(&limbs, None, points);
-    from_limbs(recombine(&residues, 2 * limbs.len()))
+    let product = recombine(&residues, 2 * limbs.len());
+    residues.into_iter().for_each(give_buffer);
+    from_limbs(product)
 }
 
 /// The convolution of `a` and `b` (of `a` with itself when `b` is `None`)
@@ -119,6 +134,9 @@ fn convolutions(a: &[u64], b: Option<&[u64]>, points: usize) -> [Vec<u64>; 3] {
             None => (forward(prime, a, points), None),
         };
         pointwise_inverse(prime, &mut fa, fb.as_deref());
+        if let Some(fb) = fb {
+            give_buffer(fb);
+        }
         fa
     })
 }
@@ -135,17 +153,16 @@ fn per_prime(work: impl Fn(usize) -> Vec<u64> + Sync) -> [Vec<u64>; 3] {
 fn forward(prime: usize, limbs: &[u64], points: usize) -> Vec<u64> {
     // A constant divisor per prime: `limb % P` compiles to a multiplication,
     // not a division instruction.
-    fn load<const P: u64>(limbs: &[u64], buffer: &mut [u64]) {
-        for (slot, &limb) in buffer.iter_mut().zip(limbs) {
-            *slot = limb % P;
-        }
+    fn load<const P: u64>(limbs: &[u64], buffer: &mut Vec<u64>) {
+        buffer.extend(limbs.iter().map(|&limb| limb % P));
     }
-    let mut buffer = vec![0_u64; points];
+    let mut buffer = take_buffer(points);
     match prime {
         0 => load::<P0>(limbs, &mut buffer),
         1 => load::<P1>(limbs, &mut buffer),
         _ => load::<P2>(limbs, &mut buffer),
     }
+    buffer.resize(points, 0);
     plan(points, PRIMES[prime]).fwd(&mut buffer);
     buffer
 }
@@ -157,11 +174,58 @@ fn pointwise_inverse(prime: usize, transformed: &mut [u64], other: Option<&[u64]
     match other {
         Some(other) => plan.mul_assign_normalize(transformed, other),
         None => {
-            let copy = transformed.to_vec();
+            let mut copy = take_buffer(transformed.len());
+            copy.extend_from_slice(transformed);
             plan.mul_assign_normalize(transformed, &copy);
+            give_buffer(copy);
         }
     }
     plan.inv(transformed);
+}
+
+/// Transform buffers that finished products gave back, for the next ones.
+///
+/// Every product needs six to nine buffers of its transform length. Freshly
+/// allocated, each is a new mapping whose pages the kernel must fault in and
+/// zero, and freeing it unmaps it — which, with threads on other cores, makes
+/// the kernel interrupt them to flush their address caches. A fresh process
+/// paid more for that than for the transforms (`perf`, README). Kept here,
+/// a buffer is reused at once. The pool holds at most [`POOL_BUFFERS`], and a
+/// request longer than all of them frees them: lengths grow product by
+/// product, so a shorter buffer would only be kept, never used.
+static POOL: Mutex<Vec<Vec<u64>>> = Mutex::new(Vec::new());
+const POOL_BUFFERS: usize = 12;
+
+/// An empty buffer with room for `points` words.
+fn take_buffer(points: usize) -> Vec<u64> {
+    let mut pool = POOL.lock().unwrap_or_else(PoisonError::into_inner);
+    let fitting = pool
+        .iter()
+        .enumerate()
+        .filter(|(_, buffer)| buffer.capacity() >= points)
+        .min_by_key(|(_, buffer)| buffer.capacity())
+        .map(|(index, _)| index);
+    match fitting {
+        Some(index) => {
+            let mut buffer = pool.swap_remove(index);
+            buffer.clear();
+            buffer
+        }
+        None => {
+            let shorter = std::mem::take(&mut *pool);
+            drop(pool); // freed outside the lock
+            drop(shorter);
+            Vec::with_capacity(points)
+        }
+    }
+}
+
+/// Gives a buffer back to the pool (or frees it, if the pool is full).
+fn give_buffer(buffer: Vec<u64>) {
+    let mut pool = POOL.lock().unwrap_or_else(PoisonError::into_inner);
+    if pool.len() < POOL_BUFFERS {
+        pool.push(buffer);
+    }
 }
 
 /// A number transformed once and multiplied many times: the divisor and
@@ -202,29 +266,65 @@ impl Prepared {
             pointwise_inverse(prime, &mut product, Some(&self.transforms[prime]));
             product
         });
-        from_limbs(recombine(&residues, self.limbs + limbs.len()))
+        let product = recombine(&residues, self.limbs + limbs.len());
+        residues.into_iter().for_each(give_buffer);
+        from_limbs(product)
     }
 }
 
-/// A plan (twiddle factors) per (length, prime), built once and shared:
-/// building one costs about as much as a transform.
+/// The plan of one transform length for one prime.
+///
+/// A plan's twiddle factors — powers of a 2N-th root of unity, in the
+/// transform's bit-reversed order — for length N are the first N entries of
+/// those for length 2N, so each prime keeps *one* table, of the longest
+/// length asked for so far, and every plan reads a prefix of it. When a
+/// longer length arrives the table is grown (the old entries copied, the new
+/// ones computed: one multiplication each) and the shorter plans are dropped
+/// from the cache, to be remade on demand — which costs a few modular
+/// exponentiations, not a table. (The published tfhe-ntt builds a table per
+/// plan, two 128-bit divisions per entry: about 15 forward transforms'
+/// worth of time, for every length and prime, and memory for every length
+/// at once. `vendor/tfhe-ntt/README.md` has the change.)
 fn plan(points: usize, prime: u64) -> Arc<Plan> {
-    /// Plans by (transform length, prime).
-    type Plans = Mutex<HashMap<(usize, u64), Arc<Plan>>>;
-    static PLANS: OnceLock<Plans> = OnceLock::new();
-    let plans = PLANS.get_or_init(Mutex::default);
-    if let Some(plan) =
-        plans.lock().unwrap_or_else(PoisonError::into_inner).get(&(points, prime))
-    {
-        return Arc::clone(plan);
-    }
-    // Built outside the lock: two threads may both build one; one wins.
-    let plan = Arc::new(
-        Plan::try_new(points, prime)
-            .expect("each prime has a 2N-th root of unity for N ≤ 2³¹"),
-    );
-    let mut plans = plans.lock().unwrap_or_else(PoisonError::into_inner);
-    Arc::clone(plans.entry((points, prime)).or_insert(plan))
+    with_prime_plans(prime, |state| {
+        if let Some(plan) = state.plans.get(&points) {
+            return Arc::clone(plan);
+        }
+        const UNREACHABLE: &str = "each prime has a 2N-th root of unity for N ≤ 2³¹";
+        let twiddles = match &state.twiddles {
+            Some(table) if table.len() >= points => Arc::clone(table),
+            // Built under the lock: another thread wanting this prime's plans
+            // waits for the table it would otherwise build again.
+            Some(table) => Arc::new(table.grown(points).expect(UNREACHABLE)),
+            None => Arc::new(Twiddles::try_new(points, prime).expect(UNREACHABLE)),
+        };
+        if !state.twiddles.as_ref().is_some_and(|old| Arc::ptr_eq(old, &twiddles)) {
+            // The cached plans read the old table; remade from the new one on
+            // demand, they let it go (plans in use keep it until they finish).
+            state.plans.clear();
+            state.twiddles = Some(Arc::clone(&twiddles));
+        }
+        let plan = Arc::new(Plan::try_new_shared(points, twiddles).expect(UNREACHABLE));
+        state.plans.insert(points, Arc::clone(&plan));
+        plan
+    })
+}
+
+/// One prime's twiddle table and the plans that read it.
+#[derive(Default)]
+struct PrimePlans {
+    twiddles: Option<Arc<Twiddles>>,
+    plans: HashMap<usize, Arc<Plan>>,
+}
+
+/// `work` on `prime`'s plans, under their lock.
+fn with_prime_plans<T>(prime: u64, work: impl FnOnce(&mut PrimePlans) -> T) -> T {
+    static PLANS: OnceLock<[Mutex<PrimePlans>; 3]> = OnceLock::new();
+    let index = PRIMES.iter().position(|&p| p == prime).expect("one of the three primes");
+    let all = PLANS.get_or_init(Default::default);
+    // Poisoning cannot leave a half-built entry: every field is replaced
+    // whole, after the work that could panic.
+    work(&mut all[index].lock().unwrap_or_else(PoisonError::into_inner))
 }
 
 /// Coefficients per block of the parallel CRT-and-carry pass.
@@ -382,6 +482,35 @@ mod tests {
             let back = (BigUint::from(high) << 128) + BigUint::from(low);
             assert_eq!(back, x);
         }
+    }
+
+    /// Plans read prefixes of one table per prime that grows: shorter plans
+    /// made after a growth, longer ones while shorter plans are cached, and
+    /// both from several threads at once must all give exact products.
+    #[test]
+    fn plans_from_one_growing_table_give_exact_products_in_any_order() {
+        let sizes = [2000, 9, 300, 9000, 60, 17000, 1200, 4];
+        std::thread::scope(|scope| {
+            for seed in 0..3 {
+                scope.spawn(move || {
+                    let mut rng = fastrand::Rng::with_seed(seed);
+                    let mut order = sizes;
+                    rng.shuffle(&mut order);
+                    for limbs in order {
+                        let a =
+                            BigUint::new((0..2 * limbs).map(|_| rng.u32(..)).collect());
+                        let b =
+                            BigUint::new((0..2 * limbs).map(|_| rng.u32(..)).collect());
+                        assert_eq!(mul(&a, &b), &a * &b, "{limbs} limbs, seed {seed}");
+                        assert_eq!(
+                            square(&a),
+                            &a * &a,
+                            "{limbs} limbs squared, seed {seed}"
+                        );
+                    }
+                });
+            }
+        });
     }
 
     #[test]
