@@ -20,6 +20,7 @@ use num_bigint::BigUint;
 use crate::bigmath::{
     self, pack, par_mul, product_ntt, product_parallel, product_serial,
 };
+use crate::ntt;
 use crate::primes::{legendre, odd_primes_up_to};
 
 /// Errors of the notebook's `factorial(n)` and of the CLI's `--n`.
@@ -198,6 +199,19 @@ pub fn by_prime_exponents_profiled(n: u64, multiplier: Multiplier) -> (BigUint, 
     lap("sieve: the odd primes up to n", &mut profile);
     let exponents: Vec<u64> = primes.iter().map(|&p| legendre(n, p)).collect();
     lap("Legendre: each prime's exponent", &mut profile);
+    if multiplier == Multiplier::Ntt {
+        // The last product, x²·P₀, has about as many limbs as the odd part
+        // (log₂ of it: Σ eₚ·log₂ p): its transform length is known before the
+        // first multiplication, so the twiddle tables are built once, at that
+        // length, and serve every shorter product on the way.
+        let odd_bits: f64 = primes
+            .iter()
+            .zip(&exponents)
+            .map(|(&p, &e)| e as f64 * (p as f64).log2())
+            .sum();
+        ntt::reserve((odd_bits / 64.0) as usize);
+        lap("NTT twiddle tables, for the last product", &mut profile);
+    }
     let top_bit = exponents.first().map_or(0, |&e| 64 - e.leading_zeros());
     let groups: Vec<BigUint> = {
         use rayon::prelude::*;

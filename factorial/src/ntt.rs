@@ -76,6 +76,23 @@ pub fn transform_points(la: usize, lb: usize) -> Option<usize> {
     (points <= MAX_POINTS).then_some(points)
 }
 
+/// Grows each prime's twiddle table to serve transforms of up to `points`
+/// points (rounded up to a power of two), now and in one step, instead of length by length as longer
+/// products arrive (each growth allocates the whole table again and copies
+/// the old one in). For a caller that knows its longest product — a
+/// factorial does, from its primes' exponents. Beyond [`MAX_POINTS`] it does
+/// nothing: such products fall back to num-bigint.
+pub fn reserve(points: usize) {
+    if let Some(points) =
+        points.checked_next_power_of_two().filter(|&p| (16..=MAX_POINTS).contains(&p))
+    {
+        // One table per prime, each on whichever core is free.
+        PRIMES.par_iter().for_each(|&prime| {
+            plan(points, prime);
+        });
+    }
+}
+
 /// Builds, outside the cache, the twiddle tables (one per prime) that
 /// transforms of `points` points read: what the first product of that length
 /// costs a process in planning. For timing it apart (section 7); products
@@ -90,38 +107,49 @@ pub fn build_tables(points: usize) -> Option<Vec<Twiddles>> {
 /// `a · b` by NTT, its pieces spread over rayon's threads. Equal to
 /// `a * b` for every input (beyond [`MAX_POINTS`] it *is* `a * b`).
 pub fn mul(a: &BigUint, b: &BigUint) -> BigUint {
-    let (a_limbs, b_limbs) = (a.to_u64_digits(), b.to_u64_digits());
-    if a_limbs.is_empty() || b_limbs.is_empty() {
+    let (a_limbs, b_limbs) = (limbs(a), limbs(b));
+    if a_limbs == 0 || b_limbs == 0 {
         return BigUint::default();
     }
-    let Some(points) = transform_points(a_limbs.len(), b_limbs.len()) else {
+    let Some(points) = transform_points(a_limbs, b_limbs) else {
         return a * b;
     };
-    let residues = convolutions(&a_limbs, Some(&b_limbs), points);
-    let product = recombine(&residues, a_limbs.len() + b_limbs.len());
-    residues.into_iter().for_each(give_buffer);
-    from_limbs(product)
+    let residues = convolutions(a, Some(b), points);
+    finish(residues, a_limbs + b_limbs)
 }
 
 /// `a²` by NTT: one forward transform per prime instead of two.
 pub fn square(a: &BigUint) -> BigUint {
-    let limbs = a.to_u64_digits();
-    if limbs.is_empty() {
+    let a_limbs = limbs(a);
+    if a_limbs == 0 {
         return BigUint::default();
     }
-    let Some(points) = transform_points(limbs.len(), limbs.len()) else {
+    let Some(points) = transform_points(a_limbs, a_limbs) else {
         return a * a;
     };
-    let residues = convolutions(&limbs, None, points);
-    let product = recombine(&residues, 2 * limbs.len());
+    let residues = convolutions(a, None, points);
+    finish(residues, 2 * a_limbs)
+}
+
+/// How many `u64` limbs `value` has.
+fn limbs(value: &BigUint) -> usize {
+    value.iter_u64_digits().len()
+}
+
+/// The product from its residues, `limbs` limbs long; the residues' buffers
+/// and the limbs' go back to the pool.
+fn finish(residues: [Vec<u64>; 3], limbs: usize) -> BigUint {
+    let product = recombine(&residues, limbs);
     residues.into_iter().for_each(give_buffer);
-    from_limbs(product)
+    let number = from_limb_slice(&product);
+    give_buffer(product);
+    number
 }
 
 /// The convolution of `a` and `b` (of `a` with itself when `b` is `None`)
 /// modulo each prime, one prime per rayon task (and the two forward
 /// transforms of a prime as two more).
-fn convolutions(a: &[u64], b: Option<&[u64]>, points: usize) -> [Vec<u64>; 3] {
+fn convolutions(a: &BigUint, b: Option<&BigUint>, points: usize) -> [Vec<u64>; 3] {
     per_prime(|prime| {
         let (mut fa, fb) = match b {
             Some(b) => {
@@ -148,19 +176,20 @@ fn per_prime(work: impl Fn(usize) -> Vec<u64> + Sync) -> [Vec<u64>; 3] {
     residues
 }
 
-/// The forward transform of `limbs` (zero-padded to `points`) modulo prime
-/// number `prime`.
-fn forward(prime: usize, limbs: &[u64], points: usize) -> Vec<u64> {
+/// The forward transform of `value`'s limbs (zero-padded to `points`) modulo
+/// prime number `prime`. The limbs are read where num-bigint keeps them, not
+/// copied out first.
+fn forward(prime: usize, value: &BigUint, points: usize) -> Vec<u64> {
     // A constant divisor per prime: `limb % P` compiles to a multiplication,
     // not a division instruction.
-    fn load<const P: u64>(limbs: &[u64], buffer: &mut Vec<u64>) {
-        buffer.extend(limbs.iter().map(|&limb| limb % P));
+    fn load<const P: u64>(value: &BigUint, buffer: &mut Vec<u64>) {
+        buffer.extend(value.iter_u64_digits().map(|limb| limb % P));
     }
     let mut buffer = take_buffer(points);
     match prime {
-        0 => load::<P0>(limbs, &mut buffer),
-        1 => load::<P1>(limbs, &mut buffer),
-        _ => load::<P2>(limbs, &mut buffer),
+        0 => load::<P0>(value, &mut buffer),
+        1 => load::<P1>(value, &mut buffer),
+        _ => load::<P2>(value, &mut buffer),
     }
     buffer.resize(points, 0);
     plan(points, PRIMES[prime]).fwd(&mut buffer);
@@ -174,10 +203,17 @@ fn pointwise_inverse(prime: usize, transformed: &mut [u64], other: Option<&[u64]
     match other {
         Some(other) => plan.mul_assign_normalize(transformed, other),
         None => {
-            let mut copy = take_buffer(transformed.len());
-            copy.extend_from_slice(transformed);
-            plan.mul_assign_normalize(transformed, &copy);
-            give_buffer(copy);
+            // The kernel takes the two factors as two slices, so each block
+            // is squared against a copy of itself: a block-sized copy, not a
+            // second transform-sized buffer (three of them, one per prime, in
+            // the largest squaring of a factorial). Blocks are whole SIMD
+            // vectors: N ≥ 16 is a power of two, so each is 1024 or all of N.
+            let mut copy = [0_u64; 1024];
+            for block in transformed.chunks_mut(copy.len()) {
+                let copy = &mut copy[..block.len()];
+                copy.copy_from_slice(block);
+                plan.mul_assign_normalize(block, copy);
+            }
         }
     }
     plan.inv(transformed);
@@ -244,10 +280,10 @@ impl Prepared {
     /// `value`, ready to multiply numbers of up to `other_limbs` limbs;
     /// `None` if such a product is beyond [`MAX_POINTS`].
     pub fn new(value: &BigUint, other_limbs: usize) -> Option<Self> {
-        let limbs = value.to_u64_digits();
-        let points = transform_points(limbs.len().max(1), other_limbs.max(1))?;
-        let transforms = per_prime(|prime| forward(prime, &limbs, points));
-        Some(Self { limbs: limbs.len(), other_limbs, transforms })
+        let value_limbs = limbs(value);
+        let points = transform_points(value_limbs.max(1), other_limbs.max(1))?;
+        let transforms = per_prime(|prime| forward(prime, value, points));
+        Some(Self { limbs: value_limbs, other_limbs, transforms })
     }
 
     /// `value · other`, `other` at most `other_limbs` limbs long.
@@ -255,20 +291,18 @@ impl Prepared {
     /// # Panics
     /// If `other` is longer than the `other_limbs` this was prepared for.
     pub fn mul(&self, other: &BigUint) -> BigUint {
-        let limbs = other.to_u64_digits();
-        assert!(limbs.len() <= self.other_limbs, "prepared for shorter factors");
-        if limbs.is_empty() || self.limbs == 0 {
+        let other_limbs = limbs(other);
+        assert!(other_limbs <= self.other_limbs, "prepared for shorter factors");
+        if other_limbs == 0 || self.limbs == 0 {
             return BigUint::default();
         }
         let points = self.transforms[0].len();
         let residues = per_prime(|prime| {
-            let mut product = forward(prime, &limbs, points);
+            let mut product = forward(prime, other, points);
             pointwise_inverse(prime, &mut product, Some(&self.transforms[prime]));
             product
         });
-        let product = recombine(&residues, self.limbs + limbs.len());
-        residues.into_iter().for_each(give_buffer);
-        from_limbs(product)
+        finish(residues, self.limbs + other_limbs)
     }
 }
 
@@ -336,7 +370,9 @@ const BLOCK: usize = 1 << 14;
 /// each block's outgoing carry into the next block (it rarely travels more
 /// than two limbs).
 fn recombine(residues: &[Vec<u64>; 3], limbs: usize) -> Vec<u64> {
-    let mut out = vec![0_u64; limbs];
+    // Every limb is written below; a pooled buffer saves faulting in fresh pages.
+    let mut out = take_buffer(limbs);
+    out.resize(limbs, 0);
     let carries: Vec<u128> = out
         .par_chunks_mut(BLOCK)
         .enumerate()
@@ -443,9 +479,21 @@ fn crt(r0: u64, r1: u64, r2: u64) -> (u128, u64) {
 
 /// A `BigUint` from little-endian `u64` limbs.
 pub fn from_limbs(limbs: Vec<u64>) -> BigUint {
-    BigUint::new(
-        limbs.into_iter().flat_map(|limb| [limb as u32, (limb >> 32) as u32]).collect(),
-    )
+    from_limb_slice(&limbs)
+}
+
+/// A `BigUint` from little-endian `u64` limbs, copied once. num-bigint
+/// takes 32-bit digits; on a little-endian machine a `u64` slice already
+/// *is* its 32-bit digits in order (low half first), so it is viewed as
+/// one rather than converted into a second vector.
+fn from_limb_slice(limbs: &[u64]) -> BigUint {
+    if cfg!(target_endian = "little") {
+        BigUint::from_slice(bytemuck::cast_slice(limbs))
+    } else {
+        BigUint::new(
+            limbs.iter().flat_map(|&limb| [limb as u32, (limb >> 32) as u32]).collect(),
+        )
+    }
 }
 
 #[cfg(test)]

@@ -51,7 +51,7 @@ impl Twiddles {
     /// would not use Shoup twiddles (moduli ≥ 2⁶³).
     pub fn try_new(max_size: usize, modulus: u64) -> Option<Self> {
         let bits = shoup_bits(max_size, modulus)?;
-        let mut table = Self {
+        let table = Self {
             p: modulus,
             bits,
             root: modulus - 1, // ψ₁ = −1: the table of length 1 is [1]
@@ -60,8 +60,7 @@ impl Twiddles {
             inv_twid: avec![1u64; 1].into_boxed_slice(),
             inv_twid_shoup: avec![shoup(1, modulus, bits); 1].into_boxed_slice(),
         };
-        table.grow(max_size);
-        Some(table)
+        Some(table.grow_from(max_size))
     }
 
     /// This table grown to `size` entries (a power of two ≥ its length, within
@@ -69,9 +68,7 @@ impl Twiddles {
     /// computed. `None` if the prime has no 2·size-th root of unity.
     pub fn grown(&self, size: usize) -> Option<Self> {
         shoup_bits(size, self.p).filter(|&bits| bits == self.bits && size >= self.len())?;
-        let mut table = self.clone();
-        table.grow(size);
-        Some(table)
+        Some(self.grow_from(size))
     }
 
     /// The tables of one length for a modulus ≥ 2⁶³ (no Shoup companions, and
@@ -106,12 +103,13 @@ impl Twiddles {
         self.p
     }
 
-    /// Doubles the table until it has `size` entries (`size` a power of two,
-    /// with a 2·size-th root of unity modulo p: checked by the callers).
-    fn grow(&mut self, size: usize) {
+    /// This table doubled until it has `size` entries (`size` a power of two
+    /// ≥ its length, with a 2·size-th root of unity modulo p: checked by the
+    /// callers). The new arrays start with a copy of this table's.
+    fn grow_from(&self, size: usize) -> Self {
         let n = self.len();
         if size <= n {
-            return;
+            return self.clone();
         }
         let (p, bits) = (self.p, self.bits);
         let p_div = Div64::new(p);
@@ -149,7 +147,7 @@ impl Twiddles {
             extend(p, bits, inv_root, &mut inv_twid[..2 * len], &mut inv_twid_shoup[..2 * len]);
             len *= 2;
         }
-        *self = Self {
+        Self {
             p,
             bits,
             root: top,
@@ -157,7 +155,7 @@ impl Twiddles {
             twid_shoup,
             inv_twid,
             inv_twid_shoup,
-        };
+        }
     }
 }
 
