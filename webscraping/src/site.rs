@@ -238,7 +238,7 @@ fn pause(shared: &Shared, total: Duration) -> bool {
 /// body until the client ACKs the headers, which a client delays by up to
 /// 40 ms. One write, no wait.
 fn send(
-    stream: &mut TcpStream,
+    stream: &mut Connection<'_>,
     status: u16,
     headers: &[(&str, &str)],
     body: &[u8],
@@ -255,6 +255,54 @@ fn send(
     stream.flush()
 }
 
+/// How long one write to a client may go without progress: a client that
+/// stops reading must not pin its handler thread (and `Site::drop`, which
+/// joins it).
+const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
+
+/// A connection's stream for [`send`]: writes that give up after
+/// [`WRITE_TIMEOUT`] without progress — or at once when the site is stopping,
+/// so that `Site::drop` never waits out a stalled client. Each write waits at
+/// most a slice of 50 ms before looking at the flag again.
+struct Connection<'a> {
+    stream: &'a TcpStream,
+    shared: &'a Shared,
+}
+
+const WRITE_SLICE: Duration = Duration::from_millis(50);
+
+impl Write for Connection<'_> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let stalled_since = Instant::now();
+        loop {
+            match (&*self.stream).write(buf) {
+                Err(err)
+                    if matches!(
+                        err.kind(),
+                        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut
+                    ) =>
+                {
+                    if self.shared.stopping.load(Ordering::SeqCst) {
+                        // Not `Interrupted`: `write_all` would retry that.
+                        return Err(io::Error::new(
+                            io::ErrorKind::ConnectionAborted,
+                            "the site is stopping",
+                        ));
+                    }
+                    if stalled_since.elapsed() >= WRITE_TIMEOUT {
+                        return Err(err);
+                    }
+                }
+                result => return result,
+            }
+        }
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        (&*self.stream).flush()
+    }
+}
+
 fn reason(status: u16) -> &'static str {
     match status {
         200 => "OK",
@@ -269,26 +317,24 @@ fn reason(status: u16) -> &'static str {
 
 const HTML: (&str, &str) = ("Content-Type", "text/html; charset=utf-8");
 
-fn html(stream: &mut TcpStream, status: u16, body: &str) -> io::Result<()> {
+fn html(stream: &mut Connection<'_>, status: u16, body: &str) -> io::Result<()> {
     send(stream, status, &[HTML], body.as_bytes())
 }
 
-/// How long one write to a client may block: a client that stops reading
-/// must not pin its handler thread (and `Site::drop`, which joins it).
-const WRITE_TIMEOUT: Duration = Duration::from_secs(2);
-
 fn handle(mut stream: TcpStream, shared: &Shared) {
     let _ = stream.set_nodelay(true);
-    if let Err(err) = stream.set_write_timeout(Some(WRITE_TIMEOUT)) {
+    if let Err(err) = stream.set_write_timeout(Some(WRITE_SLICE)) {
         tracing::debug!(%err, "could not set a write timeout");
         return;
     }
-    let url = match read_target(&mut stream) {
+    let target = read_target(&mut stream);
+    let connection = &mut Connection { stream: &stream, shared };
+    let url = match target {
         Ok(url) => url,
         Err(err) => {
             // Our own shutdown poke, or a client that sent nothing usable.
             if !shared.stopping.load(Ordering::SeqCst) {
-                let _ = html(&mut stream, 400, "<h1>Bad Request</h1>");
+                let _ = html(connection, 400, "<h1>Bad Request</h1>");
                 tracing::debug!(%err, "bad request");
             }
             return;
@@ -303,7 +349,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) {
         .find_map(|kv| kv.strip_prefix("delay="))
         .and_then(|ms| ms.parse().ok())
         .map_or(shared.config.latency, Duration::from_millis);
-    let result = respond(&mut stream, path, delay, shared);
+    let result = respond(connection, path, delay, shared);
     if let Err(err) = result {
         // The client hung up (a timeout, a size cap): normal for fault pages.
         tracing::debug!(path, %err, "response not delivered");
@@ -312,7 +358,7 @@ fn handle(mut stream: TcpStream, shared: &Shared) {
 }
 
 fn respond(
-    stream: &mut TcpStream,
+    stream: &mut Connection<'_>,
     path: &str,
     delay: Duration,
     shared: &Shared,
@@ -428,7 +474,7 @@ fn respond(
 
 /// A body that arrives one byte every `every` (the headers at once).
 fn trickle(
-    writer: &mut TcpStream,
+    writer: &mut Connection<'_>,
     shared: &Shared,
     bytes: usize,
     every: Duration,
