@@ -68,6 +68,52 @@ pub fn run(command: &mut Command) -> Run {
     Run { pid, code: status.code(), stdout: text(stdout), stderr: text(stderr) }
 }
 
+/// Runs `command` as `command | head -n lines` would: reads that many lines
+/// of its output, closes the pipe, and waits for it (killing it after
+/// [`RUN_LIMIT`]). Then asserts what a reader who stopped reading should see:
+/// the run ended with exit code 141 (128 + `SIGPIPE`, `common::stdout`) and
+/// said nothing on stderr — no panic, no error caused by the closed pipe.
+pub fn stops_quietly_when_output_closes(command: &mut Command, lines: usize) {
+    use std::io::BufRead;
+    let mut child = command
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap_or_else(|err| panic!("cannot start {command:?}: {err}"));
+    let mut stderr = child.stderr.take().expect("piped");
+    let stderr = thread::spawn(move || {
+        let mut text = String::new();
+        stderr.read_to_string(&mut text).map(|_| text)
+    });
+    let mut stdout = std::io::BufReader::new(child.stdout.take().expect("piped"));
+    let mut line = String::new();
+    for _ in 0..lines {
+        line.clear();
+        if stdout.read_line(&mut line).expect("reading the output") == 0 {
+            break;
+        }
+    }
+    drop(stdout); // the reader goes away, as `head` does
+    let status = common::child::wait_deadline(&mut child, RUN_LIMIT)
+        .expect("waiting for the run")
+        .unwrap_or_else(|| {
+            child.kill().expect("killing the stuck run");
+            child.wait().expect("reaping the stuck run");
+            panic!("{command:?} ran on for {RUN_LIMIT:?} after its output closed")
+        });
+    let stderr = stderr.join().expect("reader thread").expect("reading stderr");
+    assert_eq!(
+        status.code(),
+        Some(141),
+        "{command:?} after {lines} lines: {status}; stderr:\n{stderr}"
+    );
+    assert!(
+        stderr.is_empty(),
+        "{command:?} after {lines} lines wrote to stderr:\n{stderr}"
+    );
+}
+
 /// Runs `command`, asserts it succeeded (showing its stderr if not), and
 /// returns its stdout.
 pub fn run_ok(command: &mut Command) -> String {

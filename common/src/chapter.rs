@@ -359,6 +359,12 @@ impl<C: 'static, X: Args + 'static, S: 'static, T: Start<S, C>> Chapter<C, X, S,
     /// the settings, a command if one was given, else the start step and
     /// the chosen sections.
     pub fn main(&self) -> anyhow::Result<ExitCode> {
+        // `| head` closing the output ends the run with exit code 141, not
+        // a panic (crate::stdout).
+        crate::stdout::run(|| self.main_inner())
+    }
+
+    fn main_inner(&self) -> anyhow::Result<ExitCode> {
         if let Some(worker) = self.worker
             && let Some(role) = crate::worker::role()
         {

@@ -37,6 +37,7 @@ pub mod readout;
 pub mod report;
 pub mod scale;
 pub mod sections;
+pub mod stdout;
 pub mod sync;
 pub mod timeline;
 pub mod timing;

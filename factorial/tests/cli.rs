@@ -154,3 +154,13 @@ fn a_run_estimated_past_minutes_is_refused_at_once_with_the_estimate() {
     // It estimated; it did not compute (that would take hours).
     assert!(took < std::time::Duration::from_secs(10), "refusing took {took:?}");
 }
+
+/// `cargo run -p <chapter> | head -3`: the reader stops reading; the run
+/// stops too, with exit code 141 and nothing on stderr — no panic, and no
+/// error from a child process that printed into the same closed pipe.
+#[test]
+fn closing_the_output_early_stops_the_run_quietly() {
+    for lines in [3, 40] {
+        check::stops_quietly_when_output_closes(Command::new(EXE).arg("--quick"), lines);
+    }
+}

@@ -222,3 +222,13 @@ fn a_site_out_of_file_descriptors_backs_off_instead_of_spinning() {
     let status = site.wait_timeout(Duration::from_secs(15)).unwrap();
     assert!(status.is_some(), "the site did not exit");
 }
+
+/// `cargo run -p <chapter> | head -3`: the reader stops reading; the run
+/// stops too, with exit code 141 and nothing on stderr — no panic, and no
+/// error from a child process that printed into the same closed pipe.
+#[test]
+fn closing_the_output_early_stops_the_run_quietly() {
+    for lines in [3, 40] {
+        check::stops_quietly_when_output_closes(Command::new(EXE).arg("--quick"), lines);
+    }
+}

@@ -105,3 +105,13 @@ fn command_line_contract() {
     // --help lists every section; a bad section or worker role is a clean error.
     check::command_line(EXE, what_is_process_and_threads::SECTIONS);
 }
+
+/// `cargo run -p <chapter> | head -3`: the reader stops reading; the run
+/// stops too, with exit code 141 and nothing on stderr — no panic, and no
+/// error from a child process that printed into the same closed pipe.
+#[test]
+fn closing_the_output_early_stops_the_run_quietly() {
+    for lines in [3, 40] {
+        check::stops_quietly_when_output_closes(Command::new(EXE).arg("--quick"), lines);
+    }
+}

@@ -26,7 +26,17 @@ fn computer_factorial(number: u64) -> (BigUint, String) {
     (result, text)
 }
 
-fn main() {
+/// `lecture | head -2` closes the output: exit code 141, not a panic
+/// (`common::stdout`). The lecture itself is [`lecture`].
+fn main() -> std::process::ExitCode {
+    common::stdout::run(|| {
+        lecture();
+        Ok(std::process::ExitCode::SUCCESS)
+    })
+    .unwrap_or(std::process::ExitCode::FAILURE)
+}
+
+fn lecture() {
     let numbers: [u64; 4] = [5000, 6000, 700, 8000];
     let start_time = Instant::now();
     // Create a pool of worker threads: rayon's global pool, one per core.

@@ -16,7 +16,13 @@ use std::time::{Duration, Instant};
 use clap::ValueEnum;
 use factorial::methods::{Method, factorial};
 
+/// `time-factorial … | head -1` closes the output: exit code 141, not a
+/// panic (`common::stdout`).
 fn main() -> ExitCode {
+    common::stdout::run(|| Ok(timed())).unwrap_or(ExitCode::FAILURE)
+}
+
+fn timed() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(n) = args.first() else {
         eprintln!("usage: time-factorial N [METHOD] [--str] [--runs K]");
