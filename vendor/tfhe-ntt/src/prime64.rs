@@ -895,6 +895,13 @@ impl Plan {
         self.prefix(&self.twiddles.twid_shoup)
     }
 
+    /// (Patched) the inverse twiddles of the 62- and 63-bit kernels: the
+    /// forward table read backwards ([`twiddles::InverseTwiddles`]).
+    #[inline]
+    fn mirrored(&self) -> twiddles::InverseTwiddles<'_> {
+        twiddles::InverseTwiddles::mirrored(self.p, self.twid(), self.twid_shoup())
+    }
+
     #[inline]
     fn inv_twid(&self) -> &[u64] {
         self.prefix(&self.twiddles.inv_twid)
@@ -1039,29 +1046,29 @@ impl Plan {
             {
                 #[cfg(feature = "avx512")]
                 if let Some(simd) = crate::V4::try_new() {
-                    less_than_62bit::inv_avx512(simd, p, buf, self.inv_twid(), self.inv_twid_shoup());
+                    less_than_62bit::inv_avx512(simd, p, buf, self.mirrored());
                     return;
                 }
                 if let Some(simd) = crate::V3::try_new() {
-                    less_than_62bit::inv_avx2(simd, p, buf, self.inv_twid(), self.inv_twid_shoup());
+                    less_than_62bit::inv_avx2(simd, p, buf, self.mirrored());
                     return;
                 }
             }
-            less_than_62bit::inv_scalar(p, buf, self.inv_twid(), self.inv_twid_shoup());
+            less_than_62bit::inv_scalar(p, buf, self.mirrored());
         } else if p < (1u64 << 63) {
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             {
                 #[cfg(feature = "avx512")]
                 if let Some(simd) = crate::V4::try_new() {
-                    less_than_63bit::inv_avx512(simd, p, buf, self.inv_twid(), self.inv_twid_shoup());
+                    less_than_63bit::inv_avx512(simd, p, buf, self.mirrored());
                     return;
                 }
                 if let Some(simd) = crate::V3::try_new() {
-                    less_than_63bit::inv_avx2(simd, p, buf, self.inv_twid(), self.inv_twid_shoup());
+                    less_than_63bit::inv_avx2(simd, p, buf, self.mirrored());
                     return;
                 }
             }
-            less_than_63bit::inv_scalar(p, buf, self.inv_twid(), self.inv_twid_shoup());
+            less_than_63bit::inv_scalar(p, buf, self.mirrored());
         } else if p == Solinas::P {
             #[cfg(any(target_arch = "x86", target_arch = "x86_64"))]
             {

@@ -108,8 +108,7 @@ pub(crate) fn inv_avx512(
         simd,
         p,
         data,
-        twid,
-        twid_shoup,
+        super::twiddles::InverseTwiddles::stored(twid, twid_shoup),
         0,
         0,
         #[inline(always)]

@@ -343,15 +343,13 @@ pub(crate) fn inv_avx512(
     simd: crate::V4,
     p: u64,
     data: &mut [u64],
-    twid: &[u64],
-    twid_shoup: &[u64],
+    inv: super::twiddles::InverseTwiddles<'_>,
 ) {
     super::shoup::inv_depth_first_avx512(
         simd,
         p,
         data,
-        twid,
-        twid_shoup,
+        inv,
         0,
         0,
         #[inline(always)]
@@ -397,15 +395,13 @@ pub(crate) fn inv_avx2(
     simd: crate::V3,
     p: u64,
     data: &mut [u64],
-    twid: &[u64],
-    twid_shoup: &[u64],
+    inv: super::twiddles::InverseTwiddles<'_>,
 ) {
     super::shoup::inv_depth_first_avx2(
         simd,
         p,
         data,
-        twid,
-        twid_shoup,
+        inv,
         0,
         0,
         #[inline(always)]
@@ -438,12 +434,11 @@ pub(crate) fn fwd_scalar(p: u64, data: &mut [u64], twid: &[u64], twid_shoup: &[u
     )
 }
 
-pub(crate) fn inv_scalar(p: u64, data: &mut [u64], twid: &[u64], twid_shoup: &[u64]) {
+pub(crate) fn inv_scalar(p: u64, data: &mut [u64], inv: super::twiddles::InverseTwiddles<'_>) {
     super::shoup::inv_depth_first_scalar(
         p,
         data,
-        twid,
-        twid_shoup,
+        inv,
         0,
         0,
         #[inline(always)]
@@ -514,7 +509,7 @@ mod tests {
                     prod[i] = mul(p, lhs_fourier[i], rhs_fourier[i]);
                 }
 
-                inv_avx512(simd, p, &mut prod, &inv_twid, &inv_twid_shoup);
+                inv_avx512(simd, p, &mut prod, crate::prime64::twiddles::InverseTwiddles::mirrored(p, &twid, &twid_shoup));
                 let result = prod;
 
                 for i in 0..n {
@@ -568,7 +563,7 @@ mod tests {
                     prod[i] = mul(p, lhs_fourier[i], rhs_fourier[i]);
                 }
 
-                inv_avx2(simd, p, &mut prod, &inv_twid, &inv_twid_shoup);
+                inv_avx2(simd, p, &mut prod, crate::prime64::twiddles::InverseTwiddles::mirrored(p, &twid, &twid_shoup));
                 let result = prod;
 
                 for i in 0..n {
@@ -618,7 +613,7 @@ mod tests {
                 prod[i] = mul(p, lhs_fourier[i], rhs_fourier[i]);
             }
 
-            inv_scalar(p, &mut prod, &inv_twid, &inv_twid_shoup);
+            inv_scalar(p, &mut prod, crate::prime64::twiddles::InverseTwiddles::mirrored(p, &twid, &twid_shoup));
             let result = prod;
 
             for i in 0..n {

@@ -1,3 +1,4 @@
+use super::twiddles::InverseTwiddles;
 use super::RECURSION_THRESHOLD;
 #[allow(unused_imports)]
 use crate::Butterfly;
@@ -711,8 +712,7 @@ pub(crate) fn inv_breadth_first_avx512<Simd: crate::SupersetOfV4>(
     simd: Simd,
     p: u64,
     data: &mut [u64],
-    inv_twid: &[u64],
-    inv_twid_shoup: &[u64],
+    inv: InverseTwiddles<'_>,
     recursion_depth: usize,
     recursion_half: usize,
     butterfly: impl Butterfly<Simd, u64x8>,
@@ -722,8 +722,7 @@ pub(crate) fn inv_breadth_first_avx512<Simd: crate::SupersetOfV4>(
         simd: Simd,
         p: u64,
         data: &'a mut [u64],
-        inv_twid: &'a [u64],
-        inv_twid_shoup: &'a [u64],
+        inv: InverseTwiddles<'a>,
         recursion_depth: usize,
         recursion_half: usize,
         butterfly: B,
@@ -740,8 +739,7 @@ pub(crate) fn inv_breadth_first_avx512<Simd: crate::SupersetOfV4>(
                 simd,
                 p,
                 data,
-                inv_twid,
-                inv_twid_shoup,
+                inv,
                 recursion_depth,
                 recursion_half,
                 butterfly,
@@ -766,14 +764,13 @@ pub(crate) fn inv_breadth_first_avx512<Simd: crate::SupersetOfV4>(
                 m /= 2;
                 w_idx /= 2;
 
-                let w = pulp::as_arrays::<8, _>(&inv_twid[w_idx..]).0;
-                let w_shoup = pulp::as_arrays::<8, _>(&inv_twid_shoup[w_idx..]).0;
+                let twiddles = inv.arrays::<8>(w_idx);
                 let data = pulp::as_arrays_mut::<8, _>(data).0;
                 let data = pulp::as_arrays_mut::<2, _>(data).0;
 
-                for (z0z1, (w, w_shoup)) in zip(data, zip(w, w_shoup)) {
-                    let w = v4.permute1_u64x8(*w);
-                    let w_shoup = v4.permute1_u64x8(*w_shoup);
+                for (z0z1, (w, w_shoup)) in zip(data, twiddles) {
+                    let w = v4.permute1_u64x8(w);
+                    let w_shoup = v4.permute1_u64x8(w_shoup);
                     let [mut z0, mut z1] = v4.interleave1_u64x8(cast(*z0z1));
                     (z0, z1) = butterfly(simd, z0, z1, w, w_shoup, p, neg_p, two_p);
                     *z0z1 = cast(v4.interleave1_u64x8([z0, z1]));
@@ -788,14 +785,13 @@ pub(crate) fn inv_breadth_first_avx512<Simd: crate::SupersetOfV4>(
                 m /= 2;
                 w_idx /= 2;
 
-                let w = pulp::as_arrays::<4, _>(&inv_twid[w_idx..]).0;
-                let w_shoup = pulp::as_arrays::<4, _>(&inv_twid_shoup[w_idx..]).0;
+                let twiddles = inv.arrays::<4>(w_idx);
                 let data = pulp::as_arrays_mut::<8, _>(data).0;
                 let data = pulp::as_arrays_mut::<2, _>(data).0;
 
-                for (z0z0z1z1, (w, w_shoup)) in zip(data, zip(w, w_shoup)) {
-                    let w = v4.permute2_u64x8(*w);
-                    let w_shoup = v4.permute2_u64x8(*w_shoup);
+                for (z0z0z1z1, (w, w_shoup)) in zip(data, twiddles) {
+                    let w = v4.permute2_u64x8(w);
+                    let w_shoup = v4.permute2_u64x8(w_shoup);
                     let [mut z0, mut z1] = v4.interleave2_u64x8(cast(*z0z0z1z1));
                     (z0, z1) = butterfly(simd, z0, z1, w, w_shoup, p, neg_p, two_p);
                     *z0z0z1z1 = cast(v4.interleave2_u64x8([z0, z1]));
@@ -810,14 +806,13 @@ pub(crate) fn inv_breadth_first_avx512<Simd: crate::SupersetOfV4>(
                 m /= 2;
                 w_idx /= 2;
 
-                let w = pulp::as_arrays::<2, _>(&inv_twid[w_idx..]).0;
-                let w_shoup = pulp::as_arrays::<2, _>(&inv_twid_shoup[w_idx..]).0;
+                let twiddles = inv.arrays::<2>(w_idx);
                 let data = pulp::as_arrays_mut::<8, _>(data).0;
                 let data = pulp::as_arrays_mut::<2, _>(data).0;
 
-                for (z0z0z0z0z1z1z1z1, (w, w_shoup)) in zip(data, zip(w, w_shoup)) {
-                    let w = v4.permute4_u64x8(*w);
-                    let w_shoup = v4.permute4_u64x8(*w_shoup);
+                for (z0z0z0z0z1z1z1z1, (w, w_shoup)) in zip(data, twiddles) {
+                    let w = v4.permute4_u64x8(w);
+                    let w_shoup = v4.permute4_u64x8(w_shoup);
                     let [mut z0, mut z1] = v4.interleave4_u64x8(cast(*z0z0z0z0z1z1z1z1));
                     (z0, z1) = butterfly(simd, z0, z1, w, w_shoup, p, neg_p, two_p);
                     *z0z0z0z0z1z1z1z1 = cast(v4.interleave4_u64x8([z0, z1]));
@@ -830,11 +825,10 @@ pub(crate) fn inv_breadth_first_avx512<Simd: crate::SupersetOfV4>(
                 m /= 2;
                 w_idx /= 2;
 
-                let w = &inv_twid[w_idx..];
-                let w_shoup = &inv_twid_shoup[w_idx..];
+                let twiddles = inv.starting_at(w_idx);
 
                 if m == 1 {
-                    for (data, (&w, &w_shoup)) in zip(data.chunks_exact_mut(2 * t), zip(w, w_shoup))
+                    for (data, (w, w_shoup)) in zip(data.chunks_exact_mut(2 * t), twiddles)
                     {
                         let (z0, z1) = data.split_at_mut(t);
                         let z0 = pulp::as_arrays_mut::<8, _>(z0).0;
@@ -851,7 +845,7 @@ pub(crate) fn inv_breadth_first_avx512<Simd: crate::SupersetOfV4>(
                         }
                     }
                 } else {
-                    for (data, (&w, &w_shoup)) in zip(data.chunks_exact_mut(2 * t), zip(w, w_shoup))
+                    for (data, (w, w_shoup)) in zip(data.chunks_exact_mut(2 * t), twiddles)
                     {
                         let (z0, z1) = data.split_at_mut(t);
                         let z0 = pulp::as_arrays_mut::<8, _>(z0).0;
@@ -878,8 +872,7 @@ pub(crate) fn inv_breadth_first_avx512<Simd: crate::SupersetOfV4>(
         simd,
         p,
         data,
-        inv_twid,
-        inv_twid_shoup,
+        inv,
         recursion_depth,
         recursion_half,
         butterfly,
@@ -893,8 +886,7 @@ pub(crate) fn inv_depth_first_avx512<Simd: crate::SupersetOfV4>(
     simd: Simd,
     p: u64,
     data: &mut [u64],
-    inv_twid: &[u64],
-    inv_twid_shoup: &[u64],
+    inv: InverseTwiddles<'_>,
     recursion_depth: usize,
     recursion_half: usize,
     butterfly: impl Butterfly<Simd, u64x8>,
@@ -904,8 +896,7 @@ pub(crate) fn inv_depth_first_avx512<Simd: crate::SupersetOfV4>(
         simd: Simd,
         p: u64,
         data: &'a mut [u64],
-        inv_twid: &'a [u64],
-        inv_twid_shoup: &'a [u64],
+        inv: InverseTwiddles<'a>,
         recursion_depth: usize,
         recursion_half: usize,
         butterfly: B,
@@ -922,8 +913,7 @@ pub(crate) fn inv_depth_first_avx512<Simd: crate::SupersetOfV4>(
                 simd,
                 p,
                 data,
-                inv_twid,
-                inv_twid_shoup,
+                inv,
                 recursion_depth,
                 recursion_half,
                 butterfly,
@@ -939,8 +929,7 @@ pub(crate) fn inv_depth_first_avx512<Simd: crate::SupersetOfV4>(
                     simd,
                     p,
                     data,
-                    inv_twid,
-                    inv_twid_shoup,
+                    inv,
                     recursion_depth,
                     recursion_half,
                     butterfly,
@@ -952,8 +941,7 @@ pub(crate) fn inv_depth_first_avx512<Simd: crate::SupersetOfV4>(
                     simd,
                     p,
                     data0,
-                    inv_twid,
-                    inv_twid_shoup,
+                    inv,
                     recursion_depth + 1,
                     recursion_half * 2,
                     butterfly,
@@ -963,8 +951,7 @@ pub(crate) fn inv_depth_first_avx512<Simd: crate::SupersetOfV4>(
                     simd,
                     p,
                     data1,
-                    inv_twid,
-                    inv_twid_shoup,
+                    inv,
                     recursion_depth + 1,
                     recursion_half * 2 + 1,
                     butterfly,
@@ -975,15 +962,14 @@ pub(crate) fn inv_depth_first_avx512<Simd: crate::SupersetOfV4>(
                 let m = 1;
                 let w_idx = (m << recursion_depth) + m * recursion_half;
 
-                let w = &inv_twid[w_idx..];
-                let w_shoup = &inv_twid_shoup[w_idx..];
+                let twiddles = inv.starting_at(w_idx);
 
                 {
                     let neg_p = v4.splat_u64x8(p.wrapping_neg());
                     let two_p = v4.splat_u64x8(2 * p);
                     let p = v4.splat_u64x8(p);
 
-                    for (data, (&w, &w_shoup)) in zip(data.chunks_exact_mut(2 * t), zip(w, w_shoup))
+                    for (data, (w, w_shoup)) in zip(data.chunks_exact_mut(2 * t), twiddles)
                     {
                         let (z0, z1) = data.split_at_mut(t);
                         let z0 = pulp::as_arrays_mut::<8, _>(z0).0;
@@ -1008,8 +994,7 @@ pub(crate) fn inv_depth_first_avx512<Simd: crate::SupersetOfV4>(
         simd,
         p,
         data,
-        inv_twid,
-        inv_twid_shoup,
+        inv,
         recursion_depth,
         recursion_half,
         butterfly,
@@ -1022,8 +1007,7 @@ pub(crate) fn inv_breadth_first_avx2(
     simd: crate::V3,
     p: u64,
     data: &mut [u64],
-    inv_twid: &[u64],
-    inv_twid_shoup: &[u64],
+    inv: InverseTwiddles<'_>,
     recursion_depth: usize,
     recursion_half: usize,
     butterfly: impl Butterfly<crate::V3, u64x4>,
@@ -1033,8 +1017,7 @@ pub(crate) fn inv_breadth_first_avx2(
         simd: crate::V3,
         p: u64,
         data: &'a mut [u64],
-        inv_twid: &'a [u64],
-        inv_twid_shoup: &'a [u64],
+        inv: InverseTwiddles<'a>,
         recursion_depth: usize,
         recursion_half: usize,
         butterfly: B,
@@ -1051,8 +1034,7 @@ pub(crate) fn inv_breadth_first_avx2(
                 simd,
                 p,
                 data,
-                inv_twid,
-                inv_twid_shoup,
+                inv,
                 recursion_depth,
                 recursion_half,
                 butterfly,
@@ -1076,14 +1058,13 @@ pub(crate) fn inv_breadth_first_avx2(
                 m /= 2;
                 w_idx /= 2;
 
-                let w = pulp::as_arrays::<4, _>(&inv_twid[w_idx..]).0;
-                let w_shoup = pulp::as_arrays::<4, _>(&inv_twid_shoup[w_idx..]).0;
+                let twiddles = inv.arrays::<4>(w_idx);
                 let data = pulp::as_arrays_mut::<4, _>(data).0;
                 let data = pulp::as_arrays_mut::<2, _>(data).0;
 
-                for (z0z1, (w, w_shoup)) in zip(data, zip(w, w_shoup)) {
-                    let w = simd.permute1_u64x4(*w);
-                    let w_shoup = simd.permute1_u64x4(*w_shoup);
+                for (z0z1, (w, w_shoup)) in zip(data, twiddles) {
+                    let w = simd.permute1_u64x4(w);
+                    let w_shoup = simd.permute1_u64x4(w_shoup);
                     let [mut z0, mut z1] = simd.interleave1_u64x4(cast(*z0z1));
                     (z0, z1) = butterfly(simd, z0, z1, w, w_shoup, p, neg_p, two_p);
                     *z0z1 = cast(simd.interleave1_u64x4([z0, z1]));
@@ -1098,14 +1079,13 @@ pub(crate) fn inv_breadth_first_avx2(
                 m /= 2;
                 w_idx /= 2;
 
-                let w = pulp::as_arrays::<2, _>(&inv_twid[w_idx..]).0;
-                let w_shoup = pulp::as_arrays::<2, _>(&inv_twid_shoup[w_idx..]).0;
+                let twiddles = inv.arrays::<2>(w_idx);
                 let data = pulp::as_arrays_mut::<4, _>(data).0;
                 let data = pulp::as_arrays_mut::<2, _>(data).0;
 
-                for (z0z0z1z1, (w, w_shoup)) in zip(data, zip(w, w_shoup)) {
-                    let w = simd.permute2_u64x4(*w);
-                    let w_shoup = simd.permute2_u64x4(*w_shoup);
+                for (z0z0z1z1, (w, w_shoup)) in zip(data, twiddles) {
+                    let w = simd.permute2_u64x4(w);
+                    let w_shoup = simd.permute2_u64x4(w_shoup);
                     let [mut z0, mut z1] = simd.interleave2_u64x4(cast(*z0z0z1z1));
                     (z0, z1) = butterfly(simd, z0, z1, w, w_shoup, p, neg_p, two_p);
                     *z0z0z1z1 = cast(simd.interleave2_u64x4([z0, z1]));
@@ -1118,11 +1098,10 @@ pub(crate) fn inv_breadth_first_avx2(
                 m /= 2;
                 w_idx /= 2;
 
-                let w = &inv_twid[w_idx..];
-                let w_shoup = &inv_twid_shoup[w_idx..];
+                let twiddles = inv.starting_at(w_idx);
 
                 if m == 1 {
-                    for (data, (&w, &w_shoup)) in zip(data.chunks_exact_mut(2 * t), zip(w, w_shoup))
+                    for (data, (w, w_shoup)) in zip(data.chunks_exact_mut(2 * t), twiddles)
                     {
                         let (z0, z1) = data.split_at_mut(t);
                         let z0 = pulp::as_arrays_mut::<4, _>(z0).0;
@@ -1139,7 +1118,7 @@ pub(crate) fn inv_breadth_first_avx2(
                         }
                     }
                 } else {
-                    for (data, (&w, &w_shoup)) in zip(data.chunks_exact_mut(2 * t), zip(w, w_shoup))
+                    for (data, (w, w_shoup)) in zip(data.chunks_exact_mut(2 * t), twiddles)
                     {
                         let (z0, z1) = data.split_at_mut(t);
                         let z0 = pulp::as_arrays_mut::<4, _>(z0).0;
@@ -1166,8 +1145,7 @@ pub(crate) fn inv_breadth_first_avx2(
         simd,
         p,
         data,
-        inv_twid,
-        inv_twid_shoup,
+        inv,
         recursion_depth,
         recursion_half,
         butterfly,
@@ -1180,8 +1158,7 @@ pub(crate) fn inv_depth_first_avx2(
     simd: crate::V3,
     p: u64,
     data: &mut [u64],
-    inv_twid: &[u64],
-    inv_twid_shoup: &[u64],
+    inv: InverseTwiddles<'_>,
     recursion_depth: usize,
     recursion_half: usize,
     butterfly: impl Butterfly<crate::V3, u64x4>,
@@ -1191,8 +1168,7 @@ pub(crate) fn inv_depth_first_avx2(
         simd: crate::V3,
         p: u64,
         data: &'a mut [u64],
-        inv_twid: &'a [u64],
-        inv_twid_shoup: &'a [u64],
+        inv: InverseTwiddles<'a>,
         recursion_depth: usize,
         recursion_half: usize,
         butterfly: B,
@@ -1209,8 +1185,7 @@ pub(crate) fn inv_depth_first_avx2(
                 simd,
                 p,
                 data,
-                inv_twid,
-                inv_twid_shoup,
+                inv,
                 recursion_depth,
                 recursion_half,
                 butterfly,
@@ -1225,8 +1200,7 @@ pub(crate) fn inv_depth_first_avx2(
                     simd,
                     p,
                     data,
-                    inv_twid,
-                    inv_twid_shoup,
+                    inv,
                     recursion_depth,
                     recursion_half,
                     butterfly,
@@ -1238,8 +1212,7 @@ pub(crate) fn inv_depth_first_avx2(
                     simd,
                     p,
                     data0,
-                    inv_twid,
-                    inv_twid_shoup,
+                    inv,
                     recursion_depth + 1,
                     recursion_half * 2,
                     butterfly,
@@ -1249,8 +1222,7 @@ pub(crate) fn inv_depth_first_avx2(
                     simd,
                     p,
                     data1,
-                    inv_twid,
-                    inv_twid_shoup,
+                    inv,
                     recursion_depth + 1,
                     recursion_half * 2 + 1,
                     butterfly,
@@ -1261,15 +1233,14 @@ pub(crate) fn inv_depth_first_avx2(
                 let m = 1;
                 let w_idx = (m << recursion_depth) + m * recursion_half;
 
-                let w = &inv_twid[w_idx..];
-                let w_shoup = &inv_twid_shoup[w_idx..];
+                let twiddles = inv.starting_at(w_idx);
 
                 {
                     let neg_p = simd.splat_u64x4(p.wrapping_neg());
                     let two_p = simd.splat_u64x4(2 * p);
                     let p = simd.splat_u64x4(p);
 
-                    for (data, (&w, &w_shoup)) in zip(data.chunks_exact_mut(2 * t), zip(w, w_shoup))
+                    for (data, (w, w_shoup)) in zip(data.chunks_exact_mut(2 * t), twiddles)
                     {
                         let (z0, z1) = data.split_at_mut(t);
                         let z0 = pulp::as_arrays_mut::<4, _>(z0).0;
@@ -1294,8 +1265,7 @@ pub(crate) fn inv_depth_first_avx2(
         simd,
         p,
         data,
-        inv_twid,
-        inv_twid_shoup,
+        inv,
         recursion_depth,
         recursion_half,
         butterfly,
@@ -1306,8 +1276,7 @@ pub(crate) fn inv_depth_first_avx2(
 pub fn inv_breadth_first_scalar(
     p: u64,
     data: &mut [u64],
-    inv_twid: &[u64],
-    inv_twid_shoup: &[u64],
+    inv: InverseTwiddles<'_>,
     recursion_depth: usize,
     recursion_half: usize,
     butterfly: impl Copy
@@ -1345,11 +1314,10 @@ pub fn inv_breadth_first_scalar(
         m /= 2;
         w_idx /= 2;
 
-        let w = &inv_twid[w_idx..];
-        let w_shoup = &inv_twid_shoup[w_idx..];
+        let twiddles = inv.starting_at(w_idx);
 
         if m == 1 {
-            for (data, (&w, &w_shoup)) in zip(data.chunks_exact_mut(2 * t), zip(w, w_shoup)) {
+            for (data, (w, w_shoup)) in zip(data.chunks_exact_mut(2 * t), twiddles) {
                 let (z0, z1) = data.split_at_mut(t);
                 for (z0_, z1_) in zip(z0, z1) {
                     let mut z0 = *z0_;
@@ -1360,7 +1328,7 @@ pub fn inv_breadth_first_scalar(
                 }
             }
         } else {
-            for (data, (&w, &w_shoup)) in zip(data.chunks_exact_mut(2 * t), zip(w, w_shoup)) {
+            for (data, (w, w_shoup)) in zip(data.chunks_exact_mut(2 * t), twiddles) {
                 let (z0, z1) = data.split_at_mut(t);
                 for (z0_, z1_) in zip(z0, z1) {
                     let mut z0 = *z0_;
@@ -1379,8 +1347,7 @@ pub fn inv_breadth_first_scalar(
 pub fn inv_depth_first_scalar(
     p: u64,
     data: &mut [u64],
-    inv_twid: &[u64],
-    inv_twid_shoup: &[u64],
+    inv: InverseTwiddles<'_>,
     recursion_depth: usize,
     recursion_half: usize,
     butterfly: impl Copy
@@ -1411,8 +1378,7 @@ pub fn inv_depth_first_scalar(
         inv_breadth_first_scalar(
             p,
             data,
-            inv_twid,
-            inv_twid_shoup,
+            inv,
             recursion_depth,
             recursion_half,
             butterfly,
@@ -1423,8 +1389,7 @@ pub fn inv_depth_first_scalar(
         inv_depth_first_scalar(
             p,
             data0,
-            inv_twid,
-            inv_twid_shoup,
+            inv,
             recursion_depth + 1,
             recursion_half * 2,
             butterfly,
@@ -1433,8 +1398,7 @@ pub fn inv_depth_first_scalar(
         inv_depth_first_scalar(
             p,
             data1,
-            inv_twid,
-            inv_twid_shoup,
+            inv,
             recursion_depth + 1,
             recursion_half * 2 + 1,
             butterfly,
@@ -1445,14 +1409,13 @@ pub fn inv_depth_first_scalar(
         let m = 1;
         let w_idx = (m << recursion_depth) + m * recursion_half;
 
-        let w = &inv_twid[w_idx..];
-        let w_shoup = &inv_twid_shoup[w_idx..];
+        let twiddles = inv.starting_at(w_idx);
 
         {
             let neg_p = p.wrapping_neg();
             let two_p = 2 * p;
 
-            for (data, (&w, &w_shoup)) in zip(data.chunks_exact_mut(2 * t), zip(w, w_shoup)) {
+            for (data, (w, w_shoup)) in zip(data.chunks_exact_mut(2 * t), twiddles) {
                 let (z0, z1) = data.split_at_mut(t);
 
                 for (z0_, z1_) in zip(z0, z1) {

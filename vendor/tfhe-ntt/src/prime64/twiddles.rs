@@ -57,8 +57,9 @@ impl Twiddles {
             root: modulus - 1, // ψ₁ = −1: the table of length 1 is [1]
             twid: avec![1u64; 1].into_boxed_slice(),
             twid_shoup: avec![shoup(1, modulus, bits); 1].into_boxed_slice(),
-            inv_twid: avec![1u64; 1].into_boxed_slice(),
-            inv_twid_shoup: avec![shoup(1, modulus, bits); 1].into_boxed_slice(),
+            inv_twid: avec![1u64; usize::from(stores_inverse(modulus))].into_boxed_slice(),
+            inv_twid_shoup: avec![shoup(1, modulus, bits); usize::from(stores_inverse(modulus))]
+                .into_boxed_slice(),
         };
         Some(table.grow_from(max_size))
     }
@@ -132,19 +133,26 @@ impl Twiddles {
 
         let mut twid = avec![0u64; size].into_boxed_slice();
         let mut twid_shoup = avec![0u64; size].into_boxed_slice();
-        let mut inv_twid = avec![0u64; size].into_boxed_slice();
-        let mut inv_twid_shoup = avec![0u64; size].into_boxed_slice();
         twid[..n].copy_from_slice(&self.twid);
         twid_shoup[..n].copy_from_slice(&self.twid_shoup);
-        inv_twid[..n].copy_from_slice(&self.inv_twid);
-        inv_twid_shoup[..n].copy_from_slice(&self.inv_twid_shoup);
+        // The inverse tables only where the IFMA kernels may read them; the
+        // others read the forward table backwards (`InverseTwiddles::mirrored`).
+        let inverse_len = if stores_inverse(p) { size } else { 0 };
+        let mut inv_twid = avec![0u64; inverse_len].into_boxed_slice();
+        let mut inv_twid_shoup = avec![0u64; inverse_len].into_boxed_slice();
+        if inverse_len > 0 {
+            inv_twid[..n].copy_from_slice(&self.inv_twid);
+            inv_twid_shoup[..n].copy_from_slice(&self.inv_twid_shoup);
+        }
 
         let mut len = n;
         for &root in &roots[..doublings] {
-            // ψ⁻¹ = ψ^(4·len − 1): ψ is a primitive 4·len-th root here.
-            let inv_root = exp_mod64(p_div, root, 4 * len as u64 - 1);
             extend(p, bits, root, &mut twid[..2 * len], &mut twid_shoup[..2 * len]);
-            extend(p, bits, inv_root, &mut inv_twid[..2 * len], &mut inv_twid_shoup[..2 * len]);
+            if inverse_len > 0 {
+                // ψ⁻¹ = ψ^(4·len − 1): ψ is a primitive 4·len-th root here.
+                let inv_root = exp_mod64(p_div, root, 4 * len as u64 - 1);
+                extend(p, bits, inv_root, &mut inv_twid[..2 * len], &mut inv_twid_shoup[..2 * len]);
+            }
             len *= 2;
         }
         Self {
@@ -156,6 +164,86 @@ impl Twiddles {
             inv_twid,
             inv_twid_shoup,
         }
+    }
+}
+
+/// The inverse transform's twiddles: a table of their own, or — an addition
+/// to the published crate — the forward table read backwards.
+///
+/// The inverse transform of stage block [M, 2M) uses ψ^−bitrev(j); with
+/// bitrev(M + i) = (N/2M)·(1 + 2·bitrev_M(i)) and ψ^N = −1, that is
+/// `−twid[3M − 1 − j]`: the same block read backwards, negated. Its Shoup
+/// quotient follows without a division: for 0 < w < p,
+/// ⌊(p − w)·2⁶⁴/p⌋ = 2⁶⁴ − 1 − ⌊w·2⁶⁴/p⌋, the bitwise complement (64-bit
+/// quotients only: the IFMA kernels' 52-bit ones keep their own table).
+#[derive(Clone, Copy)]
+pub(crate) struct InverseTwiddles<'a> {
+    twid: &'a [u64],
+    twid_shoup: &'a [u64],
+    /// `Some(p)`: `twid` is the forward table, read mirrored modulo p.
+    mirrored_mod: Option<u64>,
+}
+
+impl<'a> InverseTwiddles<'a> {
+    /// The published layout: `inv_twid[j]` is the inverse twiddle `j`.
+    pub(crate) fn stored(inv_twid: &'a [u64], inv_twid_shoup: &'a [u64]) -> Self {
+        Self { twid: inv_twid, twid_shoup: inv_twid_shoup, mirrored_mod: None }
+    }
+
+    /// The inverse twiddles of the forward `twid`, `twid_shoup` (64-bit Shoup
+    /// quotients) modulo `p`.
+    pub(crate) fn mirrored(p: u64, twid: &'a [u64], twid_shoup: &'a [u64]) -> Self {
+        Self { twid, twid_shoup, mirrored_mod: Some(p) }
+    }
+
+    /// Where index `j` of the inverse table is in the forward one.
+    #[inline(always)]
+    fn mirror(j: usize) -> usize {
+        let block = 1usize << j.ilog2();
+        3 * block - 1 - j
+    }
+
+    /// The inverse twiddles `j, j + 1, …` of one stage block, with their
+    /// quotients.
+    #[inline(always)]
+    pub(crate) fn starting_at(self, j: usize) -> impl Iterator<Item = (u64, u64)> + 'a {
+        let Self { twid, twid_shoup, mirrored_mod } = self;
+        let top = Self::mirror(j);
+        (0..).map(move |i: usize| match mirrored_mod {
+            None => (twid[j + i], twid_shoup[j + i]),
+            Some(p) => {
+                let k = top.wrapping_sub(i);
+                (p - twid[k], !twid_shoup[k])
+            }
+        })
+    }
+
+    /// The inverse twiddles `j, j + 1, …` of one stage block, `N` at a time.
+    #[inline(always)]
+    pub(crate) fn arrays<const N: usize>(
+        self,
+        j: usize,
+    ) -> impl Iterator<Item = ([u64; N], [u64; N])> + 'a {
+        let Self { twid, twid_shoup, mirrored_mod } = self;
+        let top = Self::mirror(j);
+        (0..).map(move |chunk: usize| match mirrored_mod {
+            None => {
+                let low = j + chunk * N;
+                (
+                    twid[low..low + N].try_into().unwrap(),
+                    twid_shoup[low..low + N].try_into().unwrap(),
+                )
+            }
+            Some(p) => {
+                let high = (top + 1).wrapping_sub(chunk * N);
+                let mut w: [u64; N] = twid[high.wrapping_sub(N)..high].try_into().unwrap();
+                let mut w_shoup: [u64; N] =
+                    twid_shoup[high.wrapping_sub(N)..high].try_into().unwrap();
+                w.reverse();
+                w_shoup.reverse();
+                (w.map(|w| p - w), w_shoup.map(|q| !q))
+            }
+        })
     }
 }
 
@@ -199,6 +287,14 @@ fn shoup(w: u64, p: u64, bits: u32) -> u64 {
         r -= p as u128;
     }
     q >> (64 - bits)
+}
+
+/// Whether the inverse twiddles of `p` are stored: below 2⁵¹, where the
+/// IFMA kernels (which read a table of their own) may run. Above it the
+/// 62- and 63-bit kernels read the forward table backwards ([`InverseTwiddles::mirrored`]),
+/// which needs 64-bit quotients — what every modulus up there gets.
+pub(super) fn stores_inverse(p: u64) -> bool {
+    p < 1 << 51
 }
 
 /// The Shoup width [`super::Plan::try_new`] would choose for `(size, modulus)`,
@@ -264,10 +360,58 @@ mod tests {
                 for table in [Twiddles::try_new(n, p).unwrap(), small.grown(n).unwrap()] {
                     assert_eq!(&*table.twid, &twid[..], "p={p} n={n}");
                     assert_eq!(&*table.twid_shoup, &twid_shoup[..], "p={p} n={n}");
-                    assert_eq!(&*table.inv_twid, &inv_twid[..], "p={p} n={n}");
-                    assert_eq!(&*table.inv_twid_shoup, &inv_twid_shoup[..], "p={p} n={n}");
+                    if stores_inverse(p) {
+                        assert_eq!(&*table.inv_twid, &inv_twid[..], "p={p} n={n}");
+                        assert_eq!(&*table.inv_twid_shoup, &inv_twid_shoup[..], "p={p} n={n}");
+                    } else {
+                        assert!(table.inv_twid.is_empty() && table.inv_twid_shoup.is_empty());
+                    }
+                }
+                // Read backwards, the forward table gives the published
+                // inverse table, entry by entry and eight at a time (64-bit
+                // quotients: the mirror's complement rule is for those).
+                if bits == 64 {
+                    let mirrored = InverseTwiddles::mirrored(p, &twid, &twid_shoup);
+                    let mut block = 1;
+                    while block < n {
+                        let from_mirror: Vec<(u64, u64)> =
+                            mirrored.starting_at(block).take(block).collect();
+                        let published: Vec<(u64, u64)> = (block..2 * block)
+                            .map(|j| (inv_twid[j], inv_twid_shoup[j]))
+                            .collect();
+                        assert_eq!(from_mirror, published, "p={p} n={n} block {block}");
+                        if block >= 8 {
+                            let eights: Vec<(u64, u64)> = mirrored
+                                .arrays::<8>(block)
+                                .take(block / 8)
+                                .flat_map(|(w, q)| w.into_iter().zip(q))
+                                .collect();
+                            assert_eq!(eights, published, "p={p} n={n} block {block}, by 8");
+                        }
+                        block *= 2;
+                    }
                 }
             }
+        }
+    }
+
+    /// Transforms longer than the published tests' 1024 points recurse depth
+    /// first before their breadth-first leaves; through a plan (the runtime's
+    /// SIMD kernel), with the inverse read from the mirrored forward table,
+    /// a product still equals the schoolbook negacyclic convolution.
+    #[test]
+    fn long_products_through_the_mirrored_inverse_equal_the_schoolbook_ones() {
+        use crate::prime64::{tests::random_lhs_rhs_with_negacyclic_convolution, Plan};
+        let p = 0x3fff_ffee_0000_0001; // one of chapter 249's primes
+        let table = alloc::sync::Arc::new(Twiddles::try_new(1 << 13, p).unwrap());
+        for n in [1 << 11, 1 << 13] {
+            let plan = Plan::try_new_shared(n, alloc::sync::Arc::clone(&table)).unwrap();
+            let (mut lhs, mut rhs, convolution) = random_lhs_rhs_with_negacyclic_convolution(n, p);
+            plan.fwd(&mut lhs);
+            plan.fwd(&mut rhs);
+            plan.mul_assign_normalize(&mut lhs, &rhs);
+            plan.inv(&mut lhs);
+            assert_eq!(lhs, convolution, "n = {n}");
         }
     }
 }
