@@ -3,7 +3,8 @@ differential test of chapter 248's multi-byte decoder (src/soup/cjk.rs).
 
 For each codec the decoder knows, --cases byte strings of 1 to 16 bytes,
 drawn to hit what matters: lead and trail bytes, EUC-JP's three-byte prefix,
-EUC-KR's make-up prefix, ASCII, sequences cut short at the end. Each line
+EUC-KR's make-up prefix, GB18030's four-byte sequences, ASCII, sequences cut
+short at the end. Each line
 records what `data.decode(codec)` gives (null where it raises) and what
 `data.decode(codec, "replace")` gives.
 
@@ -24,7 +25,7 @@ from python_cjk_codecs import CODECS
 SPECIAL = [0x8E, 0x8F, 0xA4, 0xD4, 0xA1, 0xFE, 0x80, 0xFF, 0xA0, 0x81, 0x40, 0x7F, 0x30]
 
 
-def case(rng):
+def case(rng, codec):
     data = bytearray()
     for _ in range(rng.randint(1, 16)):
         pick = rng.random()
@@ -36,6 +37,16 @@ def case(rng):
             data.append(rng.choice(SPECIAL))
     if rng.random() < 0.1:
         data[0:0] = b"\xa4\xd4"  # EUC-KR's make-up prefix
+    if codec == "gb18030":
+        # Four-byte sequences, valid and nearly so: leads around the BMP
+        # range (0x81–0x84) and the supplementary one (0x90–0xE3), a digit
+        # second, any third, a digit or a near miss fourth; some cut short.
+        for _ in range(rng.randint(1, 3)):
+            four = bytes([rng.choice([0x80, 0x81, 0x82, 0x84, 0x85, 0x8F, 0x90, 0xA0, 0xE3, 0xE4, 0xFE]),
+                          rng.randrange(0x30, 0x3A), rng.randrange(0x7F, 0x100),
+                          rng.choice([0x2F, 0x30, 0x35, 0x39, 0x3A])])
+            at = rng.randrange(len(data) + 1)
+            data[at:at] = four[:rng.choice([2, 3, 4, 4, 4, 4])]
     return bytes(data)
 
 
@@ -51,7 +62,7 @@ def main():
     with open(args.out, "w", encoding="utf-8") as out:
         for codec in CODECS:
             for _ in range(args.cases):
-                data = case(rng)
+                data = case(rng, codec)
                 try:
                     strict = data.decode(codec)
                 except UnicodeDecodeError:

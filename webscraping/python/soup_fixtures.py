@@ -391,7 +391,7 @@ WHATWG_ONLY = [
 NOT_DECLARED = {
     "utf-7", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "hz",
     "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3",
-    "iso2022_jp_ext", "iso2022_kr", "gb18030",
+    "iso2022_jp_ext", "iso2022_kr",
 }
 
 # One sentence per legacy encoding of the web, for pages in that encoding.

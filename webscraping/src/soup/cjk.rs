@@ -14,7 +14,9 @@
 //! either completes it, leads to a longer prefix, or is an error spanning a
 //! given number of bytes. A prefix still incomplete at the end of the input
 //! is one error spanning the rest. EUC-KR's eight-byte make-up sequences
-//! (0xA4 0xD4, then three jamo) are decoded by their own tables.
+//! (0xA4 0xD4, then three jamo) are decoded by their own tables, and
+//! GB18030's four-byte sequences by CPython's computation: a linear index,
+//! looked up below U+10000 and offset above it.
 
 use std::collections::HashMap;
 use std::sync::LazyLock;
@@ -30,6 +32,9 @@ const STATE: u32 = 0x8000_0000;
 const ERROR: u32 = 0x4000_0000;
 const STRING: u32 = 0x2000_0000;
 const MAKEUP: u32 = 0x1000_0000;
+const FOUR: u32 = 0x0800_0000;
+/// GB18030's four-byte sequences below U+10000.
+const GB18030_BMP: usize = 39_420;
 /// Where a make-up table has no jamo for a byte.
 const NO_JAMO: u8 = 0xFF;
 
@@ -42,6 +47,8 @@ struct Table {
     strings: Vec<String>,
     /// EUC-KR's initial, medial and final jamo index per byte.
     makeup: Option<Box<[[u8; 256]; 3]>>,
+    /// GB18030's four-byte sequences below U+10000, by linear index.
+    four_byte_bmp: Option<Vec<u16>>,
 }
 
 /// The module names of the codecs decoded here.
@@ -98,6 +105,7 @@ impl Table {
                     return Step::String((entry & !STRING) as usize, used);
                 }
                 MAKEUP => return self.makeup(input),
+                FOUR => return self.four_byte(input),
                 _ => {
                     let ch =
                         char::from_u32(entry).expect("the generator writes characters");
@@ -133,10 +141,48 @@ impl Table {
     }
 }
 
+impl Table {
+    /// GB18030's four-byte sequence at the start of `input`, b1 b2 b3 b4
+    /// with b2 a digit (the trie's [`FOUR`] entry): CPython wants all four
+    /// bytes, then b1 and b3 in 0x81–0xFE and b4 a digit, else an error of
+    /// one byte; the linear index is looked up below U+10000 (leads
+    /// 0x81–0x84) and offset from U+10000 for leads 0x90–0xE3.
+    fn four_byte(&self, input: &[u8]) -> Step {
+        let Some(bmp) = &self.four_byte_bmp else {
+            return Step::Error(1);
+        };
+        // Fewer than four bytes left: "incomplete", one error for the rest.
+        let Some(&[b1, b2, b3, b4]) = input.get(..4) else {
+            return Step::Error(input.len());
+        };
+        let lead_or_third = 0x81..=0xFE;
+        if !lead_or_third.contains(&b1)
+            || !lead_or_third.contains(&b3)
+            || !b4.is_ascii_digit()
+        {
+            return Step::Error(1);
+        }
+        let [b1, b2, b3, b4] =
+            [b1 - 0x81, b2 - b'0', b3 - 0x81, b4 - b'0'].map(u32::from);
+        let linear = (b1 * 10 + b2) * 1260 + b3 * 10 + b4;
+        let code = if b1 < 4 {
+            bmp.get(linear as usize).map(|&unit| u32::from(unit))
+        } else if b1 >= 15 {
+            Some(0x1_0000 + linear - 15 * 12_600).filter(|&code| code <= 0x10_FFFF)
+        } else {
+            None
+        };
+        match code.and_then(char::from_u32) {
+            Some(ch) => Step::Text(ch, 4),
+            None => Step::Error(1),
+        }
+    }
+}
+
 /// Reads the generator's format (`python/python_cjk_codecs.py`).
 fn parse(data: &'static [u8]) -> Option<HashMap<&'static str, Table>> {
     let mut input = Reader(data);
-    if input.take(6)? != b"PYCJK1" {
+    if input.take(6)? != b"PYCJK2" {
         return None;
     }
     let mut codecs = HashMap::new();
@@ -149,16 +195,27 @@ fn parse(data: &'static [u8]) -> Option<HashMap<&'static str, Table>> {
             let len = input.u8()?;
             strings.push(std::str::from_utf8(input.take(len.into())?).ok()?.to_owned());
         }
-        let makeup = match input.u8()? {
-            0 => None,
-            _ => {
+        let (mut makeup, mut four_byte_bmp) = (None, None);
+        match input.u8()? {
+            0 => {}
+            1 => {
                 let mut tables = Box::new([[0_u8; 256]; 3]);
                 for table in tables.iter_mut() {
                     table.copy_from_slice(input.take(256)?);
                 }
-                Some(tables)
+                makeup = Some(tables);
             }
-        };
+            2 => {
+                let units = input.take(2 * GB18030_BMP)?;
+                four_byte_bmp = Some(
+                    units
+                        .chunks_exact(2)
+                        .map(|unit| u16::from_le_bytes([unit[0], unit[1]]))
+                        .collect(),
+                );
+            }
+            _ => return None,
+        }
         let mut states = Vec::with_capacity(state_count.into());
         for _ in 0..state_count {
             let mut row = [0_u32; 256];
@@ -175,7 +232,7 @@ fn parse(data: &'static [u8]) -> Option<HashMap<&'static str, Table>> {
             }
             states.push(row);
         }
-        codecs.insert(name, Table { states, strings, makeup });
+        codecs.insert(name, Table { states, strings, makeup, four_byte_bmp });
     }
     input.0.is_empty().then_some(codecs)
 }
@@ -213,9 +270,9 @@ mod tests {
 
     #[test]
     fn every_codec_of_the_generator_is_read() {
-        // The generator's fifteen stateless multi-byte codecs, each by the
+        // The generator's sixteen stateless multi-byte codecs, each by the
         // name of one of Python's `encodings` modules.
-        assert_eq!(CODECS.len(), 15);
+        assert_eq!(CODECS.len(), 16);
         for module in CODECS.keys() {
             assert!(
                 super::super::python_codecs::OTHER_MODULES.contains(module),
@@ -223,7 +280,8 @@ mod tests {
             );
             assert_eq!(strict(module, b"plain ASCII").as_deref(), Some("plain ASCII"));
         }
-        assert!(knows("euc_kr") && knows("shift_jis") && !knows("gb18030"));
+        assert!(knows("euc_kr") && knows("shift_jis") && knows("gb18030"));
+        assert!(!knows("iso2022_jp"), "stateful: not a trie");
     }
 
     // Each expectation below is what CPython 3.11 prints for
@@ -296,7 +354,7 @@ mod tests {
             );
             checked += 1;
         }
-        assert!(checked >= 15 * 150, "{checked} cases");
+        assert!(checked >= 16 * 150, "{checked} cases");
     }
 
     #[test]
@@ -309,6 +367,27 @@ mod tests {
         let expected = format!("\u{FFFD}{}\u{FFFD}", "渡".repeat(49_999));
         assert_eq!(replace("euc_kr", &page), expected);
         assert_eq!(strict("euc_kr", &page), None);
+    }
+
+    #[test]
+    fn gb18030_four_byte_sequences_decode_as_cpython_decodes_them() {
+        // Each as CPython 3.11 prints `data.decode("gb18030", errors)`.
+        assert_eq!(strict("gb18030", b"\x81\x30\x81\x30").as_deref(), Some("\u{80}"));
+        assert_eq!(strict("gb18030", b"\x84\x31\xa4\x39").as_deref(), Some("\u{FFFF}"));
+        assert_eq!(strict("gb18030", b"\x90\x30\x81\x30").as_deref(), Some("\u{10000}"));
+        assert_eq!(strict("gb18030", b"\xe3\x32\x9a\x35").as_deref(), Some("\u{10FFFF}"));
+        // Past U+10FFFF, between the two ranges, or a bad third byte: an
+        // error of one byte; then 0x9A 0x36 (or 0x81 0x30) starts another
+        // four-byte sequence that the end cuts short: one error for both.
+        assert_eq!(replace("gb18030", b"\xe3\x32\x9a\x36"), "\u{FFFD}2\u{FFFD}");
+        assert_eq!(replace("gb18030", b"\x85\x30\x81\x30"), "\u{FFFD}0\u{FFFD}");
+        assert_eq!(replace("gb18030", b"\x81\x30\x20\x30"), "\u{FFFD}0 0");
+        // Cut short at the end: one error for the rest.
+        assert_eq!(replace("gb18030", b"a\x81\x30\x81"), "a\u{FFFD}");
+        // The two-byte part is GBK's with GB18030's additions; 0x80 alone is
+        // no character (WHATWG's GB18030 reads it as €).
+        assert_eq!(strict("gb18030", b"\xd6\xd0").as_deref(), Some("中"));
+        assert_eq!(strict("gb18030", b"\x80"), None);
     }
 
     #[test]

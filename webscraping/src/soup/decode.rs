@@ -179,8 +179,8 @@ enum Codec {
     /// One of Python's East Asian multi-byte codecs, by module name, decoded
     /// by its own tables ([`cjk`]).
     Cjk(&'static str),
-    /// A multi-byte codec Python has and [`cjk`] lacks (`gb18030`,
-    /// `iso2022_jp`), decoded with the WHATWG table of its family.
+    /// A multi-byte codec Python has and [`cjk`] lacks (`iso2022_jp`, a
+    /// stateful one), decoded with the WHATWG table of its family.
     Web(&'static Encoding),
 }
 
@@ -279,7 +279,6 @@ impl Codec {
             "utf_32" => Codec::Utf32,
             "utf_32_le" => Codec::Utf32Le,
             "utf_32_be" => Codec::Utf32Be,
-            "gb18030" => Codec::Web(encoding_rs::GB18030),
             "iso2022_jp" => Codec::Web(encoding_rs::ISO_2022_JP),
             _ => return None,
         })
@@ -489,6 +488,22 @@ mod tests {
         assert_eq!(
             decode(b"<meta charset=\"cp1251\"><p>\x98\xc0</p>").encoding,
             "windows-1252"
+        );
+        // GB18030 as Python decodes it: 0x80 alone is no character there
+        // (WHATWG's gb18030 reads €), so bs4 falls through to windows-1252,
+        // three characters for 中€ — and four bytes of the four-byte range
+        // are one character.
+        let gb = decode(b"<meta charset=\"gb18030\"><p>\xd6\xd0\x80</p>");
+        assert_eq!(
+            (
+                gb.encoding.as_str(),
+                text(b"<meta charset=\"gb18030\"><p>\xd6\xd0\x80</p>")
+            ),
+            ("windows-1252", "ÖÐ€</p>".into())
+        );
+        assert_eq!(
+            text(b"<meta charset=\"gb18030\"><p>\xd6\xd0\x81\x30\x81\x30</p>"),
+            "中\u{80}</p>"
         );
         // An ASCII alias with non-ASCII bytes: UTF-8 is tried next.
         assert_eq!(text(b"<meta charset=\"us\"><p>\xc3\xa9</p>"), "é</p>");

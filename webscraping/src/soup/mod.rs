@@ -45,9 +45,9 @@
 //!   Python's codec registry looks it up, and Python's codecs decode with
 //!   their own tables, strict where Python's are — the single-byte ones
 //!   (`python_codecs.rs`) and the East Asian multi-byte ones (`cjk_codecs.bin`:
-//!   Big5, CP932, CP949, EUC-JP, EUC-KR, GBK, Shift_JIS, JIS X 0213 and the
-//!   rest), both generated from CPython 3.11. But GB18030 and ISO-2022-JP
-//!   decode with the WHATWG table of their family (`encoding_rs`), and the
+//!   Big5, CP932, CP949, EUC-JP, EUC-KR, GBK, GB18030, Shift_JIS, JIS X 0213
+//!   and the rest), both generated from CPython 3.11. But ISO-2022-JP
+//!   decodes with the WHATWG table of its family (`encoding_rs`), and the
 //!   codecs Python has that this module does not decode (`utf-7`,
 //!   `unicode_escape`, `hz`, the other ISO-2022 variants) are skipped where
 //!   Python would have decoded.
