@@ -130,9 +130,19 @@ pub fn profile_table(n: u64, multiplier: Multiplier) -> String {
     ]);
     let slowest =
         profile.iter().max_by_key(|(_, took)| *took).map_or("—", |(phase, _)| phase);
+    // The profile runs after the timed runs: the NTT's tables are built, and
+    // the row that would build them only finds them.
+    let tables_note = match multiplier {
+        Multiplier::Ntt => {
+            "\n(The twiddle-table row found the tables that the timed runs above had \
+             built;\nin a fresh process it builds them: section 7 times that for one length.)"
+        }
+        Multiplier::KaratsubaSplit => "",
+    };
     format!(
         "Where the time goes: {n}! by prime exponents ({}), phase by phase \
-         (profile to find the bottleneck):\n{}\nThe bottleneck in this run: {slowest}.",
+         (profile to find the bottleneck):\n{}\nThe bottleneck in this run: \
+         {slowest}.{tables_note}",
         match multiplier {
             Multiplier::Ntt => "NTT products",
             Multiplier::KaratsubaSplit => "num-bigint products",
