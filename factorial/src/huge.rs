@@ -87,10 +87,11 @@ pub fn against_one_core(runs: &[Run], contention: Contention) -> Option<String> 
             } else {
                 plural(cores as u128, "core")
             };
+            // Rounded down: "at least" must not round up past what was measured.
+            let beyond = (versus.ratio / ceiling * 10.0).floor() / 10.0;
             format!(
                 "parallelism gave at most {ceiling:.1}× here ({room}),\n      so at least \
-                 {:.1}× is {source}",
-                versus.ratio / ceiling
+                 {beyond:.1}× is {source}"
             )
         } else if versus.verdict == Verdict::Faster {
             format!("within what {} can give", plural(cores as u128, "core"))
@@ -134,8 +135,9 @@ pub fn profile_table(n: u64, multiplier: Multiplier) -> String {
     // the row that would build them only finds them.
     let tables_note = match multiplier {
         Multiplier::Ntt => {
-            "\n(The twiddle-table row found the tables that the timed runs above had \
-             built;\nin a fresh process it builds them: section 7 times that for one length.)"
+            "\n(The third row sums eₚ·log₂ p to size the last product and finds the twiddle\n\
+             tables the timed runs above built; in a fresh process it also builds them:\n\
+             section 7 times that for one length.)"
         }
         Multiplier::KaratsubaSplit => "",
     };

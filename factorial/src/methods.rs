@@ -210,7 +210,7 @@ pub fn by_prime_exponents_profiled(n: u64, multiplier: Multiplier) -> (BigUint, 
             .map(|(&p, &e)| e as f64 * (p as f64).log2())
             .sum();
         ntt::reserve((odd_bits / 64.0) as usize);
-        lap("NTT twiddle tables, for the last product", &mut profile);
+        lap("last product's size; its NTT tables", &mut profile);
     }
     let top_bit = exponents.first().map_or(0, |&e| 64 - e.leading_zeros());
     let groups: Vec<BigUint> = {

@@ -2,7 +2,7 @@
 //!
 //! Section 4 split a *factorial* over the cores: many products, the
 //! independent ones side by side. At the top of the tree one product is
-//! left — the last step of 1,000,000! multiplies two 9-million-bit numbers —
+//! left — a product tree's last step for 1,000,000! multiplies two 9-million-bit numbers —
 //! and it can only use every core if the multiplication itself is split.
 //!
 //! Three ways, measured on the same operands:
@@ -129,8 +129,8 @@ pub fn crossover(limbs: &[u64], runs: u32) -> Vec<(u64, Duration, Duration)> {
 pub fn show(config: &Config) -> anyhow::Result<()> {
     let bits = operand_bits(config);
     println!(
-        "One product of two {bits}-bit numbers (the last step of 1,000,000! is this \
-         size), every way,\nbest of 3, each checked against num-bigint's:\n"
+        "One product of two {bits}-bit numbers (a product tree's last step for \
+         1,000,000!: its two halves),\nevery way, best of 3, each checked against num-bigint's:\n"
     );
     let (measured, contention) = watch(|| measure(bits, config.workers, 3));
     let measured = measured?;
@@ -189,13 +189,15 @@ pub fn show(config: &Config) -> anyhow::Result<()> {
          rayon hands them to whichever core is free; the CRT-and-carry pass is cut into\n\
          blocks that each start from a zero carry, and a short sequential pass adds each\n\
          block's carry into the next. The Karatsuba split also makes independent\n\
-         pieces, but three of them — on two cores one waits — and each still n^1.46."
+         pieces, but only three of them, each still n^1.46{}.",
+        if config.workers == 2 { " (on two cores, one waits)" } else { "" }
     );
 
     let limbs: &[u64] = &[100, 200, 400, 800, 1600];
     println!(
-        "\nWhere the NTT starts to win (as `bigmath::mul` runs it, best of 5; below \
-         {NTT_THRESHOLD_LIMBS} limbs\nin the smaller factor, it leaves the product to num-bigint):"
+        "\nWhere the NTT starts to win (`ntt::mul` against num-bigint, best of 5; below \
+         {NTT_THRESHOLD_LIMBS} limbs\nin the smaller factor `bigmath::mul` leaves the product to num-bigint, \
+         a threshold\nmeasured in a release build — in this build the crossing can lie higher):"
     );
     let mut table =
         Table::new(["limbs (64-bit)", "num-bigint", "NTT", "NTT vs num-bigint"]);
