@@ -30,15 +30,20 @@ pub struct Run {
     pub stderr: String,
 }
 
-/// Runs `command` (stdin from `/dev/null`) to its end, or kills it after
-/// [`RUN_LIMIT`] and panics.
-pub fn run(command: &mut Command) -> Run {
-    let mut child = command
+/// Starts `command` with stdin from `/dev/null` and both outputs piped.
+fn spawn_piped(command: &mut Command) -> std::process::Child {
+    command
         .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
-        .unwrap_or_else(|err| panic!("cannot start {command:?}: {err}"));
+        .unwrap_or_else(|err| panic!("cannot start {command:?}: {err}"))
+}
+
+/// Runs `command` (stdin from `/dev/null`) to its end, or kills it after
+/// [`RUN_LIMIT`] and panics.
+pub fn run(command: &mut Command) -> Run {
+    let mut child = spawn_piped(command);
     // Read both pipes while waiting, so a chatty child never blocks.
     let read = |mut pipe: Box<dyn Read + Send>| {
         thread::spawn(move || {
@@ -75,12 +80,7 @@ pub fn run(command: &mut Command) -> Run {
 /// said nothing on stderr — no panic, no error caused by the closed pipe.
 pub fn stops_quietly_when_output_closes(command: &mut Command, lines: usize) {
     use std::io::BufRead;
-    let mut child = command
-        .stdin(Stdio::null())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap_or_else(|err| panic!("cannot start {command:?}: {err}"));
+    let mut child = spawn_piped(command);
     let mut stderr = child.stderr.take().expect("piped");
     let stderr = thread::spawn(move || {
         let mut text = String::new();
