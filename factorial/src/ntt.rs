@@ -77,11 +77,11 @@ pub fn transform_points(la: usize, lb: usize) -> Option<usize> {
 }
 
 /// Grows each prime's twiddle table to serve transforms of up to `points`
-/// points (rounded up to a power of two), now and in one step, instead of length by length as longer
-/// products arrive (each growth allocates the whole table again and copies
-/// the old one in). For a caller that knows its longest product — a
-/// factorial does, from its primes' exponents. Beyond [`MAX_POINTS`] it does
-/// nothing: such products fall back to num-bigint.
+/// points (rounded up to a power of two), now and in one step, instead of
+/// length by length as longer products arrive (each growth allocates the
+/// whole table again and copies the old one in). For a caller that knows its
+/// longest product — a factorial does, from its primes' exponents. Beyond
+/// [`MAX_POINTS`] it does nothing: such products fall back to num-bigint.
 pub fn reserve(points: usize) {
     if let Some(points) =
         points.checked_next_power_of_two().filter(|&p| (16..=MAX_POINTS).contains(&p))
@@ -221,10 +221,11 @@ fn pointwise_inverse(prime: usize, transformed: &mut [u64], other: Option<&[u64]
 
 /// Transform buffers that finished products gave back, for the next ones.
 ///
-/// Every product needs six to nine buffers of its transform length. Freshly
-/// allocated, each is a new mapping whose pages the kernel must fault in and
-/// zero, and freeing it unmaps it — which, with threads on other cores, makes
-/// the kernel interrupt them to flush their address caches. A fresh process
+/// Every product needs up to seven buffers: two transforms per prime for a
+/// product (one for a square), and its limbs before they become a number.
+/// Freshly allocated, each is a new mapping whose pages the kernel must
+/// fault in and zero, and freeing it unmaps it — which, with threads on other
+/// cores, makes the kernel interrupt them to flush their address caches. A fresh process
 /// paid more for that than for the transforms (`perf`, README). Kept here,
 /// a buffer is reused at once. The pool holds at most [`POOL_BUFFERS`], and a
 /// request longer than all of them frees them: lengths grow product by

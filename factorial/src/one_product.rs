@@ -2,8 +2,9 @@
 //!
 //! Section 4 split a *factorial* over the cores: many products, the
 //! independent ones side by side. At the top of the tree one product is
-//! left — a product tree's last step for 1,000,000! multiplies two 9-million-bit numbers —
-//! and it can only use every core if the multiplication itself is split.
+//! left — a product tree's last step for 1,000,000! multiplies two
+//! 9-million-bit numbers — and it can only use every core if the
+//! multiplication itself is split.
 //!
 //! Three ways, measured on the same operands:
 //!
