@@ -16,6 +16,8 @@ use std::time::{Duration, Instant};
 use reqwest::blocking::Client;
 use reqwest::header::CONTENT_TYPE;
 
+use crate::soup::Environment;
+
 /// Installs rustls' *ring* crypto provider (once per process; later calls
 /// are no-ops). reqwest is built without a default provider so that no
 /// aws-lc or OpenSSL enters the build; without this, building a client
@@ -39,6 +41,10 @@ pub struct Limits {
     pub max_bytes: usize,
     /// Redirects followed before giving up.
     pub max_redirects: usize,
+    /// Which BeautifulSoup the page is read as: how its bytes become text
+    /// (default: the lecture's, with `requests` and so charset_normalizer
+    /// installed; see [`crate::soup::Environment`]).
+    pub environment: Environment,
 }
 
 impl Default for Limits {
@@ -48,6 +54,7 @@ impl Default for Limits {
             timeout: Duration::from_secs(10),
             max_bytes: 16 << 20,
             max_redirects: 5,
+            environment: Environment::default(),
         }
     }
 }
@@ -328,7 +335,7 @@ pub fn fetch_with(
         .split(';')
         .find_map(|part| part.trim().strip_prefix("charset="))
         .map(|c| c.trim_matches('"').to_string());
-    let decoded = crate::soup::decode(&bytes);
+    let decoded = crate::soup::decode_in(&bytes, limits.environment);
     Ok(Fetched {
         url: final_url,
         body: decoded.text,

@@ -11,6 +11,7 @@ use common::sections::{Framing, SectionArgs};
 use serde::Serialize;
 
 use crate::client::{self, FetchError, Limits, Network};
+use crate::soup::Environment;
 use crate::{Config, Context, crawl, pages, site};
 
 /// Webscraping's options, beside the section and `--quick` every chapter
@@ -20,6 +21,12 @@ pub struct Options {
     /// Section 4 prints its records as JSON (and nothing else: no banners).
     #[arg(long)]
     pub json: bool,
+    /// Which BeautifulSoup section 0's counts follow: `requests` (the
+    /// lecture's `pip install requests beautifulsoup4`, which brings the
+    /// charset detector bs4 then uses) or `plain` (`pip install
+    /// beautifulsoup4`). The other sections follow the lecture's.
+    #[arg(long = "env", value_name = "ENV", default_value = "requests")]
+    pub environment: Environment,
 }
 
 impl Options {
@@ -79,6 +86,11 @@ pub enum Command {
         /// Print one JSON record per URL (count, encoding, bytes, error).
         #[arg(long)]
         json: bool,
+        /// Which BeautifulSoup the counts follow: `requests` (the lecture's
+        /// `pip install requests beautifulsoup4`, whose charset detector bs4
+        /// uses) or `plain` (`pip install beautifulsoup4`).
+        #[arg(long = "env", value_name = "ENV", default_value = "requests")]
+        environment: Environment,
     },
     /// Crawl from a URL (default: the local site).
     Crawl {
@@ -103,7 +115,11 @@ impl Command {
             Command::Serve { latency_ms, pages, dump } => {
                 serve(latency_ms, pages, dump.as_deref())
             }
-            Command::Fetch { urls, max_bytes, json } => fetch(&urls, max_bytes, json),
+            Command::Fetch { urls, max_bytes, json, environment } => fetch(
+                &urls,
+                &Limits { max_bytes, environment, ..Limits::default() },
+                json,
+            ),
             Command::Crawl { start, max_pages, workers } => {
                 let context = match start {
                     Some(_) => None,
@@ -209,6 +225,8 @@ pub struct FetchReport {
     pub chars: Option<usize>,
     /// The encoding the page was read in.
     pub encoding: Option<String>,
+    /// Which BeautifulSoup the count follows (`requests` or `plain`).
+    pub environment: &'static str,
     /// Bytes received.
     pub bytes: Option<usize>,
     /// Whether undecodable bytes were replaced with U+FFFD.
@@ -240,6 +258,7 @@ pub fn fetch_all(urls: &[String], limits: &Limits) -> anyhow::Result<Vec<FetchRe
                     url: url.clone(),
                     chars: None,
                     encoding: None,
+                    environment: limits.environment.name(),
                     bytes: None,
                     replaced: false,
                     header_charset: None,
@@ -260,6 +279,7 @@ fn fetch_one(
         url: url.to_string(),
         chars: None,
         encoding: None,
+        environment: limits.environment.name(),
         bytes: None,
         replaced: false,
         header_charset: None,
@@ -281,6 +301,7 @@ fn fetch_one(
                 chars: Some(chars),
                 header_charset: page.header_disagrees().map(str::to_string),
                 encoding: Some(page.encoding),
+                environment: limits.environment.name(),
                 bytes: Some(page.bytes),
                 replaced: page.replaced,
                 error: None,
@@ -290,10 +311,13 @@ fn fetch_one(
     }
 }
 
-/// `fetch URL…`: the lecture against real pages. Exit code 1 if any failed.
-pub fn fetch(urls: &[String], max_bytes: usize, json: bool) -> anyhow::Result<ExitCode> {
-    let limits = Limits { max_bytes, ..Limits::default() };
-    let reports = fetch_all(urls, &limits)?;
+/// `fetch URL…`: the lecture against real pages, read as `limits` says
+/// (its size cap and its BeautifulSoup). Exit code 1 if any failed.
+pub fn fetch(urls: &[String], limits: &Limits, json: bool) -> anyhow::Result<ExitCode> {
+    if !json {
+        eprintln!("{}", environment_note(limits.environment));
+    }
+    let reports = fetch_all(urls, limits)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
     } else {
@@ -318,4 +342,23 @@ pub fn fetch(urls: &[String], max_bytes: usize, json: bool) -> anyhow::Result<Ex
     }
     let failed = reports.iter().filter(|r| r.error.is_some()).count();
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
+}
+
+/// One line saying which BeautifulSoup the counts follow, and how to
+/// choose the other.
+pub fn environment_note(environment: Environment) -> String {
+    match environment {
+        Environment::Requests => format!(
+            "Counts follow BeautifulSoup after `{}`, as in the lecture:\n\
+             requests brings charset_normalizer, and bs4 asks it to guess the encoding of a page\n\
+             that declares none. (--env plain: without it.)",
+            environment.pip_install()
+        ),
+        Environment::Plain => format!(
+            "Counts follow BeautifulSoup after `{}`: no charset detector, so a page\n\
+             that declares no encoding is read as UTF-8, else windows-1252. (--env requests:\n\
+             the lecture's, with requests.)",
+            environment.pip_install()
+        ),
+    }
 }

@@ -23,22 +23,32 @@ use reqwest::blocking::Client;
 use crate::Context;
 use crate::client::{FetchError, Limits, fetch};
 use crate::pages::LECTURE_PATHS;
+use crate::soup::Environment;
 
-/// `fetch_content(url)`: the page's text length, or why there is none.
-pub fn fetch_content(client: &Client, url: &str) -> Result<usize, FetchError> {
-    fetch(client, url, &Limits::default())?.bs4_len()
+/// `fetch_content(url)`: the page's text length as BeautifulSoup counts it
+/// in `environment`, or why there is none.
+pub fn fetch_content(
+    client: &Client,
+    url: &str,
+    environment: Environment,
+) -> Result<usize, FetchError> {
+    fetch(client, url, &Limits { environment, ..Limits::default() })?.bs4_len()
 }
 
 /// One thread per URL, each with its own clone of the client; results in
 /// URL order.
-pub fn with_threads(client: &Client, urls: &[String]) -> Vec<Result<usize, FetchError>> {
+pub fn with_threads(
+    client: &Client,
+    urls: &[String],
+    environment: Environment,
+) -> Vec<Result<usize, FetchError>> {
     let handles: Vec<_> = urls
         .iter()
         .map(|url| {
             // A clone shares the connection pool: cheap, and the right way.
             let (client, url) = (client.clone(), url.clone());
             thread::spawn(move || {
-                let result = fetch_content(&client, &url);
+                let result = fetch_content(&client, &url, environment);
                 if let Ok(chars) = &result {
                     println!("Fetched {chars} characters from {url}");
                 }
@@ -55,8 +65,12 @@ pub fn with_threads(client: &Client, urls: &[String]) -> Vec<Result<usize, Fetch
 }
 
 /// The same, one URL after another.
-pub fn sequentially(client: &Client, urls: &[String]) -> Vec<Result<usize, FetchError>> {
-    urls.iter().map(|url| fetch_content(client, url)).collect()
+pub fn sequentially(
+    client: &Client,
+    urls: &[String],
+    environment: Environment,
+) -> Vec<Result<usize, FetchError>> {
+    urls.iter().map(|url| fetch_content(client, url, environment)).collect()
 }
 
 /// Section 0.
@@ -67,9 +81,13 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
         context.site.base_url(),
         common::timing::HumanDuration(context.site.latency())
     );
-    let (threaded, threaded_time) = time(|| with_threads(&context.client, &urls));
+    let environment = context.config.environment;
+    println!("{}\n", crate::commands::environment_note(environment));
+    let (threaded, threaded_time) =
+        time(|| with_threads(&context.client, &urls, environment));
     println!("All threads finished.\n");
-    let (sequential, sequential_time) = time(|| sequentially(&context.client, &urls));
+    let (sequential, sequential_time) =
+        time(|| sequentially(&context.client, &urls, environment));
     for (url, result) in urls.iter().zip(&sequential) {
         if let Err(err) = result {
             println!("{url}: {err}");

@@ -117,6 +117,8 @@ pub struct Config {
     pub scale: Scale,
     /// Section 4 prints JSON instead of a table.
     pub json: bool,
+    /// Which BeautifulSoup the counts follow (`--env`).
+    pub environment: soup::Environment,
     /// The binary, for section 6's out-of-process site.
     pub exe: std::path::PathBuf,
 }
@@ -131,7 +133,12 @@ impl Config {
     ) -> Result<Self, clap::Error> {
         args.options.check(&args.sections)?;
         let scale = Scale::divide_sleeps_by(10).quick_divides_by(5);
-        Ok(Self { scale: scale.quick(args.sections.quick), json: args.options.json, exe })
+        Ok(Self {
+            scale: scale.quick(args.sections.quick),
+            json: args.options.json,
+            environment: args.options.environment,
+            exe,
+        })
     }
 
     /// The notebook's simulated network time, for this run.

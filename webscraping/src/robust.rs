@@ -24,15 +24,18 @@ use reqwest::blocking::Client;
 use crate::Context;
 use crate::client::{self, FetchError, Limits, Network, Retry, fetch_with_retry};
 use crate::pages::{FAULT_PATHS, LECTURE_PATHS, page_path};
+use crate::soup::Environment;
 pub use crate::support::rate_limit::HostLimiter;
 
 /// The client limits for this section: short, so the fault pages fail fast.
-pub fn limits(scale: Scale) -> Limits {
+/// Pages are read as BeautifulSoup reads them in `environment`.
+pub fn limits(scale: Scale, environment: Environment) -> Limits {
     Limits {
         connect_timeout: Duration::from_secs(1),
         timeout: Duration::from_millis(scale.pick(500, 300)),
         max_bytes: 1 << 20,
         max_redirects: 5,
+        environment,
     }
 }
 
@@ -186,7 +189,7 @@ fn overall_reading(total: Duration, slowest: Duration) -> String {
 
 /// Section 3.
 pub fn show(context: &Context) -> anyhow::Result<()> {
-    let limits = limits(context.config.scale);
+    let limits = limits(context.config.scale, context.config.environment);
     let client = client::build(&limits, Network::Loopback)?;
     println!(
         "Client: connect timeout {}, timeout {}, body cap {} KiB, {} redirects, user agent \"{}\";\n\
@@ -230,6 +233,18 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
              BeautifulSoup never\nsees the header, so the count follows the bytes; \
              a browser would follow the header."
         );
+    }
+    match limits.environment {
+        Environment::Requests => println!(
+            "With requests installed, as in the lecture, bs4 asks charset_normalizer about a page \
+             that\ndeclares no encoding and is not UTF-8, and reads it as the guess: the \
+             encodings of\n/fault/latin1 and /fault/bad-utf8 above are its guesses. \
+             (--env plain: both windows-1252.)"
+        ),
+        Environment::Plain => println!(
+            "Without a charset detector (--env plain), a page that declares no encoding and is \
+             not UTF-8\nis read as windows-1252. (--env requests: as charset_normalizer guesses.)"
+        ),
     }
     println!("{}\n", overall_reading(took, slowest));
 

@@ -85,7 +85,8 @@ pub fn with_async(urls: &[String], timeout: Duration) -> anyhow::Result<Counts> 
                     }
                     // The same decoding and count as the blocking path.
                     let bytes = response.bytes().await.map_err(|e| e.to_string())?;
-                    let decoded = crate::soup::decode(&bytes);
+                    let environment = crate::client::Limits::default().environment;
+                    let decoded = crate::soup::decode_in(&bytes, environment);
                     crate::soup::text_len(&decoded.text).map_err(|e| e.to_string())
                 })
             })

@@ -33,13 +33,40 @@ fn full_quick_run_shows_every_section() {
             "6 URLs, 6 results, 3 workers",
             "completion order: ",
             "redirect loop",
-            "15 characters (windows-1252; header: utf-8)",
-            "14 characters (windows-1252; header: iso-8859-1)",
+            // The lecture's environment: charset_normalizer's guesses.
+            "Counts follow BeautifulSoup after `pip install requests beautifulsoup4`",
+            "15 characters (cp1006; header: utf-8)",
+            "14 characters (cp1250; header: iso-8859-1)",
             "too large",
             "pages in",
             "async: tokio",
         ],
     );
+}
+
+#[test]
+fn env_plain_reads_undeclared_pages_as_beautifulsoup_alone_does() {
+    let stdout =
+        check::run_ok(Command::new(EXE).args(["robust", "--quick", "--env", "plain"]));
+    check::contains_all(
+        &stdout,
+        &[
+            "15 characters (windows-1252; header: utf-8)",
+            "14 characters (windows-1252; header: iso-8859-1)",
+            "Without a charset detector (--env plain)",
+        ],
+    );
+    let lecture =
+        check::run_ok(Command::new(EXE).args(["0", "--quick", "--env", "plain"]));
+    check::contains_all(
+        &lecture,
+        &["Counts follow BeautifulSoup after `pip install beautifulsoup4`:"],
+    );
+    // An unknown environment: clap's one-line error and exit code 2.
+    let run =
+        check::run(Command::new(EXE).args(["fetch", "--env", "conda", "http://x.test/"]));
+    assert_eq!(run.code, Some(2));
+    check::contains_all(&run.stderr, &["unknown environment \"conda\""]);
 }
 
 #[test]

@@ -8,7 +8,7 @@
 //! with a new seed on every CI run).
 
 use serde::Deserialize;
-use webscraping::soup;
+use webscraping::soup::{self, Environment};
 
 #[derive(Debug, Deserialize)]
 struct Page {
@@ -20,6 +20,15 @@ struct Page {
     /// `None` when bs4 raised on the page.
     bs4_len: Option<usize>,
     bs4_encoding: Option<String>,
+    /// The same, counted by bs4 with charset_normalizer installed
+    /// (`python/detector_counts.py`); absent from a batch counted only
+    /// without it.
+    #[serde(default)]
+    requests_len: Option<usize>,
+    #[serde(default)]
+    requests_encoding: Option<String>,
+    #[serde(default)]
+    requests_error: Option<String>,
 }
 
 impl Page {
@@ -32,16 +41,36 @@ fn load(text: &str) -> Vec<Page> {
     text.lines().map(|line| serde_json::from_str(line).expect("a fixture line")).collect()
 }
 
-/// Compares every page; on a difference, reports the seed, how many
-/// differ, and the smallest differing page in full.
-fn compare(pages: &[Page]) {
+impl Page {
+    /// bs4's count and encoding in `environment`, if this page was counted
+    /// there.
+    fn expected(
+        &self,
+        environment: Environment,
+    ) -> Option<(Option<usize>, Option<&str>)> {
+        match environment {
+            Environment::Plain => Some((self.bs4_len, self.bs4_encoding.as_deref())),
+            Environment::Requests => (self.requests_len.is_some()
+                || self.requests_error.is_some())
+            .then_some((self.requests_len, self.requests_encoding.as_deref())),
+        }
+    }
+}
+
+/// Compares every page counted in `environment`, and returns how many
+/// were; on a difference, reports the seed, how many differ, and the
+/// smallest differing page in full.
+fn compare(pages: &[Page], environment: Environment) -> usize {
     let mut differing: Vec<(&Page, Result<usize, soup::Rejected>, String)> = Vec::new();
+    let mut compared = 0;
     for page in pages {
-        let decoded = soup::decode(&page.bytes());
+        let Some((bs4_len, _)) = page.expected(environment) else { continue };
+        compared += 1;
+        let decoded = soup::decode_in(&page.bytes(), environment);
         let ours = soup::text_len(&decoded.text);
         // Where bs4 raised, the soup must give the same reason (not, say,
         // run out of budget).
-        let equal = match (&ours, page.bs4_len) {
+        let equal = match (&ours, bs4_len) {
             (Ok(ours), Some(theirs)) => *ours == theirs,
             (Err(soup::Rejected::HugeCharacterReference { .. }), None) => true,
             _ => false,
@@ -53,21 +82,26 @@ fn compare(pages: &[Page]) {
     if let Some((smallest, ours, encoding)) =
         differing.iter().min_by_key(|(page, ..)| page.body.len())
     {
+        let (bs4_len, bs4_encoding) =
+            smallest.expected(environment).expect("only counted pages differ");
         panic!(
-            "{} of {} pages differ from BeautifulSoup (seed {}). Smallest: {} ({} bytes, header \
-             charset {:?}): bs4 {:?} as {:?}, ours {:?} as {encoding:?}\n--- page ---\n{}\n--- end ---",
+            "{} of {compared} pages differ from BeautifulSoup in the {:?} environment ({}) \
+             (seed {}). Smallest: {} ({} bytes, header charset {:?}): bs4 {:?} as {:?}, ours \
+             {:?} as {encoding:?}\n--- page ---\n{}\n--- end ---",
             differing.len(),
-            pages.len(),
+            environment.name(),
+            environment.pip_install(),
             smallest.seed,
             smallest.name,
             smallest.body.len(),
             smallest.header_charset,
-            smallest.bs4_len,
-            smallest.bs4_encoding,
+            bs4_len,
+            bs4_encoding,
             ours,
             String::from_utf8_lossy(&smallest.bytes()),
         );
     }
+    compared
 }
 
 #[test]
@@ -76,7 +110,10 @@ fn generated_pages_count_exactly_what_beautifulsoup_counts() {
     assert!(pages.len() >= 500, "{} fixture pages", pages.len());
     let malformed = pages.iter().filter(|page| page.name.contains("-malformed")).count();
     assert!(malformed >= 150, "{malformed} malformed fixture pages");
-    compare(&pages);
+    // Every page, counted by bs4 in both environments.
+    for environment in Environment::ALL {
+        assert_eq!(compare(&pages, environment), pages.len(), "{environment:?}");
+    }
 }
 
 #[test]
@@ -84,11 +121,14 @@ fn a_fresh_batch_from_soup_pages_if_given() {
     let Ok(path) = std::env::var("SOUP_PAGES") else { return };
     let pages = load(&std::fs::read_to_string(&path).expect("SOUP_PAGES is readable"));
     assert!(!pages.is_empty(), "{path} has no pages");
-    compare(&pages);
-    eprintln!(
-        "{} fresh pages from {path}: all equal to BeautifulSoup's counts",
-        pages.len()
-    );
+    for environment in Environment::ALL {
+        let compared = compare(&pages, environment);
+        eprintln!(
+            "{compared} of {} fresh pages from {path} counted by bs4 after `{}`: all equal",
+            pages.len(),
+            environment.pip_install()
+        );
+    }
 }
 
 /// Every name in bs4's table resolves to bs4's text, and the table has

@@ -31,14 +31,53 @@ static HTML_META: LazyLock<Regex> = LazyLock::new(|| {
         .expect("a valid pattern")
 });
 
-/// Decodes `body` as bs4 would, in bs4's order: a byte-order mark; the
-/// encoding the document declares; UTF-8; windows-1252. Each strictly; if
-/// none decodes cleanly, the same list again with invalid bytes replaced.
-/// Never fails.
-///
-/// The HTTP header's charset is not an argument: bs4 is handed
-/// `response.content` and never sees it, so it cannot change the count.
-/// [`header_disagrees`] tells a report when the header named something else.
+/// Which BeautifulSoup a count follows: bs4 reads a page the same way in
+/// both, except that with a charset detector installed it asks the detector
+/// for a guess when the page declares no encoding that decodes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum Environment {
+    /// `pip install requests beautifulsoup4`, as the lecture does: requests
+    /// brings charset_normalizer, and bs4 uses it.
+    #[default]
+    Requests,
+    /// `pip install beautifulsoup4` alone: no detector, so a page that
+    /// declares nothing is UTF-8 or else windows-1252.
+    Plain,
+}
+
+impl Environment {
+    /// Both, the lecture's first.
+    pub const ALL: [Environment; 2] = [Environment::Requests, Environment::Plain];
+
+    /// What the learner installed, as a command.
+    pub fn pip_install(self) -> &'static str {
+        match self {
+            Environment::Requests => "pip install requests beautifulsoup4",
+            Environment::Plain => "pip install beautifulsoup4",
+        }
+    }
+
+    /// A short name for a flag and a report (`requests`, `plain`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Environment::Requests => "requests",
+            Environment::Plain => "plain",
+        }
+    }
+}
+
+impl std::str::FromStr for Environment {
+    type Err = String;
+
+    fn from_str(name: &str) -> Result<Self, Self::Err> {
+        Environment::ALL.into_iter().find(|env| env.name() == name).ok_or_else(|| {
+            format!("unknown environment {name:?}: expected \"requests\" or \"plain\"")
+        })
+    }
+}
+
+/// Decodes `body` as bs4 would with no charset detector installed
+/// ([`Environment::Plain`]); [`decode_in`] chooses the environment.
 ///
 /// ```
 /// use webscraping::soup::decode;
@@ -49,43 +88,84 @@ static HTML_META: LazyLock<Regex> = LazyLock::new(|| {
 /// assert!(decoded.text.ends_with("café</p>"));
 /// ```
 pub fn decode(body: &[u8]) -> Decoded {
-    let (markup, sniffed) = strip_byte_order_mark(body);
-    let mut candidates: Vec<String> = Vec::new();
-    let mut consider = |name: Option<String>| {
-        if let Some(name) = name.map(|n| n.to_lowercase())
-            && !candidates.contains(&name)
-        {
-            candidates.push(name);
-        }
-    };
-    consider(sniffed.map(str::to_string));
-    consider(declared_encoding(markup));
-    consider(Some("utf-8".into()));
-    consider(Some("windows-1252".into()));
+    decode_in(body, Environment::Plain)
+}
 
+/// Decodes `body` as bs4 would in `environment`, in bs4's order: a
+/// byte-order mark; the encoding the document declares; the detector's
+/// guess, if one is installed and asked; UTF-8; windows-1252. Each
+/// strictly; if none decodes cleanly, the same list again with invalid
+/// bytes replaced. Never fails.
+///
+/// The detector is asked only when the byte-order mark and the declaration
+/// gave nothing that decodes — as bs4 asks it, lazily — so most pages cost
+/// no detection at all.
+///
+/// The HTTP header's charset is not an argument: bs4 is handed
+/// `response.content` and never sees it, so it cannot change the count.
+/// [`header_disagrees`] tells a report when the header named something else.
+///
+/// ```
+/// use webscraping::soup::{decode_in, Environment};
+/// // Big5 for "中文網頁測試，這是一個沒有宣告編碼的頁面。", declared nowhere.
+/// let big5 = b"<p>\xa4\xa4\xa4\xe5\xba\xf4\xad\xb6\xb4\xfa\xb8\xd5\xa1A\xb3o\xacO\
+/// \xa4@\xad\xd3\xa8S\xa6\xb3\xab\xc5\xa7i\xbds\xbdX\xaa\xba\xad\xb6\xad\xb1\xa1C</p>";
+/// let count = |decoded: &webscraping::soup::Decoded| {
+///     webscraping::soup::text_len(&decoded.text).unwrap()
+/// };
+/// // With requests installed, charset_normalizer guesses Big5: 21 characters.
+/// let guessed = decode_in(big5, Environment::Requests);
+/// assert_eq!((guessed.encoding.as_str(), count(&guessed)), ("big5", 21));
+/// // Without it, bs4 falls back to windows-1252: one character per byte.
+/// let plain = decode_in(big5, Environment::Plain);
+/// assert_eq!((plain.encoding.as_str(), count(&plain)), ("windows-1252", 42));
+/// ```
+pub fn decode_in(body: &[u8], environment: Environment) -> Decoded {
+    let (markup, sniffed) = strip_byte_order_mark(body);
     // Each candidate, the codec bs4 finds for it and the name it hands to
-    // `str()`; a candidate Python has no codec for is skipped.
-    let codecs: Vec<(&String, Codec, String)> = candidates
-        .iter()
-        .filter_map(|candidate| {
-            Codec::find(candidate).map(|(codec, name)| (candidate, codec, name))
-        })
-        .collect();
-    for (_, codec, name) in &codecs {
-        if let Some(text) = codec.decode_strict(markup) {
-            return Decoded {
-                text: text.into_owned(),
-                encoding: codec.name(name),
-                replaced: false,
-            };
+    // `str()`; a candidate Python has no codec for is skipped. A name bs4
+    // has already tried (compared lowercased) is not tried again.
+    let mut tried: Vec<String> = Vec::new();
+    let mut codecs: Vec<(String, Codec, String)> = Vec::new();
+    let mut first_strict = |names: &mut dyn Iterator<Item = String>| {
+        for name in names {
+            let name = name.to_lowercase();
+            if tried.contains(&name) {
+                continue;
+            }
+            tried.push(name.clone());
+            let Some((codec, asked)) = Codec::find(&name) else { continue };
+            codecs.push((name, codec, asked.clone()));
+            if let Some(text) = codec.decode_strict(markup) {
+                return Some(Decoded {
+                    text: text.into_owned(),
+                    encoding: codec.name(&asked),
+                    replaced: false,
+                });
+            }
         }
+        None
+    };
+    let found = first_strict(
+        &mut sniffed.map(str::to_string).into_iter().chain(declared_encoding(markup)),
+    )
+    .or_else(|| match environment {
+        // bs4 asks the detector only now, with the byte-order mark stripped.
+        Environment::Requests => first_strict(&mut detector_guess(markup).into_iter()),
+        Environment::Plain => None,
+    })
+    .or_else(|| {
+        first_strict(&mut ["utf-8".to_string(), "windows-1252".to_string()].into_iter())
+    });
+    if let Some(decoded) = found {
+        return decoded;
     }
     // With replacement, every candidate but one *named* "ascii" (bs4
     // compares the name, so "us-ascii" is retried); windows-1252 is always
     // a candidate and always decodes with it.
     let (codec, name) = codecs
         .iter()
-        .find(|(candidate, _, _)| *candidate != "ascii")
+        .find(|(candidate, _, _)| candidate != "ascii")
         .map(|(_, codec, name)| (*codec, name.clone()))
         .unwrap_or_else(|| Codec::find("windows-1252").expect("Python has cp1252"));
     Decoded {
@@ -93,6 +173,23 @@ pub fn decode(body: &[u8]) -> Decoded {
         encoding: codec.name(&name),
         replaced: true,
     }
+}
+
+/// What charset_normalizer's chardet-style `detect(markup)["encoding"]`
+/// answers (the call bs4 makes), as the Rust port `charset-norm` finds it:
+/// the best match's Python codec name, or `None` when nothing fits (binary
+/// data). The names differ from Python's only in spelling (`big5` for
+/// `Big5`): bs4 looks the codec up, so the codec is the same.
+fn detector_guess(markup: &[u8]) -> Option<String> {
+    let matches = charset_norm::from_bytes(markup);
+    let best = matches.best()?;
+    let encoding = best.encoding();
+    // detect() reports a UTF-8 signature as utf_8_sig, a codec that strips it.
+    Some(if encoding == "utf_8" && best.has_sig_or_bom() {
+        "utf_8_sig".to_string()
+    } else {
+        encoding.to_string()
+    })
 }
 
 /// The HTTP header's charset, when it names a different codec from the

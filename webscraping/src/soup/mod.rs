@@ -10,7 +10,8 @@
 //! 1. **Decoding** ([`decode`]): bs4's `UnicodeDammit` on the raw bytes — a
 //!    byte-order mark; else an encoding the document declares (an XML
 //!    declaration in the first 1 KiB, or `<meta … charset=…>` in the first
-//!    2 KiB or 5 %); else UTF-8; else windows-1252 — each tried strictly, the
+//!    2 KiB or 5 %); else, if a detector is installed, its guess; else UTF-8;
+//!    else windows-1252 — each tried strictly, the
 //!    first that decodes without error wins; if none does, the same list again
 //!    with invalid bytes replaced by U+FFFD. A page is never refused.
 //! 2. **Tokenising** ([`text_len`]): Python's `html.parser.HTMLParser`,
@@ -31,13 +32,13 @@
 //!
 //! What is **not** reproduced, and where counts can then differ:
 //!
-//! * bs4's statistical guess. With a detector library installed (requests
-//!   brings `charset_normalizer`), bs4 guesses an encoding for a page that
-//!   declares none and is not UTF-8; without one (as in the tests here) it
-//!   uses windows-1252. This module never guesses: it follows bs4 without a
-//!   detector, so such a page is decoded as windows-1252. For single-byte
-//!   encodings the count is the same either way (one character per byte);
-//!   for multi-byte ones (an undeclared Big5 or EUC-KR page) it is not.
+//! * bs4's statistical guess, which is a port's here: with a
+//!   detector library installed (requests brings `charset_normalizer`), bs4
+//!   asks it to guess the encoding of a page that declares none that decodes.
+//!   [`decode_in`] with [`Environment::Requests`] asks `charset-norm`, a Rust
+//!   port matched to charset_normalizer 3.5.3, where bs4 would ask; the
+//!   differential tests run in both environments. A guess on a kind of page
+//!   they never generate could still differ.
 //! * The HTTP header's charset. bs4 is handed `response.content` and never
 //!   sees it, so it never changes a count here either; [`header_disagrees`]
 //!   lets a report name it where it differs from what bs4 chose.
@@ -75,7 +76,7 @@ mod decode;
 mod python_codecs;
 mod tokenizer;
 
-pub use decode::{Decoded, decode, header_disagrees};
+pub use decode::{Decoded, Environment, decode, decode_in, header_disagrees};
 
 /// What `&name;` becomes in bs4's `.text`: the character(s) of the named
 /// reference `name` (without `&` and `;`), or `None` for a name that is not
