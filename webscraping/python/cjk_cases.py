@@ -4,7 +4,10 @@ differential test of chapter 248's multi-byte decoder (src/soup/cjk.rs).
 For each codec the decoder knows, --cases byte strings of 1 to 16 bytes,
 drawn to hit what matters: lead and trail bytes, EUC-JP's three-byte prefix,
 EUC-KR's make-up prefix, GB18030's four-byte sequences, ASCII, sequences cut
-short at the end. Each line
+short at the end; and for the stateful codecs (ISO-2022-JP and its
+variants, ISO-2022-KR, HZ), escape sequences known and unknown, whole and
+cut short, between ASCII, two-byte pairs, shifts, control bytes and bytes
+above 0x7F. Each line
 records what `data.decode(codec)` gives (null where it raises) and what
 `data.decode(codec, "replace")` gives.
 
@@ -50,6 +53,41 @@ def case(rng, codec):
     return bytes(data)
 
 
+# The stateful codecs, decoded by charset-norm's ports (src/soup/cjk.rs).
+STATEFUL = ["iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3",
+            "iso2022_jp_ext", "iso2022_kr", "hz"]
+# Escape sequences the ISO-2022 codecs know (each knows some), some they scan
+# and refuse, and pieces: ASCII, JIS X 0201 Roman and Katakana, JIS X 0208
+# (1978, 1983, 1990), JIS X 0212, JIS X 0213 planes, GB2312, KS X 1001 (in
+# G0, and in G1 for ISO-2022-KR), ISO-8859-1 and -7 in G2 with SS2 (ESC N).
+ESCAPES = [b"\x1b(B", b"\x1b(J", b"\x1b(I", b"\x1b$@", b"\x1b$B", b"\x1b$(B", b"\x1b$(@",
+           b"\x1b&@\x1b$B", b"\x1b)B", b"\x1b$)B", b"\x1b$(D", b"\x1b$A", b"\x1b$(C",
+           b"\x1b$)C", b"\x1b$(O", b"\x1b$(Q", b"\x1b$(P", b"\x1b.A", b"\x1b.F", b"\x1bN",
+           b"\x1b(", b"\x1b$", b"\x1b&@", b"\x1bx", b"\x1b", b"\x1b$(", b"\x1b((B", b"\x1b$ B",
+           b"\x1b(\x7fB", b"\x0e", b"\x0f"]
+# HZ: ~{ into GB2312, ~} out, ~~ a tilde, ~ and a newline nothing.
+HZ_PIECES = [b"~{", b"~}", b"~~", b"~\n", b"~", b"~x"]
+
+
+def stateful_case(rng, codec):
+    pieces = HZ_PIECES if codec == "hz" else ESCAPES
+    data = bytearray()
+    for _ in range(rng.randint(1, 8)):
+        pick = rng.random()
+        if pick < 0.3:
+            data += rng.choice(pieces)
+        elif pick < 0.6:
+            # A two-byte character of one of the sets, or a near miss.
+            data += bytes([rng.randrange(0x20, 0x80), rng.randrange(0x20, 0x80)])
+        elif pick < 0.75:
+            data.append(rng.randrange(0x20, 0x80))
+        elif pick < 0.85:
+            data.append(rng.choice([0x0A, 0x0D, 0x0E, 0x0F, 0x00, 0x09]))
+        else:
+            data.append(rng.randrange(0x80, 0x100))
+    return bytes(data)
+
+
 def main():
     if sys.version_info[:2] != (3, 11):
         sys.exit("error: run this with CPython 3.11")
@@ -60,9 +98,9 @@ def main():
     args = parser.parse_args()
     rng = random.Random(args.seed)
     with open(args.out, "w", encoding="utf-8") as out:
-        for codec in CODECS:
+        for codec in CODECS + STATEFUL:
             for _ in range(args.cases):
-                data = case(rng, codec)
+                data = stateful_case(rng, codec) if codec in STATEFUL else case(rng, codec)
                 try:
                     strict = data.decode(codec)
                 except UnicodeDecodeError:
@@ -70,7 +108,7 @@ def main():
                 record = {"codec": codec, "bytes": data.hex(), "strict": strict,
                           "replace": data.decode(codec, "replace")}
                 out.write(json.dumps(record, ensure_ascii=True) + "\n")
-    print(f"wrote {args.cases} cases for each of {len(CODECS)} codecs (seed {args.seed}) to {args.out}")
+    print(f"wrote {args.cases} cases for each of {len(CODECS) + len(STATEFUL)} codecs (seed {args.seed}) to {args.out}")
 
 
 if __name__ == "__main__":

@@ -385,14 +385,10 @@ WHATWG_ONLY = [
     "unicode-1-1-utf-8", "unicode11utf8", "x-unicode20utf8", "iso8859-11", "iso885911",
     "cp-1251", "win-1251", "ibm-866", "x-mac-roman", "logical", "visual",
 ]
-# Codecs Python decodes that the Rust side does not (or decodes with the
-# WHATWG table of the family, which accepts more): not declared by these
-# pages. The module docs of webscraping::soup list them.
-NOT_DECLARED = {
-    "utf-7", "unicode-escape", "raw-unicode-escape", "idna", "punycode", "hz",
-    "iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3",
-    "iso2022_jp_ext", "iso2022_kr",
-}
+# Codecs Python decodes that the Rust side does not: not declared by these
+# pages. The module docs of webscraping::soup list them. (The stateful East
+# Asian ones are decoded; ISO-2022-JP has pages of its own: stateful_page.)
+NOT_DECLARED = {"utf-7", "unicode-escape", "raw-unicode-escape", "idna", "punycode"}
 
 # One sentence per legacy encoding of the web, for pages in that encoding.
 SENTENCES = {
@@ -509,6 +505,59 @@ def legacy_page(rng):
     return name, text
 
 
+ISO2022_JP_NAMES = ["iso-2022-jp", "ISO-2022-JP", "csiso2022jp", "iso2022jp", "iso_2022_jp",
+                    "ISO2022JP", "Iso-2022-Jp"]
+# What goes wrong in ISO-2022-JP pages. Python's codec forgives some: an
+# escape it does not know (text up to a capital letter), SO/SI, a G1
+# designation, the 1990 prefix, JIS X 0201 Roman, JIS X 0208-1978 — where a
+# browser's decoder may not. It refuses others: a character set it lacks
+# (JIS X 0212), a designation cut short, a byte above 0x7F.
+ISO2022_JP_FORGIVEN = [b"\x1bx", b"\x1b%z", b"\x0e", b"\x0f", b"\x1b)B", b"\x1b$)B",
+                       b"\x1b&@\x1b$B", b"\x1b(J\\~", b"\x1b$@"]
+ISO2022_JP_REFUSED = [b"\x1b$(D", b"\x1b$", b"\x1b(", b"\x80", b"\xa4"]
+
+
+def character_starts(text):
+    """The offsets in ISO-2022-JP bytes where an escape or a character
+    starts: every byte in ASCII mode, every other byte in two-byte mode."""
+    starts, at, width = [], 0, 1
+    while at < len(text):
+        starts.append(at)
+        if text[at] == 0x1B:
+            width = 2 if text[at + 1:at + 2] == b"$" else 1
+            at += 3
+        else:
+            at += width
+    return starts + [len(text)]
+
+
+def stateful_page(rng):
+    """A page in ISO-2022-JP, the stateful encoding of Japanese mail and old
+    pages: declared by one of Python's names for it, or not at all; some
+    with an escape sequence or byte Python's codec refuses or forgives."""
+    sentence = SENTENCES["euc_jp"]
+    at = rng.randrange(len(sentence) + 1)
+    words = " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 6)))
+    text = (sentence[:at] + " " + words + " " + sentence[at:]).encode("iso2022_jp", "replace")
+    noisy = rng.random() < 0.5
+    if noisy:
+        # Between characters (never inside a two-byte one): what a broken
+        # mailer or a hand-edited page does.
+        for _ in range(rng.randint(1, 3)):
+            cut = rng.choice(character_starts(text))
+            noise = rng.choice(ISO2022_JP_FORGIVEN if rng.random() < 0.8
+                               else ISO2022_JP_REFUSED)
+            text = text[:cut] + noise + text[cut:]
+    if rng.random() < 0.2:
+        text = text.removesuffix(b"\x1b(B")  # never returns to ASCII before the markup
+    declared = rng.random() < 0.75
+    name = rng.choice(ISO2022_JP_NAMES) if declared else "undeclared"
+    head = f'<meta charset="{name}">'.encode("ascii") if declared else b""
+    body = (b"<!DOCTYPE html><html><head>" + head + b"<title>t</title></head><body><p>" + text
+            + b"</p></body></html>")
+    return f"{name}{'-noisy' if noisy else ''}", body
+
+
 def bs4_count(body):
     try:
         soup = BeautifulSoup(body, "html.parser")
@@ -531,6 +580,10 @@ def main():
     parser.add_argument("--legacy", type=int, default=None,
                         help="pages in legacy encodings, undeclared or declared as their web "
                              "superset, and UTF-16/32, after the others (default: a tenth of --pages)")
+    parser.add_argument("--stateful", type=int, default=None,
+                        help="pages in ISO-2022-JP, declared or not, some with escapes Python's "
+                             "codec refuses or forgives, after the others (default: a twentieth "
+                             "of --pages)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if bs4.__version__ != PINNED:
@@ -551,12 +604,15 @@ def main():
     declaring = random.Random(f"declared-{args.seed}")
     # And theirs.
     legacy = random.Random(f"legacy-{args.seed}")
+    # And theirs.
+    stateful = random.Random(f"stateful-{args.seed}")
     n_malformed = args.pages // 5 if args.malformed is None else args.malformed
     n_declared = args.pages // 5 if args.declared is None else args.declared
     n_legacy = args.pages // 10 if args.legacy is None else args.legacy
+    n_stateful = args.pages // 20 if args.stateful is None else args.stateful
     rejected = 0
     with open(args.out, "w", encoding="utf-8") as out:
-        for i in range(args.pages + n_malformed + n_declared + n_legacy):
+        for i in range(args.pages + n_malformed + n_declared + n_legacy + n_stateful):
             if i < args.pages:
                 name = f"seed{args.seed}-page{i}"
                 text, _ = Page(rng).render()
@@ -570,10 +626,15 @@ def main():
                 declared, body = declared_page(declaring)
                 name = f"seed{args.seed}-declared{i - args.pages - n_malformed}-{declared}"
                 header = None
-            else:
+            elif i < args.pages + n_malformed + n_declared + n_legacy:
                 kind, body = legacy_page(legacy)
                 index = i - args.pages - n_malformed - n_declared
                 name = f"seed{args.seed}-legacy{index}-{kind}"
+                header = None
+            else:
+                kind, body = stateful_page(stateful)
+                index = i - args.pages - n_malformed - n_declared - n_legacy
+                name = f"seed{args.seed}-stateful{index}-{kind}"
                 header = None
             count, encoding, error = bs4_count(body)
             rejected += count is None
@@ -588,7 +649,8 @@ def main():
             }
             out.write(json.dumps(record, ensure_ascii=True) + "\n")
     print(f"wrote {args.pages} pages, {n_malformed} malformed ones, {n_declared} declaring "
-          f"legacy or unknown encodings and {n_legacy} in legacy encodings or UTF-16/32 "
+          f"legacy or unknown encodings, {n_legacy} in legacy encodings or UTF-16/32 "
+          f"and {n_stateful} in ISO-2022-JP "
           f"(seed {args.seed}, "
           f"beautifulsoup4 {bs4.__version__}, "
           f"{rejected} on which bs4 raised) to {args.out}")

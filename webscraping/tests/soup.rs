@@ -1,9 +1,11 @@
 //! The differential test: BeautifulSoup's own counts on generated realistic
-//! pages, on an adversary's malformed ones and on pages declaring legacy or
-//! unknown encodings (`python/soup_fixtures.py`,
-//! beautifulsoup4 4.15.0 on the pinned `html.parser` of CPython 3.11 with the
-//! fix for CVE-2025-6069), against `webscraping::soup`. Offline: the fixture
-//! file is in the repo.
+//! pages, on an adversary's malformed ones, on pages declaring legacy or
+//! unknown encodings, in legacy encodings and in ISO-2022-JP
+//! (`python/soup_fixtures.py`, beautifulsoup4 4.15.0 on the pinned
+//! `html.parser` of CPython 3.11 with the fix for CVE-2025-6069), in both of
+//! a learner's environments (without a charset detector, and with requests'
+//! charset_normalizer 3.5.3: `python/detector_counts.py`), against
+//! `webscraping::soup`. Offline: the fixture file is in the repo.
 //! `SOUP_PAGES=<file>` adds a fresh batch (`.ci/soup-differential` does,
 //! with a new seed on every CI run).
 

@@ -126,7 +126,7 @@ pub fn decode_in(body: &[u8], environment: Environment) -> Decoded {
     // `str()`; a candidate Python has no codec for is skipped. A name bs4
     // has already tried (compared lowercased) is not tried again.
     let mut tried: Vec<String> = Vec::new();
-    let mut codecs: Vec<(String, Codec, String)> = Vec::new();
+    let mut codecs: Vec<(String, Codec)> = Vec::new();
     let mut first_strict = |names: &mut dyn Iterator<Item = String>| {
         for name in names {
             let name = name.to_lowercase();
@@ -134,12 +134,12 @@ pub fn decode_in(body: &[u8], environment: Environment) -> Decoded {
                 continue;
             }
             tried.push(name.clone());
-            let Some((codec, asked)) = Codec::find(&name) else { continue };
-            codecs.push((name, codec, asked.clone()));
+            let Some((codec, _)) = Codec::find(&name) else { continue };
+            codecs.push((name, codec));
             if let Some(text) = codec.decode_strict(markup) {
                 return Some(Decoded {
                     text: text.into_owned(),
-                    encoding: codec.name(&asked),
+                    encoding: codec.name(),
                     replaced: false,
                 });
             }
@@ -163,14 +163,14 @@ pub fn decode_in(body: &[u8], environment: Environment) -> Decoded {
     // With replacement, every candidate but one *named* "ascii" (bs4
     // compares the name, so "us-ascii" is retried); windows-1252 is always
     // a candidate and always decodes with it.
-    let (codec, name) = codecs
+    let codec = codecs
         .iter()
-        .find(|(candidate, _, _)| candidate != "ascii")
-        .map(|(_, codec, name)| (*codec, name.clone()))
-        .unwrap_or_else(|| Codec::find("windows-1252").expect("Python has cp1252"));
+        .find(|(candidate, _)| candidate != "ascii")
+        .map(|(_, codec)| *codec)
+        .unwrap_or_else(|| Codec::find("windows-1252").expect("Python has cp1252").0);
     Decoded {
         text: codec.decode_lossy(markup).into_owned(),
-        encoding: codec.name(&name),
+        encoding: codec.name(),
         replaced: true,
     }
 }
@@ -274,11 +274,9 @@ enum Codec {
     /// characters, U+FFFE where the byte is undefined).
     Charmap(&'static str, &'static str),
     /// One of Python's East Asian multi-byte codecs, by module name, decoded
-    /// by its own tables ([`cjk`]).
+    /// as CPython does ([`cjk`]: tables for the stateless ones, ports of
+    /// CPython's decoders for the stateful ISO-2022 family and HZ).
     Cjk(&'static str),
-    /// A multi-byte codec Python has and [`cjk`] lacks (`iso2022_jp`, a
-    /// stateful one), decoded with the WHATWG table of its family.
-    Web(&'static Encoding),
 }
 
 /// bs4's `UnicodeDammit.CHARSET_ALIASES`.
@@ -342,8 +340,8 @@ impl Codec {
     /// `-`s removed, then with `-` as `_`; the first Python finds. `None`
     /// when Python has no such codec, when it is not a text encoding
     /// (`rot13`, `base64`…), or when it is one this module does not decode
-    /// (`utf-7`, `unicode_escape`, `hz`, the ISO-2022 family but
-    /// `iso2022_jp`): bs4 goes on to its next candidate when `str()` raises, and
+    /// (`utf-7`, `unicode_escape`, `raw_unicode_escape`, `idna`, `punycode`):
+    /// bs4 goes on to its next candidate when `str()` raises, and
     /// so does [`decode`] — for the last group, where Python would have
     /// decoded, the counts can differ.
     fn find(name: &str) -> Option<(Self, String)> {
@@ -376,14 +374,12 @@ impl Codec {
             "utf_32" => Codec::Utf32,
             "utf_32_le" => Codec::Utf32Le,
             "utf_32_be" => Codec::Utf32Be,
-            "iso2022_jp" => Codec::Web(encoding_rs::ISO_2022_JP),
             _ => return None,
         })
     }
 
-    /// The name to report for a page decoded with this codec, found as
-    /// `asked`.
-    fn name(self, asked: &str) -> String {
+    /// The name to report for a page decoded with this codec.
+    fn name(self) -> String {
         match self {
             Codec::Utf8 => "utf-8".into(),
             Codec::Ascii => "ascii".into(),
@@ -396,12 +392,6 @@ impl Codec {
             Codec::Utf32Be => "utf-32be".into(),
             Codec::Charmap("cp1252", _) => "windows-1252".into(),
             Codec::Charmap(module, _) | Codec::Cjk(module) => module.replace('_', "-"),
-            Codec::Web(encoding) if encoding.name().eq_ignore_ascii_case(asked) => {
-                encoding.name().to_lowercase()
-            }
-            Codec::Web(encoding) => {
-                format!("{asked} (as {})", encoding.name().to_lowercase())
-            }
         }
     }
 
@@ -434,9 +424,6 @@ impl Codec {
                 utf32(bytes, little_endian, false)
             }
             Codec::Cjk(module) => cjk::decode(module, bytes, false).map(Cow::Owned),
-            Codec::Web(encoding) => {
-                encoding.decode_without_bom_handling_and_without_replacement(bytes)
-            }
         }
     }
 
@@ -475,7 +462,6 @@ impl Codec {
             Codec::Cjk(module) => {
                 Cow::Owned(cjk::decode(module, bytes, true).unwrap_or_default())
             }
-            Codec::Web(encoding) => encoding.decode_without_bom_handling(bytes).0,
         }
     }
 

@@ -47,11 +47,12 @@
 //!   their own tables, strict where Python's are — the single-byte ones
 //!   (`python_codecs.rs`) and the East Asian multi-byte ones (`cjk_codecs.bin`:
 //!   Big5, CP932, CP949, EUC-JP, EUC-KR, GBK, GB18030, Shift_JIS, JIS X 0213
-//!   and the rest), both generated from CPython 3.11. But ISO-2022-JP
-//!   decodes with the WHATWG table of its family (`encoding_rs`), and the
-//!   codecs Python has that this module does not decode (`utf-7`,
-//!   `unicode_escape`, `hz`, the other ISO-2022 variants) are skipped where
-//!   Python would have decoded.
+//!   and the rest), both generated from CPython 3.11, and the stateful ones
+//!   (ISO-2022-JP and its variants, ISO-2022-KR, HZ) by ports of CPython's
+//!   decoders. The few codecs Python has that this module does not decode
+//!   are skipped where Python would have decoded: `utf-7` (Python's accepts
+//!   lone surrogates, which a Rust `String` cannot hold), `unicode_escape`,
+//!   `raw_unicode_escape`, `idna` and `punycode`.
 //! * A page on which bs4 raises: a decimal character reference of more than
 //!   4,300 digits (Python's `int()` refuses it). [`text_len`] returns an
 //!   error there.

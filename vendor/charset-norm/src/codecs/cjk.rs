@@ -292,9 +292,21 @@ pub(super) fn advance(
     step: Step,
     errors: Errors,
     position: &mut usize,
+    out: &mut String,
 ) -> Result<bool, DecodeError> {
     match step {
         Step::Error(_) | Step::Incomplete if errors == Errors::Strict => Err(DecodeError::Invalid),
+        // One U+FFFD per error; an incomplete sequence at the end is one
+        // error spanning the rest.
+        Step::Error(length) if errors == Errors::Replace => {
+            out.push('\u{FFFD}');
+            *position += length;
+            Ok(true)
+        }
+        Step::Incomplete if errors == Errors::Replace => {
+            out.push('\u{FFFD}');
+            Ok(false)
+        }
         Step::Ok(length) | Step::Error(length) => {
             *position += length;
             Ok(true)
@@ -404,7 +416,7 @@ pub(super) fn decode_cjk(
             }
             _ => Step::Error(1),
         };
-        if !advance(step, errors, &mut position)? {
+        if !advance(step, errors, &mut position, out)? {
             break;
         }
     }

@@ -53,7 +53,7 @@ pub(super) fn decode_hz(data: &[u8], errors: Errors, out: &mut String) -> Result
                 None => Step::Error(1),
             }
         };
-        if !advance(step, errors, &mut position)? {
+        if !advance(step, errors, &mut position, out)? {
             break;
         }
     }
@@ -363,7 +363,7 @@ pub(super) fn decode_iso2022(
                 }
             }
         };
-        if !advance(step, errors, &mut position)? {
+        if !advance(step, errors, &mut position, out)? {
             break;
         }
     }

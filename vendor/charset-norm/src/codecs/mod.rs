@@ -55,6 +55,11 @@ pub enum Errors {
     Strict,
     /// Skip invalid sequences, as `CPython`'s `errors="ignore"` does.
     Ignore,
+    /// Write one U+FFFD per invalid sequence, as `CPython`'s
+    /// `errors="replace"` does. The multi-byte East Asian codecs only (CJK,
+    /// HZ, ISO-2022): other codecs answer [`DecodeError::Unknown`].
+    /// (Added in this workspace's copy: see README.md.)
+    Replace,
 }
 
 /// Why decoding failed.
@@ -260,6 +265,10 @@ pub fn decode_into(
 ) -> Result<(), DecodeError> {
     let codec = lookup(encoding).ok_or(DecodeError::Unknown)?;
     out.clear();
+    if errors == Errors::Replace && !matches!(codec, Codec::Cjk(_) | Codec::Iso2022(_) | Codec::Hz)
+    {
+        return Err(DecodeError::Unknown);
+    }
     match codec {
         Codec::Ascii => decode_ascii(data, errors, out),
         Codec::Latin1 => {
@@ -426,6 +435,14 @@ mod tests {
             "テスト"
         );
         assert_eq!(decode(b"~{VP~}", "hz", Errors::Strict).unwrap(), "中");
+        // errors="replace" (this copy's addition): one U+FFFD per error, one
+        // for a sequence cut short at the end; only the East Asian codecs.
+        assert_eq!(
+            decode(b"\x1b$B\x80$3\x1b$", "iso2022_jp", Errors::Replace).unwrap(),
+            "\u{FFFD}こ\u{FFFD}"
+        );
+        assert_eq!(decode(b"\xa4", "big5", Errors::Replace).unwrap(), "\u{FFFD}");
+        assert_eq!(decode(b"a", "utf_8", Errors::Replace), Err(DecodeError::Unknown));
         assert_eq!(
             decode(b"\x81\x30\x81\x30", "gb18030", Errors::Strict).unwrap(),
             "\u{80}"
