@@ -56,6 +56,7 @@ import argparse
 import codecs
 import json
 import logging
+import pathlib
 import random
 import sys
 import warnings
@@ -558,6 +559,39 @@ def stateful_page(rng):
     return f"{name}{'-noisy' if noisy else ''}", body
 
 
+# Text we did not write: CPython's own test texts for its East Asian codecs
+# (Lib/test/cjkencodings/<codec>.txt, in the interpreter's test package).
+try:
+    import test as _cpython_test
+    CPYTHON_TEXTS = pathlib.Path(_cpython_test.__file__).parent / "cjkencodings"
+except ImportError:
+    CPYTHON_TEXTS = None
+
+
+def cpython_texts():
+    """{codec: bytes} of CPython's codec test texts, or {} when this
+    interpreter has no test package."""
+    if CPYTHON_TEXTS is None or not CPYTHON_TEXTS.is_dir():
+        return {}
+    return {path.stem: path.read_bytes() for path in sorted(CPYTHON_TEXTS.glob("*.txt"))
+            if not path.stem.endswith("-utf8")}
+
+
+def text_page(rng, texts):
+    """A page around some lines of one of CPython's codec test texts:
+    undeclared (the detector's guess decides, where one is installed) or
+    declared by the codec's name."""
+    codec = rng.choice(sorted(texts))
+    lines = texts[codec].split(b"\n")
+    start = rng.randrange(len(lines))
+    chosen = b"\n".join(lines[start:start + rng.randint(1, len(lines))])
+    declared = rng.random() < 0.3
+    head = f'<meta charset="{codec}">'.encode("ascii") if declared else b""
+    body = (b"<!DOCTYPE html><html><head>" + head + b"<title>t</title></head><body><pre>"
+            + chosen + b"</pre></body></html>")
+    return f"{codec}-{'declared' if declared else 'undeclared'}", body
+
+
 def bs4_count(body):
     try:
         soup = BeautifulSoup(body, "html.parser")
@@ -584,6 +618,10 @@ def main():
                         help="pages in ISO-2022-JP, declared or not, some with escapes Python's "
                              "codec refuses or forgives, after the others (default: a twentieth "
                              "of --pages)")
+    parser.add_argument("--texts", type=int, default=None,
+                        help="pages around lines of CPython's own codec test texts "
+                             "(Lib/test/cjkencodings), after the others (default: a twentieth "
+                             "of --pages; none if this interpreter has no test package)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if bs4.__version__ != PINNED:
@@ -606,13 +644,17 @@ def main():
     legacy = random.Random(f"legacy-{args.seed}")
     # And theirs.
     stateful = random.Random(f"stateful-{args.seed}")
+    # And theirs.
+    texting = random.Random(f"texts-{args.seed}")
+    texts = cpython_texts()
     n_malformed = args.pages // 5 if args.malformed is None else args.malformed
     n_declared = args.pages // 5 if args.declared is None else args.declared
     n_legacy = args.pages // 10 if args.legacy is None else args.legacy
     n_stateful = args.pages // 20 if args.stateful is None else args.stateful
+    n_texts = (args.pages // 20 if args.texts is None else args.texts) if texts else 0
     rejected = 0
     with open(args.out, "w", encoding="utf-8") as out:
-        for i in range(args.pages + n_malformed + n_declared + n_legacy + n_stateful):
+        for i in range(args.pages + n_malformed + n_declared + n_legacy + n_stateful + n_texts):
             if i < args.pages:
                 name = f"seed{args.seed}-page{i}"
                 text, _ = Page(rng).render()
@@ -631,10 +673,15 @@ def main():
                 index = i - args.pages - n_malformed - n_declared
                 name = f"seed{args.seed}-legacy{index}-{kind}"
                 header = None
-            else:
+            elif i < args.pages + n_malformed + n_declared + n_legacy + n_stateful:
                 kind, body = stateful_page(stateful)
                 index = i - args.pages - n_malformed - n_declared - n_legacy
                 name = f"seed{args.seed}-stateful{index}-{kind}"
+                header = None
+            else:
+                kind, body = text_page(texting, texts)
+                index = i - args.pages - n_malformed - n_declared - n_legacy - n_stateful
+                name = f"seed{args.seed}-text{index}-{kind}"
                 header = None
             count, encoding, error = bs4_count(body)
             rejected += count is None
@@ -650,7 +697,7 @@ def main():
             out.write(json.dumps(record, ensure_ascii=True) + "\n")
     print(f"wrote {args.pages} pages, {n_malformed} malformed ones, {n_declared} declaring "
           f"legacy or unknown encodings, {n_legacy} in legacy encodings or UTF-16/32 "
-          f"and {n_stateful} in ISO-2022-JP "
+          f"{n_stateful} in ISO-2022-JP and {n_texts} around CPython's codec test texts "
           f"(seed {args.seed}, "
           f"beautifulsoup4 {bs4.__version__}, "
           f"{rejected} on which bs4 raised) to {args.out}")
