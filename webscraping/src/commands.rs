@@ -21,9 +21,9 @@ pub struct Options {
     /// Section 4 prints its records as JSON (and nothing else: no banners).
     #[arg(long)]
     pub json: bool,
-    /// Which BeautifulSoup section 0's counts follow: `requests` (the
-    /// lecture's `pip install requests beautifulsoup4`, which brings the
-    /// charset detector bs4 then uses) or `plain` (`pip install
+    /// Which BeautifulSoup the counts of sections 0 and 3 follow: `requests`
+    /// (the lecture's `pip install requests beautifulsoup4`, which brings
+    /// the charset detector bs4 then uses) or `plain` (`pip install
     /// beautifulsoup4`). The other sections follow the lecture's.
     #[arg(long = "env", value_name = "ENV", default_value = "requests")]
     pub environment: Environment,
@@ -351,7 +351,7 @@ pub fn environment_note(environment: Environment) -> String {
         Environment::Requests => format!(
             "Counts follow BeautifulSoup after `{}`, as in the lecture:\n\
              requests brings charset_normalizer, and bs4 asks it to guess the encoding of a page\n\
-             that declares none. (--env plain: without it.)",
+             that declares none that decodes. (--env plain: without it.)",
             environment.pip_install()
         ),
         Environment::Plain => format!(

@@ -82,7 +82,11 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
         common::timing::HumanDuration(context.site.latency())
     );
     let environment = context.config.environment;
-    println!("{}\n", crate::commands::environment_note(environment));
+    println!(
+        "{}\nThese three pages declare UTF-8, so bs4 never asks the detector and both environments\n\
+         count them the same; section 3 has pages where they differ.\n",
+        crate::commands::environment_note(environment)
+    );
     let (threaded, threaded_time) =
         time(|| with_threads(&context.client, &urls, environment));
     println!("All threads finished.\n");

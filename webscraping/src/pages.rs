@@ -19,7 +19,7 @@ pub const LECTURE_PATHS: [&str; 3] =
     ["/docs/introduction/", "/docs/concepts/", "/docs/tutorials/"];
 
 /// Paths that misbehave, each in its own way (see [`crate::site`]).
-pub const FAULT_PATHS: [&str; 10] = [
+pub const FAULT_PATHS: [&str; 11] = [
     "/fault/500",
     "/fault/404",
     "/fault/hang",
@@ -29,6 +29,7 @@ pub const FAULT_PATHS: [&str; 10] = [
     "/fault/latin1",
     "/fault/bad-utf8",
     "/fault/windows-1252",
+    "/fault/big5",
     "/fault/redirect-loop",
 ];
 

@@ -109,6 +109,73 @@ pub fn scrape_faults(
     Ok(futures.into_iter().map(|f| f.result()).collect::<Result<_, _>>()?)
 }
 
+/// The pages whose bytes declare no encoding (/fault/big5, /fault/latin1,
+/// /fault/bad-utf8), as bs4 read them in `environment`, in words: built
+/// from the outcomes, so it says what this run found.
+pub fn undeclared_pages_note(outcomes: &[Outcome], environment: Environment) -> String {
+    let read = |path: &str| {
+        outcomes.iter().find(|o| o.path == path).and_then(|o| o.result.as_ref().ok()).map(
+            |(chars, read_as)| {
+                let encoding = read_as.split(';').next().unwrap_or(read_as).to_string();
+                (*chars, encoding)
+            },
+        )
+    };
+    let pages: Vec<String> = ["/fault/big5", "/fault/latin1", "/fault/bad-utf8"]
+        .into_iter()
+        .filter_map(|path| {
+            read(path).map(|(chars, encoding)| {
+                format!("{path} as {encoding} ({chars} characters)")
+            })
+        })
+        .collect();
+    let mut note = match environment {
+        Environment::Requests => format!(
+            "With requests installed, as in the lecture, bs4 asks charset_normalizer for a guess \
+             when a page has no byte-order mark and no declared encoding that decodes (before it \
+             tries UTF-8), and reads the page as the guess: {}.",
+            pages.join(", ")
+        ),
+        Environment::Plain => format!(
+            "Without a charset detector (--env plain), bs4 reads a page with no byte-order mark \
+             and no declared encoding that decodes as UTF-8, else windows-1252: {}.",
+            pages.join(", ")
+        ),
+    };
+    // The Latin-1 page read as another code page: a wrong guess can keep
+    // the count and change the letters.
+    if read("/fault/latin1").is_some_and(|(_, encoding)| encoding == "cp1250") {
+        note.push_str(
+            " A guess can be wrong and keep the count: cp1250 is Windows' Central European \
+             page, so the Latin-1 page's \"crème\" reads \"crčme\".",
+        );
+    }
+    note.push_str(match environment {
+        Environment::Requests => {
+            " (--env plain: no detector, as after `pip install beautifulsoup4` alone.)"
+        }
+        Environment::Plain => {
+            " (--env requests, the default: charset_normalizer guesses.)"
+        }
+    });
+    wrap(&note, 92)
+}
+
+/// `text` broken into lines of at most `width` columns, at spaces.
+fn wrap(text: &str, width: usize) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    for word in text.split(' ') {
+        match lines.last_mut() {
+            Some(line) if line.chars().count() + 1 + word.chars().count() <= width => {
+                line.push(' ');
+                line.push_str(word);
+            }
+            _ => lines.push(word.to_string()),
+        }
+    }
+    lines.join("\n")
+}
+
 /// What the rate-limit demo observed.
 #[derive(Debug, Clone, Copy)]
 pub struct RateObserved {
@@ -210,7 +277,7 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
     let mut table = Table::new(["path", "outcome", "kind", "attempts", "time"]);
     table.left_align(0).left_align(1).left_align(2);
     let mut header_shown = false;
-    for o in outcomes {
+    for o in &outcomes {
         let (outcome, kind) = match &o.result {
             Ok((chars, charset)) => {
                 header_shown |= charset.contains("; header: ");
@@ -219,7 +286,7 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
             Err(err) => (err.to_string(), err.kind()),
         };
         table.row([
-            o.path,
+            o.path.clone(),
             outcome,
             kind.to_string(),
             o.attempts.to_string(),
@@ -234,18 +301,7 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
              a browser would follow the header."
         );
     }
-    match limits.environment {
-        Environment::Requests => println!(
-            "With requests installed, as in the lecture, bs4 asks charset_normalizer about a page \
-             that\ndeclares no encoding and is not UTF-8, and reads it as the guess: the \
-             encodings of\n/fault/latin1 and /fault/bad-utf8 above are its guesses. \
-             (--env plain: both windows-1252.)"
-        ),
-        Environment::Plain => println!(
-            "Without a charset detector (--env plain), a page that declares no encoding and is \
-             not UTF-8\nis read as windows-1252. (--env requests: as charset_normalizer guesses.)"
-        ),
-    }
+    println!("{}", undeclared_pages_note(&outcomes, limits.environment));
     println!("{}\n", overall_reading(took, slowest));
 
     let limiter = HostLimiter::new(2, Duration::from_millis(30));
@@ -258,5 +314,12 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
         HumanDuration(observed.min_gap),
         observed.ok
     );
+    if observed.peak_concurrent < 2 {
+        println!(
+            "(A peak of {}: each request ended before the next one's start, at least 30 ms later \
+             —\nthe gap, not the limit of 2, kept them apart.)",
+            observed.peak_concurrent
+        );
+    }
     Ok(())
 }

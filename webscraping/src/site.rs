@@ -21,7 +21,8 @@
 //! | `/fault/huge` | a 5 MiB body (the client's cap is 1 MiB) |
 //! | `/fault/binary` | `application/octet-stream` |
 //! | `/fault/latin1` | `text/html; charset=iso-8859-1`, bytes that are not UTF-8 |
-//! | `/fault/bad-utf8` | claims UTF-8, sends invalid bytes (read with U+FFFD, as bs4 does) |
+//! | `/fault/bad-utf8` | claims UTF-8, sends bytes that are not (bs4 reads them as windows-1252, or as its detector guesses) |
+//! | `/fault/big5` | Chinese in Big5, declared only in the header (`charset=Big5`), which bs4 never sees |
 //! | `/fault/windows-1252` | declares windows-1252 in `<meta>`, smart quotes and € |
 //! | `/fault/stall` | sends part of its body, then nothing (a deadline test) |
 //! | `/fault/redirect-loop` | 302 → `/fault/redirect-loop2` → 302 → back |
@@ -418,6 +419,14 @@ fn respond(
             &[("Content-Type", "application/octet-stream")],
             &[0x89, b'P', b'N', b'G', 0, 1, 2, 3],
         ),
+        "/fault/big5" => {
+            // "中文網頁測試，這是一個沒有宣告編碼的頁面。" ("a Chinese test page
+            // that declares no encoding") in Big5: 21 characters, 42 bytes.
+            let body = b"<html><body><p>\xa4\xa4\xa4\xe5\xba\xf4\xad\xb6\xb4\xfa\xb8\xd5\
+                         \xa1A\xb3o\xacO\xa4@\xad\xd3\xa8S\xa6\xb3\xab\xc5\xa7i\xbds\xbdX\
+                         \xaa\xba\xad\xb6\xad\xb1\xa1C</p></body></html>";
+            send(stream, 200, &[("Content-Type", "text/html; charset=Big5")], body)
+        }
         "/fault/latin1" => {
             // "Café crème" in ISO-8859-1: é is the single byte 0xE9.
             let body = b"<html><head><title>Caf\xE9</title></head><body><p>Caf\xE9 cr\xE8me</p></body></html>";

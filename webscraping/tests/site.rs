@@ -110,19 +110,24 @@ fn the_queue_scraper_returns_every_page_exactly_once() {
 
 #[test]
 fn every_fault_is_reported_as_its_kind_and_the_others_succeed() {
-    // bs4 reads the Latin-1 page ("Café crème", undeclared, not UTF-8)
-    // as charset_normalizer guesses where requests is installed, else as
-    // windows-1252: the same 14 characters either way. The header's
-    // iso-8859-1 is shown, never used.
-    for (environment, read_as) in [
-        (Environment::Requests, "cp1250; header: iso-8859-1"),
-        (Environment::Plain, "windows-1252; header: iso-8859-1"),
+    // bs4 reads the pages whose bytes declare nothing as charset_normalizer
+    // guesses where requests is installed, else as windows-1252. The
+    // Latin-1 page ("Café crème"): the same 14 characters either way. The
+    // Big5 page: 21 characters as Big5, one per byte (42) as windows-1252.
+    // The header's charset is shown where it disagrees, never used.
+    for (environment, latin1, big5) in [
+        (Environment::Requests, "cp1250; header: iso-8859-1", (21, "big5")),
+        (
+            Environment::Plain,
+            "windows-1252; header: iso-8859-1",
+            (42, "windows-1252; header: big5"),
+        ),
     ] {
-        faults_in(environment, read_as);
+        faults_in(environment, latin1, big5);
     }
 }
 
-fn faults_in(environment: Environment, latin1_read_as: &str) {
+fn faults_in(environment: Environment, latin1_read_as: &str, big5: (usize, &str)) {
     let site = site(1);
     let limits = robust::limits(
         common::scale::Scale::divide_sleeps_by(10).quick_divides_by(5).quick(true),
@@ -140,7 +145,13 @@ fn faults_in(environment: Environment, latin1_read_as: &str) {
     // Pages that answer, at the first attempt. Never refused: bytes that
     // are not UTF-8 are read as BeautifulSoup reads them (bad-utf8 as
     // windows-1252, where 0xFF 0xFE are "ÿþ").
-    for path in ["/docs/introduction/", "/page3", "/fault/latin1", "/fault/bad-utf8"] {
+    for path in [
+        "/docs/introduction/",
+        "/page3",
+        "/fault/latin1",
+        "/fault/bad-utf8",
+        "/fault/big5",
+    ] {
         assert_eq!(kind(path), ("ok", 1), "{path}");
     }
     assert_eq!(kind("/fault/windows-1252"), ("ok", 1));
@@ -167,6 +178,8 @@ fn faults_in(environment: Environment, latin1_read_as: &str) {
         &(14, latin1_read_as.to_string()),
         "Café + Café crème, {environment:?}"
     );
+    let big5_page = outcomes.iter().find(|o| o.path == "/fault/big5").unwrap();
+    assert_eq!(big5_page.result.as_ref().unwrap(), &(big5.0, big5.1.to_string()));
 }
 
 #[test]

@@ -6,7 +6,7 @@
 
 use proptest::prelude::*;
 use webscraping::client::{FetchError, Fetched};
-use webscraping::soup::{self, Rejected, adversary::FAMILIES};
+use webscraping::soup::{self, Environment, Rejected, adversary::FAMILIES};
 
 const MIB: usize = 1 << 20;
 
@@ -161,6 +161,46 @@ fn markup() -> impl Strategy<Value = String> {
         .prop_map(|pieces| pieces.concat())
 }
 
+/// Pieces of encoded text: ISO-2022 designations and shifts, HZ's `~{ ~}`,
+/// two-byte and four-byte East Asian sequences, UTF-16 units, and pages
+/// declaring the stateful codecs; or any single byte.
+fn encoded_bytes() -> impl Strategy<Value = Vec<u8>> {
+    const PIECES: &[&[u8]] = &[
+        b"\x1b$B",
+        b"\x1b(B",
+        b"\x1b(J",
+        b"\x1b$(D",
+        b"\x1b$)C",
+        b"\x1b.A",
+        b"\x1bN",
+        b"\x1b",
+        b"\x0e",
+        b"\x0f",
+        b"~{",
+        b"~}",
+        b"$3",
+        b"\xa4\xa4",
+        b"\x81\x30\x81\x30",
+        b"\xff\xfe",
+        b"\x00",
+        b"<meta charset=iso-2022-jp>",
+        b"<meta charset=iso2022_jp_2>",
+        b"<meta charset=iso2022_kr>",
+        b"<meta charset=hz>",
+        b"<meta charset=utf-7>",
+        b"<p>",
+        b"text ",
+    ];
+    proptest::collection::vec(
+        prop_oneof![
+            proptest::sample::select(PIECES).prop_map(<[u8]>::to_vec),
+            any::<u8>().prop_map(|byte| vec![byte]),
+        ],
+        0..300,
+    )
+    .prop_map(|pieces| pieces.concat())
+}
+
 fn fixture_bodies() -> Vec<String> {
     include_str!("fixtures/soup_pages.jsonl")
         .lines()
@@ -199,7 +239,19 @@ proptest! {
 
     #[test]
     fn arbitrary_bytes_never_panic(bytes in proptest::collection::vec(any::<u8>(), 0..2048)) {
-        parses_in_linear_work(&soup::decode(&bytes).text)?;
+        for environment in Environment::ALL {
+            parses_in_linear_work(&soup::decode_in(&bytes, environment).text)?;
+        }
+    }
+
+    /// What the charset detector and the stateful decoders see at their
+    /// worst: escape sequences and shifts cut anywhere, high bytes, zero
+    /// bytes, and declarations of the stateful codecs.
+    #[test]
+    fn encoded_bytes_decode_in_both_environments(bytes in encoded_bytes()) {
+        for environment in Environment::ALL {
+            parses_in_linear_work(&soup::decode_in(&bytes, environment).text)?;
+        }
     }
 
     #[test]

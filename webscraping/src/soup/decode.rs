@@ -178,8 +178,10 @@ pub fn decode_in(body: &[u8], environment: Environment) -> Decoded {
 /// What charset_normalizer's chardet-style `detect(markup)["encoding"]`
 /// answers (the call bs4 makes), as the Rust port `charset-norm` finds it:
 /// the best match's Python codec name, or `None` when nothing fits (binary
-/// data). The names differ from Python's only in spelling (`big5` for
-/// `Big5`): bs4 looks the codec up, so the codec is the same.
+/// data). `detect()` renames some codecs to chardet's names (`cp1250` to
+/// `windows-1250`, `big5` to `Big5`); bs4 looks the name up, which finds the
+/// same codec, so only the name this module reports differs from bs4's
+/// `original_encoding`.
 fn detector_guess(markup: &[u8]) -> Option<String> {
     let matches = charset_norm::from_bytes(markup);
     let best = matches.best()?;
@@ -625,6 +627,34 @@ mod tests {
         assert_eq!(
             named.encoding, "utf-8",
             "the name ascii is not retried: UTF-8 is next"
+        );
+    }
+
+    /// Each against bs4 4.15.0 with charset_normalizer 3.5.3 installed.
+    #[test]
+    fn the_detector_is_asked_only_when_nothing_declared_decodes() {
+        let requests = |page: &[u8]| {
+            let decoded = decode_in(page, Environment::Requests);
+            (decoded.encoding, decoded.text.split_once("<p>").unwrap().1.to_string())
+        };
+        // A declaration Python's strict EUC-KR refuses (CP949's 똠): the
+        // detector's guess, Big5-HKSCS, reads one character; without a
+        // detector, windows-1252 reads two.
+        let refused = b"<meta charset=\"euc-kr\"><p>\x8c\x63</p>";
+        assert_eq!(requests(refused), ("big5hkscs".into(), "稪</p>".into()));
+        assert_eq!(decode(refused).text, "<meta charset=\"euc-kr\"><p>Œc</p>");
+        // A declaration that decodes: the detector is not asked, though it
+        // would guess otherwise for the same bytes undeclared.
+        let declared = b"<meta charset=\"latin-1\"><p>Caf\xe9 cr\xe8me</p>";
+        assert_eq!(requests(declared), ("iso-8859-1".into(), "Café crème</p>".into()));
+        assert_eq!(
+            requests(b"<p>Caf\xe9 cr\xe8me</p>"),
+            ("cp1250".into(), "Café crčme</p>".into())
+        );
+        // A byte-order mark: not asked either.
+        assert_eq!(
+            requests(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>"),
+            ("utf-8".into(), "café</p>".into())
         );
     }
 

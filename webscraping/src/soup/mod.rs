@@ -63,7 +63,7 @@
 //! by a per-page budget ([`default_budget`], or [`text_len_within`]): a page
 //! that would need more is an error that says so, not a stuck worker.
 //!
-//! The differential tests (`tests/soup.rs` on 500+ generated pages, and a
+//! The differential tests (`tests/soup.rs` on 1,100 generated pages, and a
 //! fresh random batch in CI) compare against bs4 itself: see
 //! `python/soup_fixtures.py`.
 
