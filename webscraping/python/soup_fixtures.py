@@ -696,7 +696,7 @@ def main():
             }
             out.write(json.dumps(record, ensure_ascii=True) + "\n")
     print(f"wrote {args.pages} pages, {n_malformed} malformed ones, {n_declared} declaring "
-          f"legacy or unknown encodings, {n_legacy} in legacy encodings or UTF-16/32 "
+          f"legacy or unknown encodings, {n_legacy} in legacy encodings or UTF-16/32, "
           f"{n_stateful} in ISO-2022-JP and {n_texts} around CPython's codec test texts "
           f"(seed {args.seed}, "
           f"beautifulsoup4 {bs4.__version__}, "

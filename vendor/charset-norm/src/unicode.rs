@@ -58,9 +58,29 @@ pub const SUPERSCRIPT: u16 = 1 << 11;
 /// Inverted `?` or `!`.
 pub const SENTENCE_OPEN_PUNCTUATION: u16 = 1 << 12;
 
+mod unassigned {
+    include!("generated/unassigned.rs");
+}
+
+/// Whether CPython 3.11's `unicodedata` (Unicode 14.0.0) has no character
+/// at this code point. The Rust crates read below follow newer Unicode
+/// versions; where they assign a character Python does not know, Python's
+/// answers (category `Cn`, unprintable, no name, no case) are kept.
+/// (Added in this workspace's copy: see README.md.)
+#[must_use]
+pub fn unassigned_in_python(character: char) -> bool {
+    let code = u32::from(character);
+    let ranges = &unassigned::UNASSIGNED;
+    let after = ranges.partition_point(|&(first, _)| first <= code);
+    after > 0 && code <= ranges[after - 1].1
+}
+
 /// Two-letter general category, as `unicodedata.category` reports it.
 #[must_use]
 pub fn category(character: char) -> &'static str {
+    if unassigned_in_python(character) {
+        return "Cn";
+    }
     use GeneralCategory::{
         ClosePunctuation, ConnectorPunctuation, Control, CurrencySymbol, DashPunctuation,
         DecimalNumber, EnclosingMark, FinalPunctuation, Format, InitialPunctuation, LetterNumber,
@@ -120,6 +140,9 @@ pub fn is_digit(character: char) -> bool {
 }
 
 fn flags_from_name(character: char) -> u16 {
+    if unassigned_in_python(character) {
+        return 0;
+    }
     let Some(name) = unicode_names2::name(character) else {
         return 0;
     };
@@ -382,8 +405,8 @@ fn compute(character: char) -> Props {
     };
     Props {
         category: category(character),
-        upper: character.is_uppercase(),
-        lower: character.is_lowercase(),
+        upper: !unassigned_in_python(character) && character.is_uppercase(),
+        lower: !unassigned_in_python(character) && character.is_lowercase(),
         space: is_space(character),
         digit: is_digit(character),
         flags,
@@ -521,6 +544,18 @@ pub fn is_suspiciously_successive_range(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn characters_newer_than_python_3_11_are_unassigned() {
+        // U+0ECE LAO YAMAKKAN came with Unicode 15.0; CPython 3.11 has 14.0.
+        assert!(unassigned_in_python('\u{0ECE}'));
+        assert_eq!(category('\u{0ECE}'), "Cn");
+        assert!(!props('\u{0ECE}').printable('\u{0ECE}'));
+        // Its neighbour U+0ECD is in 14.0; U+0378 never was assigned.
+        assert!(!unassigned_in_python('\u{0ECD}'));
+        assert!(unassigned_in_python('\u{0378}'));
+        assert!(!unassigned_in_python('a') && !unassigned_in_python('中'));
+    }
 
     #[test]
     fn packing_round_trips() {

@@ -658,6 +658,44 @@ mod tests {
         );
     }
 
+    /// Every case of `tests/fixtures/detector_cases.jsonl` (random byte
+    /// strings and what charset_normalizer 3.5.3's `detect()` answered:
+    /// `python/detector_cases.py`), and of the file `DETECTOR_CASES` names, if
+    /// set: the port's guess finds the same codec (or none, for both).
+    #[test]
+    fn the_detector_guesses_as_charset_normalizer_does() {
+        let committed = include_str!("../../tests/fixtures/detector_cases.jsonl");
+        let fresh = std::env::var("DETECTOR_CASES")
+            .map(|path| {
+                std::fs::read_to_string(&path)
+                    .expect("DETECTOR_CASES names a readable file")
+            })
+            .unwrap_or_default();
+        // Python's module for the name: cp1250 and windows-1250 are one.
+        let module = |name: Option<&str>| {
+            name.map(|name| python_lookup(&name.to_lowercase()).ok_or(name.to_string()))
+        };
+        let mut checked = 0;
+        for line in committed.lines().chain(fresh.lines()) {
+            let case: serde_json::Value =
+                serde_json::from_str(line).expect("a case line");
+            let hex = case["bytes"].as_str().expect("bytes");
+            let bytes: Vec<u8> = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex"))
+                .collect();
+            let ours = detector_guess(&bytes);
+            let theirs = case["guess"].as_str();
+            assert_eq!(
+                module(ours.as_deref()),
+                module(theirs),
+                "{hex}: ours {ours:?}, charset_normalizer {theirs:?}"
+            );
+            checked += 1;
+        }
+        assert!(checked >= 1000, "{checked} cases");
+    }
+
     #[test]
     fn the_header_never_changes_the_count_only_the_report() {
         // `<p>中文</p>` in Big5, undeclared. A browser reads it by the
