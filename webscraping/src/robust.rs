@@ -144,16 +144,14 @@ pub fn undeclared_pages_note(outcomes: &[Outcome], environment: Environment) -> 
     };
     // The Latin-1 page read as another code page: a wrong guess can keep
     // the count and change the letters.
-    if read("/fault/latin1").is_some_and(|(_, encoding)| encoding == "cp1250") {
+    if read("/fault/latin1").is_some_and(|(_, encoding)| encoding == "windows-1250") {
         note.push_str(
-            " A guess can be wrong and keep the count: cp1250 is Windows' Central European \
-             page, so the Latin-1 page's \"crème\" reads \"crčme\".",
+            " A guess can be wrong and keep the count: windows-1250 is the Central European \
+             code page, so the Latin-1 page's \"crème\" reads \"crčme\".",
         );
     }
     note.push_str(match environment {
-        Environment::Requests => {
-            " (--env plain: no detector, as after `pip install beautifulsoup4` alone.)"
-        }
+        Environment::Requests => " (--env plain: bs4 alone, with no detector.)",
         Environment::Plain => {
             " (--env requests, the default: charset_normalizer guesses.)"
         }

@@ -36,7 +36,7 @@ fn full_quick_run_shows_every_section() {
             // The lecture's environment: charset_normalizer's guesses.
             "Counts follow BeautifulSoup after `pip install requests beautifulsoup4`",
             "15 characters (cp1006; header: utf-8)",
-            "14 characters (cp1250; header: iso-8859-1)",
+            "14 characters (windows-1250; header: iso-8859-1)",
             "too large",
             "pages in",
             "async: tokio",

@@ -116,7 +116,7 @@ fn every_fault_is_reported_as_its_kind_and_the_others_succeed() {
     // Big5 page: 21 characters as Big5, one per byte (42) as windows-1252.
     // The header's charset is shown where it disagrees, never used.
     for (environment, latin1, big5) in [
-        (Environment::Requests, "cp1250; header: iso-8859-1", (21, "big5")),
+        (Environment::Requests, "windows-1250; header: iso-8859-1", (21, "big5")),
         (
             Environment::Plain,
             "windows-1252; header: iso-8859-1",

@@ -66,14 +66,17 @@ fn compare(pages: &[Page], environment: Environment) -> usize {
     let mut differing: Vec<(&Page, Result<usize, soup::Rejected>, String)> = Vec::new();
     let mut compared = 0;
     for page in pages {
-        let Some((bs4_len, _)) = page.expected(environment) else { continue };
+        let Some((bs4_len, bs4_encoding)) = page.expected(environment) else { continue };
         compared += 1;
         let decoded = soup::decode_in(&page.bytes(), environment);
         let ours = soup::text_len(&decoded.text);
         // Where bs4 raised, the soup must give the same reason (not, say,
         // run out of budget).
+        // And the encoding it reports is bs4's `original_encoding`.
         let equal = match (&ours, bs4_len) {
-            (Ok(ours), Some(theirs)) => *ours == theirs,
+            (Ok(ours), Some(theirs)) => {
+                *ours == theirs && Some(decoded.encoding.as_str()) == bs4_encoding
+            }
             (Err(soup::Rejected::HugeCharacterReference { .. }), None) => true,
             _ => false,
         };
@@ -126,7 +129,8 @@ fn a_fresh_batch_from_soup_pages_if_given() {
     for environment in Environment::ALL {
         let compared = compare(&pages, environment);
         eprintln!(
-            "{compared} of {} fresh pages from {path} counted by bs4 after `{}`: all equal",
+            "{compared} of {} fresh pages from {path} counted by bs4 after `{}`: every count and \
+             encoding equal",
             pages.len(),
             environment.pip_install()
         );

@@ -14,8 +14,10 @@ use regex::bytes::Regex;
 pub struct Decoded {
     /// The text.
     pub text: String,
-    /// The encoding used, by the name Python's codecs give it
-    /// (`utf-8`, `windows-1252`, `iso-8859-1`, …).
+    /// The encoding used, by the name bs4 gives it in `original_encoding`:
+    /// the candidate's name as bs4 found a codec for it, lowercased (`utf-8`,
+    /// `windows-1252`, `latin-1` as a page declared it, `windows-1250` as the
+    /// detector named it, …).
     pub encoding: String,
     /// Whether no candidate decoded cleanly, so invalid bytes became U+FFFD.
     pub replaced: bool,
@@ -126,7 +128,7 @@ pub fn decode_in(body: &[u8], environment: Environment) -> Decoded {
     // `str()`; a candidate Python has no codec for is skipped. A name bs4
     // has already tried (compared lowercased) is not tried again.
     let mut tried: Vec<String> = Vec::new();
-    let mut codecs: Vec<(String, Codec)> = Vec::new();
+    let mut codecs: Vec<(String, Codec, String)> = Vec::new();
     let mut first_strict = |names: &mut dyn Iterator<Item = String>| {
         for name in names {
             let name = name.to_lowercase();
@@ -134,15 +136,15 @@ pub fn decode_in(body: &[u8], environment: Environment) -> Decoded {
                 continue;
             }
             tried.push(name.clone());
-            let Some((codec, _)) = Codec::find(&name) else { continue };
-            codecs.push((name, codec));
+            let Some((codec, asked)) = Codec::find(&name) else { continue };
             if let Some(text) = codec.decode_strict(markup) {
                 return Some(Decoded {
                     text: text.into_owned(),
-                    encoding: codec.name(),
+                    encoding: asked,
                     replaced: false,
                 });
             }
+            codecs.push((name, codec, asked));
         }
         None
     };
@@ -163,14 +165,14 @@ pub fn decode_in(body: &[u8], environment: Environment) -> Decoded {
     // With replacement, every candidate but one *named* "ascii" (bs4
     // compares the name, so "us-ascii" is retried); windows-1252 is always
     // a candidate and always decodes with it.
-    let codec = codecs
-        .iter()
-        .find(|(candidate, _)| candidate != "ascii")
-        .map(|(_, codec)| *codec)
-        .unwrap_or_else(|| Codec::find("windows-1252").expect("Python has cp1252").0);
+    let (codec, asked) = codecs
+        .into_iter()
+        .find(|(candidate, _, _)| candidate != "ascii")
+        .map(|(_, codec, asked)| (codec, asked))
+        .unwrap_or_else(|| Codec::find("windows-1252").expect("Python has cp1252"));
     Decoded {
         text: codec.decode_lossy(markup).into_owned(),
-        encoding: codec.name(),
+        encoding: asked,
         replaced: true,
     }
 }
@@ -178,21 +180,57 @@ pub fn decode_in(body: &[u8], environment: Environment) -> Decoded {
 /// What charset_normalizer's chardet-style `detect(markup)["encoding"]`
 /// answers (the call bs4 makes), as the Rust port `charset-norm` finds it:
 /// the best match's Python codec name, or `None` when nothing fits (binary
-/// data). `detect()` renames some codecs to chardet's names (`cp1250` to
-/// `windows-1250`, `big5` to `Big5`); bs4 looks the name up, which finds the
-/// same codec, so only the name this module reports differs from bs4's
-/// `original_encoding`.
+/// data), renamed as `detect()` renames it for chardet's users
+/// ([`CHARDET_NAMES`]): bs4 reports that name as the page's encoding.
 fn detector_guess(markup: &[u8]) -> Option<String> {
     let matches = charset_norm::from_bytes(markup);
     let best = matches.best()?;
-    let encoding = best.encoding();
     // detect() reports a UTF-8 signature as utf_8_sig, a codec that strips it.
-    Some(if encoding == "utf_8" && best.has_sig_or_bom() {
-        "utf_8_sig".to_string()
-    } else {
-        encoding.to_string()
-    })
+    let encoding = match best.encoding() {
+        "utf_8" if best.has_sig_or_bom() => "utf_8_sig",
+        other => other,
+    };
+    let renamed = CHARDET_NAMES.iter().find(|(python, _)| *python == encoding);
+    Some(renamed.map_or(encoding, |(_, chardet)| chardet).to_string())
 }
+
+/// charset_normalizer's `CHARDET_CORRESPONDENCE` (3.5.3): the names
+/// `detect()` gives these codecs, chardet's, instead of Python's.
+const CHARDET_NAMES: [(&str, &str); 33] = [
+    ("iso2022_kr", "ISO-2022-KR"),
+    ("iso2022_jp", "ISO-2022-JP"),
+    ("euc_kr", "EUC-KR"),
+    ("tis_620", "TIS-620"),
+    ("utf_32", "UTF-32"),
+    ("euc_jp", "EUC-JP"),
+    ("koi8_r", "KOI8-R"),
+    ("iso8859_1", "ISO-8859-1"),
+    ("latin_1", "ISO-8859-1"),
+    ("iso8859_2", "ISO-8859-2"),
+    ("iso8859_5", "ISO-8859-5"),
+    ("iso8859_6", "ISO-8859-6"),
+    ("iso8859_7", "ISO-8859-7"),
+    ("iso8859_8", "ISO-8859-8"),
+    ("utf_16", "UTF-16"),
+    ("cp855", "IBM855"),
+    ("mac_cyrillic", "MacCyrillic"),
+    ("gb2312", "GB2312"),
+    ("gb18030", "GB18030"),
+    ("cp932", "CP932"),
+    ("cp866", "IBM866"),
+    ("utf_8", "utf-8"),
+    ("utf_8_sig", "UTF-8-SIG"),
+    ("shift_jis", "SHIFT_JIS"),
+    ("big5", "Big5"),
+    ("cp1250", "windows-1250"),
+    ("cp1251", "windows-1251"),
+    ("cp1252", "Windows-1252"),
+    ("cp1253", "windows-1253"),
+    ("cp1255", "windows-1255"),
+    ("cp1256", "windows-1256"),
+    ("cp1254", "Windows-1254"),
+    ("cp949", "CP949"),
+];
 
 /// The HTTP header's charset, when it names a different codec from the
 /// one bs4 chose (`chosen`, a [`Decoded::encoding`]) — worth showing beside
@@ -212,8 +250,6 @@ pub fn header_disagrees<'a>(
 ) -> Option<&'a str> {
     let header = header_charset?;
     let (codec, _) = Codec::find(&header.to_lowercase())?;
-    // `chosen` may read "x-sjis (as shift_jis)": its first word is the name.
-    let chosen = chosen.split(' ').next().unwrap_or(chosen);
     (Codec::find(chosen).map(|(c, _)| c) != Some(codec)).then_some(header)
 }
 
@@ -380,23 +416,6 @@ impl Codec {
         })
     }
 
-    /// The name to report for a page decoded with this codec.
-    fn name(self) -> String {
-        match self {
-            Codec::Utf8 => "utf-8".into(),
-            Codec::Ascii => "ascii".into(),
-            Codec::Latin1 => "iso-8859-1".into(),
-            Codec::Utf16 => "utf-16".into(),
-            Codec::Utf16Le => "utf-16le".into(),
-            Codec::Utf16Be => "utf-16be".into(),
-            Codec::Utf32 => "utf-32".into(),
-            Codec::Utf32Le => "utf-32le".into(),
-            Codec::Utf32Be => "utf-32be".into(),
-            Codec::Charmap("cp1252", _) => "windows-1252".into(),
-            Codec::Charmap(module, _) | Codec::Cjk(module) => module.replace('_', "-"),
-        }
-    }
-
     /// Decodes `bytes` as Python's codec does with `errors="strict"`:
     /// `None` where Python raises `UnicodeDecodeError`.
     fn decode_strict(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
@@ -537,7 +556,8 @@ mod tests {
         assert_eq!((bom.encoding.as_str(), bom.text.ends_with('é')), ("utf-8", true));
         // A declaration wins over UTF-8: two characters, not one.
         let declared = decode(b"<meta charset=latin-1>\xc3\xa9");
-        assert_eq!(declared.encoding, "iso-8859-1");
+        // Named as bs4 names it: the declared name, lowercased.
+        assert_eq!(declared.encoding, "latin-1");
         assert!(declared.text.ends_with("Ã©"));
         // Nothing declared: valid UTF-8 is UTF-8.
         assert_eq!(decode(b"<p>\xc3\xa9</p>").encoding, "utf-8");
@@ -602,7 +622,7 @@ mod tests {
             (decoded.encoding, decoded.text.ends_with("<p>а</p>"))
         };
         for name in ["KOI8-R", "Koi8_R", "koi8--r"] {
-            assert_eq!(koi8(name), ("koi8-r".into(), true), "{name}");
+            assert_eq!(koi8(name), (name.to_lowercase(), true), "{name}");
         }
         for name in ["koi8 r", "  koi8-r  ", "KOI8.R"] {
             assert_eq!(koi8(name), ("windows-1252".into(), false), "{name}");
@@ -617,7 +637,7 @@ mod tests {
         let page = b"<meta charset=\"us\"><p>\x81\x8d\xe9</p>";
         let decoded = decode(page);
         assert!(decoded.replaced);
-        assert_eq!(decoded.encoding, "ascii");
+        assert_eq!(decoded.encoding, "us");
         assert!(
             decoded.text.ends_with("<p>\u{FFFD}\u{FFFD}\u{FFFD}</p>"),
             "{}",
@@ -646,10 +666,10 @@ mod tests {
         // A declaration that decodes: the detector is not asked, though it
         // would guess otherwise for the same bytes undeclared.
         let declared = b"<meta charset=\"latin-1\"><p>Caf\xe9 cr\xe8me</p>";
-        assert_eq!(requests(declared), ("iso-8859-1".into(), "Café crème</p>".into()));
+        assert_eq!(requests(declared), ("latin-1".into(), "Café crème</p>".into()));
         assert_eq!(
             requests(b"<p>Caf\xe9 cr\xe8me</p>"),
-            ("cp1250".into(), "Café crčme</p>".into())
+            ("windows-1250".into(), "Café crčme</p>".into())
         );
         // A byte-order mark: not asked either.
         assert_eq!(
