@@ -32,7 +32,7 @@ pub fn banner(number: u32, title: &str) -> String {
 /// `--release`, so timings are read with that in mind. `None` in release.
 pub fn build_note() -> Option<&'static str> {
     cfg!(debug_assertions).then_some(
-        "note: dev build (our crates at opt-level 1, the dependencies they time at 3). \
+        "note: dev build (this course's code lightly optimised, the libraries it times fully). \
          Timings are representative; use --release for benchmark-grade numbers.",
     )
 }
