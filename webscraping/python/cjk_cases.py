@@ -55,7 +55,7 @@ def case(rng, codec):
 
 # The stateful codecs, decoded by charset-norm's ports (src/soup/cjk.rs).
 STATEFUL = ["iso2022_jp", "iso2022_jp_1", "iso2022_jp_2", "iso2022_jp_2004", "iso2022_jp_3",
-            "iso2022_jp_ext", "iso2022_kr", "hz"]
+            "iso2022_jp_ext", "iso2022_kr", "hz", "utf_7"]
 # Escape sequences the ISO-2022 codecs know (each knows some), some they scan
 # and refuse, and pieces: ASCII, JIS X 0201 Roman and Katakana, JIS X 0208
 # (1978, 1983, 1990), JIS X 0212, JIS X 0213 planes, GB2312, KS X 1001 (in
@@ -67,10 +67,14 @@ ESCAPES = [b"\x1b(B", b"\x1b(J", b"\x1b(I", b"\x1b$@", b"\x1b$B", b"\x1b$(B", b"
            b"\x1b(\x7fB", b"\x0e", b"\x0f"]
 # HZ: ~{ into GB2312, ~} out, ~~ a tilde, ~ and a newline nothing.
 HZ_PIECES = [b"~{", b"~}", b"~~", b"~\n", b"~", b"~x"]
+# UTF-7 (src/soup/utf7.rs, not a CJK codec but tested the same way): shifts
+# into base64 and out, base64 runs of every length, surrogates.
+UTF7_PIECES = [b"+", b"-", b"+-", b"+/v8", b"+AOk-", b"+2D3dQA-", b"+2D0-", b"+3UA", b"AOk", b"A",
+               b"AA", b"AAA", b"/", b"+!", b"!"]
 
 
 def stateful_case(rng, codec):
-    pieces = HZ_PIECES if codec == "hz" else ESCAPES
+    pieces = {"hz": HZ_PIECES, "utf_7": UTF7_PIECES}.get(codec, ESCAPES)
     data = bytearray()
     for _ in range(rng.randint(1, 8)):
         pick = rng.random()
@@ -86,6 +90,15 @@ def stateful_case(rng, codec):
         else:
             data.append(rng.randrange(0x80, 0x100))
     return bytes(data)
+
+
+def lone_as_fffd(text):
+    """UTF-7 can decode to a surrogate without its partner, which a Rust
+    String cannot hold: the decoder writes U+FFFD there (one character, as in
+    Python), and so does the case file."""
+    if text is None:
+        return None
+    return "".join("\ufffd" if 0xD800 <= ord(c) < 0xE000 else c for c in text)
 
 
 def main():
@@ -105,8 +118,8 @@ def main():
                     strict = data.decode(codec)
                 except UnicodeDecodeError:
                     strict = None
-                record = {"codec": codec, "bytes": data.hex(), "strict": strict,
-                          "replace": data.decode(codec, "replace")}
+                record = {"codec": codec, "bytes": data.hex(), "strict": lone_as_fffd(strict),
+                          "replace": lone_as_fffd(data.decode(codec, "replace"))}
                 out.write(json.dumps(record, ensure_ascii=True) + "\n")
     print(f"wrote {args.cases} cases for each of {len(CODECS) + len(STATEFUL)} codecs (seed {args.seed}) to {args.out}")
 

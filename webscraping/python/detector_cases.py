@@ -3,8 +3,8 @@
 the Rust port the chapter guesses with (vendor/charset-norm), without bs4 in
 between.
 
-Four kinds, drawn to reach the detector's corners: random bytes of any
-length; random bytes of even length (they decode as UTF-16, to arbitrary
+Five kinds, drawn to reach the detector's corners: UTF-7's signature and
+ASCII after it; random bytes of any length; random bytes of even length (they decode as UTF-16, to arbitrary
 code points, some assigned only in Unicode versions newer than CPython
 3.11's); ASCII and high bytes mixed; and short texts in one of 26 encodings,
 some with stray bytes, cut short, or wrapped in markup.
@@ -37,6 +37,11 @@ ENCODINGS = ["big5", "gb2312", "gb18030", "euc_jp", "shift_jis", "iso2022_jp", "
 
 
 def case(rng):
+    kind = rng.random()
+    if kind < 0.1:
+        # UTF-7's signature (+/v8, +/v9, +/v+, +/v/), then ASCII and escapes.
+        tail = bytes(rng.choice(b"abc -+/\x1b$B()~{}0AZ") for _ in range(rng.randint(0, 40)))
+        return b"+/v" + bytes([rng.choice(b"89+/")]) + tail
     kind = rng.random()
     if kind < 0.2:
         return bytes(rng.randrange(256) for _ in range(rng.randint(1, 200)))

@@ -389,7 +389,7 @@ WHATWG_ONLY = [
 # Codecs Python decodes that the Rust side does not: not declared by these
 # pages. The module docs of webscraping::soup list them. (The stateful East
 # Asian ones are decoded; ISO-2022-JP has pages of its own: stateful_page.)
-NOT_DECLARED = {"utf-7", "unicode-escape", "raw-unicode-escape", "idna", "punycode"}
+NOT_DECLARED = {"unicode-escape", "raw-unicode-escape", "idna", "punycode"}
 
 # One sentence per legacy encoding of the web, for pages in that encoding.
 SENTENCES = {
@@ -592,6 +592,28 @@ def text_page(rng, texts):
     return f"{codec}-{'declared' if declared else 'undeclared'}", body
 
 
+# Byte-order marks, stacked or alone, before short content: what makes a
+# decode come out empty (bs4 then retries with replacement) or leaves a mark
+# for the next codec to read.
+MARKS = [b"\xef\xbb\xbf", b"\xff\xfe", b"\xfe\xff", b"\x00\x00\xfe\xff", b"\xff\xfe\x00\x00"]
+MARK_DECLARATIONS = ["utf-8-sig", "utf-16", "utf-16le", "utf-32", "ascii", "iso-2022-jp", "hz",
+                     "utf-8", "latin-1"]
+MARK_CONTENT = [b"", b"ab", b"\x1b$B", b"\x1b(B", b"~{", b"~}", b"\x00", b"\x00\x00", b"a\x00",
+                b"\xe9", b"\xc3\xa9", b"<p>x</p>", b"\x81", b"+/v8", b" "]
+
+
+def marks_page(rng):
+    """Byte-order marks (none, one, or several), maybe a declaration, and a
+    little content: bs4's sniffing, its empty-means-failed rule, and the
+    detector on almost nothing."""
+    body = b"".join(rng.choice(MARKS) for _ in range(rng.choice([0, 1, 1, 2, 3])))
+    declared = rng.random() < 0.4
+    if declared:
+        body += f'<meta charset="{rng.choice(MARK_DECLARATIONS)}">'.encode("ascii")
+    body += b"".join(rng.choice(MARK_CONTENT) for _ in range(rng.randint(0, 4)))
+    return ("declared" if declared else "undeclared"), body
+
+
 def bs4_count(body):
     try:
         soup = BeautifulSoup(body, "html.parser")
@@ -622,6 +644,9 @@ def main():
                         help="pages around lines of CPython's own codec test texts "
                              "(Lib/test/cjkencodings), after the others (default: a twentieth "
                              "of --pages; none if this interpreter has no test package)")
+    parser.add_argument("--marks", type=int, default=None,
+                        help="pages of byte-order marks, stacked or alone, before a little "
+                             "content, after the others (default: a twentieth of --pages)")
     parser.add_argument("--out", required=True)
     args = parser.parse_args()
     if bs4.__version__ != PINNED:
@@ -646,15 +671,19 @@ def main():
     stateful = random.Random(f"stateful-{args.seed}")
     # And theirs.
     texting = random.Random(f"texts-{args.seed}")
+    # And theirs.
+    marking = random.Random(f"marks-{args.seed}")
     texts = cpython_texts()
     n_malformed = args.pages // 5 if args.malformed is None else args.malformed
     n_declared = args.pages // 5 if args.declared is None else args.declared
     n_legacy = args.pages // 10 if args.legacy is None else args.legacy
     n_stateful = args.pages // 20 if args.stateful is None else args.stateful
     n_texts = (args.pages // 20 if args.texts is None else args.texts) if texts else 0
+    n_marks = args.pages // 20 if args.marks is None else args.marks
+    before_marks = args.pages + n_malformed + n_declared + n_legacy + n_stateful + n_texts
     rejected = 0
     with open(args.out, "w", encoding="utf-8") as out:
-        for i in range(args.pages + n_malformed + n_declared + n_legacy + n_stateful + n_texts):
+        for i in range(before_marks + n_marks):
             if i < args.pages:
                 name = f"seed{args.seed}-page{i}"
                 text, _ = Page(rng).render()
@@ -678,10 +707,14 @@ def main():
                 index = i - args.pages - n_malformed - n_declared - n_legacy
                 name = f"seed{args.seed}-stateful{index}-{kind}"
                 header = None
-            else:
+            elif i < before_marks:
                 kind, body = text_page(texting, texts)
                 index = i - args.pages - n_malformed - n_declared - n_legacy - n_stateful
                 name = f"seed{args.seed}-text{index}-{kind}"
+                header = None
+            else:
+                kind, body = marks_page(marking)
+                name = f"seed{args.seed}-marks{i - before_marks}-{kind}"
                 header = None
             count, encoding, error = bs4_count(body)
             rejected += count is None
@@ -697,7 +730,8 @@ def main():
             out.write(json.dumps(record, ensure_ascii=True) + "\n")
     print(f"wrote {args.pages} pages, {n_malformed} malformed ones, {n_declared} declaring "
           f"legacy or unknown encodings, {n_legacy} in legacy encodings or UTF-16/32, "
-          f"{n_stateful} in ISO-2022-JP and {n_texts} around CPython's codec test texts "
+          f"{n_stateful} in ISO-2022-JP, {n_texts} around CPython's codec test texts "
+          f"and {n_marks} of byte-order marks "
           f"(seed {args.seed}, "
           f"beautifulsoup4 {bs4.__version__}, "
           f"{rejected} on which bs4 raised) to {args.out}")

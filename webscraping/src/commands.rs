@@ -240,15 +240,20 @@ pub struct FetchReport {
 }
 
 /// Fetches every URL on a thread of its own (the lecture's shape) and
-/// reports each: one report per URL, in the order given.
-pub fn fetch_all(urls: &[String], limits: &Limits) -> anyhow::Result<Vec<FetchReport>> {
+/// reports each: one report per URL, in the order given. With `echo`, each
+/// thread also prints the lecture's line as its page arrives.
+pub fn fetch_all(
+    urls: &[String],
+    limits: &Limits,
+    echo: bool,
+) -> anyhow::Result<Vec<FetchReport>> {
     let client = client::build(limits, Network::Internet)?;
     let reports = thread::scope(|scope| {
         let handles: Vec<_> = urls
             .iter()
             .map(|url| {
                 let client = client.clone();
-                scope.spawn(move || fetch_one(&client, url, limits))
+                scope.spawn(move || fetch_one(&client, url, limits, echo))
             })
             .collect();
         urls.iter()
@@ -274,6 +279,7 @@ fn fetch_one(
     client: &reqwest::blocking::Client,
     url: &str,
     limits: &Limits,
+    echo: bool,
 ) -> FetchReport {
     let failed = |err: FetchError| FetchReport {
         url: url.to_string(),
@@ -295,7 +301,9 @@ fn fetch_one(
     };
     match page.bs4_len() {
         Ok(chars) => {
-            println!("Fetched {chars} characters from {url}");
+            if echo {
+                println!("Fetched {chars} characters from {url}");
+            }
             FetchReport {
                 url: url.to_string(),
                 chars: Some(chars),
@@ -317,7 +325,8 @@ pub fn fetch(urls: &[String], limits: &Limits, json: bool) -> anyhow::Result<Exi
     if !json {
         eprintln!("{}", environment_note(limits.environment));
     }
-    let reports = fetch_all(urls, limits)?;
+    // With --json, stdout is the JSON alone.
+    let reports = fetch_all(urls, limits, !json)?;
     if json {
         println!("{}", serde_json::to_string_pretty(&reports)?);
     } else {

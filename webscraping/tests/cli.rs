@@ -113,6 +113,31 @@ fn fetch_reports_an_unreachable_url_and_fails() {
     assert!(records[0]["chars"].is_null());
 }
 
+#[test]
+fn fetch_json_is_pure_json_and_names_its_environment() {
+    let (_site, line) = serve(Command::new(EXE).args(["serve", "--latency-ms", "0"]));
+    let url = format!("{}/fault/big5", line.trim().rsplit(' ').next().unwrap());
+    // Big5 that only the header names: the lecture's bs4 guesses Big5 (21
+    // characters); bs4 alone reads windows-1252, one character per byte.
+    for (env, chars, encoding, header) in [
+        ("requests", 21, "big5", serde_json::Value::Null),
+        ("plain", 42, "windows-1252", serde_json::Value::from("big5")),
+    ] {
+        let stdout = check::run_ok(
+            Command::new(EXE).args(["fetch", "--json", "--env", env, &url]),
+        );
+        let records: serde_json::Value =
+            serde_json::from_str(&stdout).unwrap_or_else(|err| {
+                panic!("--json printed more than JSON ({err}): {stdout}")
+            });
+        let record = &records[0];
+        assert_eq!(record["chars"], chars, "{env}");
+        assert_eq!(record["encoding"], encoding, "{env}");
+        assert_eq!(record["header_charset"], header, "{env}");
+        assert_eq!(record["environment"], env);
+    }
+}
+
 /// Runs the binary with `args` and asserts a bad argument's contract: exit
 /// code 2, one line on stderr containing every one of `expected`, no stdout,
 /// no panic.

@@ -323,16 +323,19 @@ fn the_crawler_follows_no_redirect_off_host_or_into_a_disallowed_path() {
 fn fetch_accepts_large_real_pages_by_default_and_max_bytes_caps_them() {
     let site = site(0);
     let url = site.url("/fault/huge"); // 5 MiB of HTML
-    let default =
-        webscraping::commands::fetch_all(std::slice::from_ref(&url), &Limits::default())
-            .unwrap();
+    let default = webscraping::commands::fetch_all(
+        std::slice::from_ref(&url),
+        &Limits::default(),
+        false,
+    )
+    .unwrap();
     assert_eq!(
         default[0].bytes,
         Some(5 * 1024 * 1024 + "<html><body><p></p></body></html>".len())
     );
     assert!(default[0].error.is_none(), "{:?}", default[0].error);
     let capped = Limits { max_bytes: 1 << 20, ..Limits::default() };
-    let capped = webscraping::commands::fetch_all(&[url], &capped).unwrap();
+    let capped = webscraping::commands::fetch_all(&[url], &capped, false).unwrap();
     assert_eq!(
         capped[0].error.as_deref(),
         Some("too large: body larger than 1048576 bytes")

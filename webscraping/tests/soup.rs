@@ -1,7 +1,8 @@
 //! The differential test: BeautifulSoup's own counts on generated realistic
 //! pages, on an adversary's malformed ones, on pages declaring legacy or
-//! unknown encodings, in legacy encodings, in ISO-2022-JP and around
-//! CPython's own codec test texts (`python/soup_fixtures.py`, beautifulsoup4 4.15.0 on the pinned
+//! unknown encodings, in legacy encodings, in ISO-2022-JP, around
+//! CPython's own codec test texts and of byte-order marks
+//! (`python/soup_fixtures.py`, beautifulsoup4 4.15.0 on the pinned
 //! `html.parser` of CPython 3.11 with the fix for CVE-2025-6069), in both of
 //! a learner's environments (without a charset detector, and with requests'
 //! charset_normalizer 3.5.3: `python/detector_counts.py`), against

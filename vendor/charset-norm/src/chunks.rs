@@ -80,7 +80,12 @@ impl<'a> ChunkSource<'a> {
         deferred_decoding: bool,
     ) -> Self {
         match decoded {
-            Some(text) if encoding.starts_with("iso2022_") => ChunkSource::ScaledText(text),
+            // charset_normalizer 3.5.3 samples UTF-7 this way too (its
+            // base64 runs have no byte boundaries to cut at). Added in this
+            // workspace's copy: see README.md.
+            Some(text) if encoding.starts_with("iso2022_") || encoding == "utf_7" => {
+                ChunkSource::ScaledText(text)
+            }
             Some(text) if !multi_byte_decoder => ChunkSource::Text(text),
             _ if deferred_decoding => ChunkSource::Deferred,
             _ => ChunkSource::Bytes {

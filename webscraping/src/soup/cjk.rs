@@ -298,11 +298,19 @@ impl Reader {
 mod tests {
     use super::*;
 
+    // The case files hold utf_7 too (`super::super::utf7`), tested alike.
     fn strict(module: &str, bytes: &[u8]) -> Option<String> {
-        decode(module, bytes, false)
+        match module {
+            "utf_7" => super::super::utf7::decode(bytes, false),
+            _ => decode(module, bytes, false),
+        }
     }
     fn replace(module: &str, bytes: &[u8]) -> String {
-        decode(module, bytes, true).expect("a codec this module knows")
+        match module {
+            "utf_7" => super::super::utf7::decode(bytes, true),
+            _ => decode(module, bytes, true),
+        }
+        .expect("a codec this module knows")
     }
 
     #[test]
@@ -428,7 +436,7 @@ mod tests {
             );
             checked += 1;
         }
-        assert!(checked >= 24 * 150, "{checked} cases");
+        assert!(checked >= 25 * 150, "{checked} cases");
     }
 
     #[test]

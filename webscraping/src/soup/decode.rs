@@ -124,56 +124,95 @@ pub fn decode(body: &[u8]) -> Decoded {
 /// ```
 pub fn decode_in(body: &[u8], environment: Environment) -> Decoded {
     let (markup, sniffed) = strip_byte_order_mark(body);
-    // Each candidate, the codec bs4 finds for it and the name it hands to
-    // `str()`; a candidate Python has no codec for is skipped. A name bs4
-    // has already tried (compared lowercased) is not tried again.
-    let mut tried: Vec<String> = Vec::new();
-    let mut codecs: Vec<(String, Codec, String)> = Vec::new();
-    let mut first_strict = |names: &mut dyn Iterator<Item = String>| {
-        for name in names {
-            let name = name.to_lowercase();
-            if tried.contains(&name) {
-                continue;
-            }
-            tried.push(name.clone());
-            let Some((codec, asked)) = Codec::find(&name) else { continue };
-            if let Some(text) = codec.decode_strict(markup) {
-                return Some(Decoded {
-                    text: text.into_owned(),
-                    encoding: asked,
-                    replaced: false,
-                });
-            }
-            codecs.push((name, codec, asked));
+    let mut candidates = Candidates::new(markup, sniffed, environment);
+    // Strictly: the first candidate Python has a codec for that decodes
+    // without an error ends the pass — even if what it decoded is empty.
+    let mut strict: Option<(String, String)> = None;
+    let mut next = 0;
+    while let Some(name) = candidates.get(next) {
+        next += 1;
+        if let Some((codec, asked)) = Codec::find(&name)
+            && let Some(text) = codec.decode_strict(markup)
+        {
+            strict = Some((text.into_owned(), asked));
+            break;
         }
-        None
-    };
-    let found = first_strict(
-        &mut sniffed.map(str::to_string).into_iter().chain(declared_encoding(markup)),
-    )
-    .or_else(|| match environment {
-        // bs4 asks the detector only now, with the byte-order mark stripped.
-        Environment::Requests => first_strict(&mut detector_guess(markup).into_iter()),
-        Environment::Plain => None,
-    })
-    .or_else(|| {
-        first_strict(&mut ["utf-8".to_string(), "windows-1252".to_string()].into_iter())
-    });
-    if let Some(decoded) = found {
-        return decoded;
     }
-    // With replacement, every candidate but one *named* "ascii" (bs4
-    // compares the name, so "us-ascii" is retried); windows-1252 is always
-    // a candidate and always decodes with it.
-    let (codec, asked) = codecs
-        .into_iter()
-        .find(|(candidate, _, _)| candidate != "ascii")
-        .map(|(_, codec, asked)| (codec, asked))
-        .unwrap_or_else(|| Codec::find("windows-1252").expect("Python has cp1252"));
-    Decoded {
-        text: codec.decode_lossy(markup).into_owned(),
-        encoding: asked,
-        replaced: true,
+    if let Some((text, encoding)) = &strict
+        && !text.is_empty()
+    {
+        return Decoded {
+            text: text.clone(),
+            encoding: encoding.clone(),
+            replaced: false,
+        };
+    }
+    // bs4 (`if not u`) takes empty text for failure too, and goes through the
+    // candidates again from the first, now with invalid bytes replaced: the
+    // first one Python has a codec for wins. One *named* "ascii" (bs4
+    // compares the name, so "us-ascii" is tried) is passed over, keeping what
+    // came before — the empty text of the strict pass, if it is first.
+    let mut result = strict.map(|(text, encoding)| (text, encoding, false));
+    let mut next = 0;
+    while let Some(name) = candidates.get(next) {
+        next += 1;
+        if name != "ascii" {
+            result = Codec::find(&name).map(|(codec, asked)| {
+                (codec.decode_lossy(markup).into_owned(), asked, true)
+            });
+        }
+        if result.is_some() {
+            break;
+        }
+    }
+    // windows-1252 is always a candidate and always decodes with
+    // replacement, so a result was found.
+    let (text, encoding, replaced) = result.unwrap_or_default();
+    Decoded { text, encoding, replaced }
+}
+
+/// bs4's candidate encodings for one page, in its order, each name once
+/// (compared lowercased): the byte-order mark's; the declared one; the
+/// detector's guess, if one is installed; UTF-8; windows-1252. Produced as
+/// bs4 produces them, lazily: the detector is asked only when a pass gets
+/// that far.
+struct Candidates<'a> {
+    markup: &'a [u8],
+    environment: Environment,
+    names: Vec<String>,
+    /// Whether the names after the declaration are in `names` yet.
+    complete: bool,
+}
+
+impl<'a> Candidates<'a> {
+    fn new(markup: &'a [u8], sniffed: Option<&str>, environment: Environment) -> Self {
+        let mut candidates =
+            Self { markup, environment, names: Vec::new(), complete: false };
+        candidates.push(sniffed.map(str::to_string));
+        candidates.push(declared_encoding(markup));
+        candidates
+    }
+
+    fn push(&mut self, name: Option<String>) {
+        if let Some(name) = name.map(|name| name.to_lowercase())
+            && !self.names.contains(&name)
+        {
+            self.names.push(name);
+        }
+    }
+
+    /// The `index`th candidate, or `None` after the last.
+    fn get(&mut self, index: usize) -> Option<String> {
+        if index >= self.names.len() && !self.complete {
+            self.complete = true;
+            if self.environment == Environment::Requests {
+                // bs4 hands the detector the markup without its byte-order mark.
+                self.push(detector_guess(self.markup));
+            }
+            self.push(Some("utf-8".into()));
+            self.push(Some("windows-1252".into()));
+        }
+        self.names.get(index).cloned()
     }
 }
 
@@ -298,6 +337,10 @@ fn declared_encoding(markup: &[u8]) -> Option<String> {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Codec {
     Utf8,
+    /// `utf_8_sig`: UTF-8 that drops one byte-order mark at the start.
+    Utf8Sig,
+    /// `utf_7` ([`super::utf7`]).
+    Utf7,
     Ascii,
     Latin1,
     /// `utf_16`: a byte-order mark picks the order, else little-endian.
@@ -378,7 +421,7 @@ impl Codec {
     /// `-`s removed, then with `-` as `_`; the first Python finds. `None`
     /// when Python has no such codec, when it is not a text encoding
     /// (`rot13`, `base64`…), or when it is one this module does not decode
-    /// (`utf-7`, `unicode_escape`, `raw_unicode_escape`, `idna`, `punycode`):
+    /// (`unicode_escape`, `raw_unicode_escape`, `idna`, `punycode`):
     /// bs4 goes on to its next candidate when `str()` raises, and
     /// so does [`decode`] — for the last group, where Python would have
     /// decoded, the counts can differ.
@@ -402,7 +445,9 @@ impl Codec {
             return Some(Codec::Cjk(module));
         }
         Some(match module {
-            "utf_8" | "utf_8_sig" => Codec::Utf8,
+            "utf_8" => Codec::Utf8,
+            "utf_8_sig" => Codec::Utf8Sig,
+            "utf_7" => Codec::Utf7,
             "ascii" => Codec::Ascii,
             // `charmap` without a mapping is latin-1.
             "latin_1" | "charmap" => Codec::Latin1,
@@ -421,6 +466,10 @@ impl Codec {
     fn decode_strict(self, bytes: &[u8]) -> Option<Cow<'_, str>> {
         match self {
             Codec::Utf8 => std::str::from_utf8(bytes).ok().map(Cow::Borrowed),
+            Codec::Utf8Sig => {
+                std::str::from_utf8(without_utf8_bom(bytes)).ok().map(Cow::Borrowed)
+            }
+            Codec::Utf7 => super::utf7::decode(bytes, false).map(Cow::Owned),
             Codec::Ascii if bytes.is_ascii() => {
                 std::str::from_utf8(bytes).ok().map(Cow::Borrowed)
             }
@@ -452,6 +501,10 @@ impl Codec {
     fn decode_lossy(self, bytes: &[u8]) -> Cow<'_, str> {
         match self {
             Codec::Utf8 => String::from_utf8_lossy(bytes),
+            Codec::Utf8Sig => String::from_utf8_lossy(without_utf8_bom(bytes)),
+            Codec::Utf7 => {
+                Cow::Owned(super::utf7::decode(bytes, true).unwrap_or_default())
+            }
             // One U+FFFD per byte above 0x7F (not per UTF-8 sequence).
             Codec::Ascii => Cow::Owned(
                 bytes
@@ -508,6 +561,11 @@ impl Codec {
             _ => (true, bytes),
         }
     }
+}
+
+/// `bytes` without the UTF-8 byte-order mark it may start with.
+fn without_utf8_bom(bytes: &[u8]) -> &[u8] {
+    bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes)
 }
 
 /// Where a charmap table leaves a byte undefined.
@@ -676,6 +734,48 @@ mod tests {
             requests(b"\xef\xbb\xbf<p>caf\xc3\xa9</p>"),
             ("utf-8".into(), "café</p>".into())
         );
+    }
+
+    /// Pages an adversary found, each against bs4 4.15.0 alone and with
+    /// charset_normalizer 3.5.3: byte-order marks that lead nowhere, a
+    /// `utf-8-sig` that drops its own mark, and decodes that come out empty,
+    /// which bs4 counts as failures (`if not u`) and retries with
+    /// replacement from its first candidate.
+    #[test]
+    fn empty_decodes_and_stacked_byte_order_marks_go_as_in_bs4() {
+        let count = |page: &[u8], environment| {
+            let decoded = decode_in(page, environment);
+            let chars = crate::soup::text_len(&decoded.text).expect("a count");
+            (chars, decoded.encoding)
+        };
+        // A page, then bs4's count and encoding alone, then with requests.
+        type Case<'a> = (&'a [u8], (usize, &'a str), (usize, &'a str));
+        let cases: [Case<'_>; 8] = [
+            (
+                b"\xff\xfe\xef\xbb\xbf<meta charset=\"utf-8-sig\">ab",
+                (2, "utf-8-sig"),
+                (2, "utf-8-sig"),
+            ),
+            (b"\x00\x00\xfe\xff\xef\xbb\xbfabc", (4, "utf-8"), (3, "utf-8-sig")),
+            (b"\xff\xfe\x1b$B", (3, "utf-8"), (2, "utf-16le")),
+            (b"\xef\xbb\xbf\xff\xfe", (2, "windows-1252"), (2, "utf-8")),
+            (b"\xff\xfe\x00\x00~{", (2, "utf-8"), (1, "utf-32le")),
+            (b"\xff\xfe\xef\xbb\xbf", (1, "utf-8"), (2, "utf-16le")),
+            (b"<meta charset=\"ascii\">\x1b$B", (3, "ascii"), (3, "ascii")),
+            // The detector's "UTF-16" reads the mark and nothing: empty,
+            // and empty again with replacement, so empty it stays.
+            (b"\xfe\xff", (2, "windows-1252"), (0, "utf-16")),
+        ];
+        for (page, plain, requests) in cases {
+            let plain = (plain.0, plain.1.to_string());
+            let requests = (requests.0, requests.1.to_string());
+            assert_eq!(count(page, Environment::Plain), plain, "{page:?} alone");
+            assert_eq!(
+                count(page, Environment::Requests),
+                requests,
+                "{page:?} with requests"
+            );
+        }
     }
 
     /// Every case of `tests/fixtures/detector_cases.jsonl` (random byte

@@ -183,8 +183,16 @@ fn from_base64(byte: u8) -> u32 {
     }
 }
 
+/// What a lone UTF-16 surrogate decodes to here: a private-use character,
+/// which, like a surrogate in Python, is neither printable, nor a letter,
+/// nor a space, nor punctuation — what the chaos measure looks at.
+pub(crate) const LONE_SURROGATE: char = '\u{E000}';
+
 /// Port of `CPython`'s `PyUnicode_DecodeUTF7Stateful` (final mode). A lone
-/// surrogate, which a Rust string cannot hold, is reported as an error.
+/// surrogate, which a Rust string cannot hold and CPython writes as it is,
+/// becomes [`LONE_SURROGATE`]. (This workspace's copy: the published crate
+/// reported an error there, so it rejected UTF-7 where charset_normalizer
+/// accepts it. See README.md.)
 pub(super) fn decode_utf7(
     data: &[u8],
     errors: Errors,
@@ -225,15 +233,14 @@ pub(super) fn decode_utf7(
                             surrogate = 0;
                             continue;
                         }
-                        fail!(); // lone high surrogate
+                        out.push(LONE_SURROGATE); // a high surrogate alone
                         surrogate = 0;
                     }
                     if (0xD800..0xDC00).contains(&unit) {
                         surrogate = unit;
-                    } else if let Some(character) = char::from_u32(unit) {
-                        out.push(character);
                     } else {
-                        fail!(); // lone low surrogate
+                        // A low surrogate alone, or any other character.
+                        out.push(char::from_u32(unit).unwrap_or(LONE_SURROGATE));
                     }
                 }
             } else {
@@ -250,7 +257,7 @@ pub(super) fn decode_utf7(
                     }
                 }
                 if surrogate != 0 && byte <= 127 && byte != b'+' {
-                    fail!(); // lone high surrogate
+                    out.push(LONE_SURROGATE); // a high surrogate alone
                 }
                 surrogate = 0;
                 if byte == b'-' {
