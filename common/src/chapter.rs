@@ -408,11 +408,63 @@ impl<C: 'static, X: Args + 'static, S: 'static, T: Start<S, C>> Chapter<C, X, S,
             .about(self.about)
             .long_about(None)
             .after_help(sections::help(self.sections));
-        let matches = command.try_get_matches_from(argv)?;
+        let argv: Vec<std::ffi::OsString> = argv.into_iter().collect();
+        let commands: Vec<String> =
+            command.get_subcommands().map(|c| c.get_name().to_string()).collect();
+        let matches = command
+            .try_get_matches_from(&argv)
+            .map_err(|err| command_after_options(err, &argv, &commands))?;
         let sections = SectionArgs::from_arg_matches(&matches)?;
         let options = X::from_arg_matches(&matches)?;
         sections.chosen(self.sections)?;
         Ok((RunArgs { sections, options }, matches))
+    }
+}
+
+/// clap's error for `chapter --env plain fetch URL`, where a command
+/// follows options, names neither (it reads the command as a section, then
+/// what follows as a command or as an unknown option): the command must come
+/// first. Other errors pass through.
+fn command_after_options(
+    err: clap::Error,
+    argv: &[std::ffi::OsString],
+    commands: &[String],
+) -> clap::Error {
+    let args: Vec<String> =
+        argv.iter().map(|a| a.to_string_lossy().into_owned()).collect();
+    let misplaced = args
+        .iter()
+        .enumerate()
+        .skip(2)
+        .find(|(_, arg)| commands.contains(arg) && !arg.starts_with('-'));
+    let starts_with_an_option = args.get(1).is_some_and(|arg| arg.starts_with('-'));
+    let confused = matches!(
+        err.kind(),
+        clap::error::ErrorKind::ArgumentConflict
+            | clap::error::ErrorKind::UnknownArgument
+    );
+    match misplaced {
+        Some((at, name)) if starts_with_an_option && confused => {
+            let program = std::path::Path::new(&args[0])
+                .file_name()
+                .map_or(args[0].clone(), |name| name.to_string_lossy().into_owned());
+            let rest: Vec<&str> = args
+                .iter()
+                .enumerate()
+                .skip(1)
+                .filter(|&(i, _)| i != at)
+                .map(|(_, arg)| arg.as_str())
+                .collect();
+            clap::Error::raw(
+                clap::error::ErrorKind::ArgumentConflict,
+                format!(
+                    "the command `{name}` comes first, then its options: \
+                     `{program} {name} {}`\n",
+                    rest.join(" ")
+                ),
+            )
+        }
+        _ => err,
     }
 }
 
@@ -489,6 +541,15 @@ mod tests {
         assert_eq!(args.sections.section, None);
         assert!(chapter().parse_from(argv("huge serve")).is_err());
         assert!(chapter().parse_from(argv("--quick serve")).is_err());
+        // An option before a command: clap would call the command's own
+        // argument a command; the error says where the command goes.
+        let err = chapter().parse_from(argv("--n 5 serve --pages 3")).unwrap_err();
+        assert_eq!(err.exit_code(), 2);
+        let text = err.to_string();
+        assert!(
+            text.contains("the command `serve` comes first, then its options: `chapter serve --n 5 --pages 3`"),
+            "{text}"
+        );
     }
 
     #[test]
