@@ -323,7 +323,7 @@ fn fetch_one(
 /// (its size cap and its BeautifulSoup). Exit code 1 if any failed.
 pub fn fetch(urls: &[String], limits: &Limits, json: bool) -> anyhow::Result<ExitCode> {
     if !json {
-        eprintln!("{}", environment_note(limits.environment));
+        eprintln!("{}", limits.environment.note());
     }
     // With --json, stdout is the JSON alone.
     let reports = fetch_all(urls, limits, !json)?;
@@ -351,23 +351,4 @@ pub fn fetch(urls: &[String], limits: &Limits, json: bool) -> anyhow::Result<Exi
     }
     let failed = reports.iter().filter(|r| r.error.is_some()).count();
     Ok(if failed == 0 { ExitCode::SUCCESS } else { ExitCode::FAILURE })
-}
-
-/// One line saying which BeautifulSoup the counts follow, and how to
-/// choose the other.
-pub fn environment_note(environment: Environment) -> String {
-    match environment {
-        Environment::Requests => format!(
-            "Counts follow BeautifulSoup after `{}`, as in the lecture:\n\
-             requests brings charset_normalizer, and bs4 asks it to guess the encoding of a page\n\
-             that declares none that decodes. (--env plain: without it.)",
-            environment.pip_install()
-        ),
-        Environment::Plain => format!(
-            "Counts follow BeautifulSoup after `{}`: no charset detector, so a page\n\
-             that declares no encoding is read as UTF-8, else windows-1252. (--env requests:\n\
-             the lecture's, with requests.)",
-            environment.pip_install()
-        ),
-    }
 }

@@ -85,7 +85,7 @@ pub fn show(context: &Context) -> anyhow::Result<()> {
     println!(
         "{}\nThese three pages declare UTF-8, so bs4 never asks the detector and both environments\n\
          count them the same; section 3 has pages where they differ.\n",
-        crate::commands::environment_note(environment)
+        environment.note()
     );
     let (threaded, threaded_time) =
         time(|| with_threads(&context.client, &urls, environment));

@@ -66,6 +66,26 @@ impl Environment {
             Environment::Plain => "plain",
         }
     }
+
+    /// Three lines for the top of a run: which BeautifulSoup the counts
+    /// follow, what that means for a page that declares nothing, and how to
+    /// choose the other.
+    pub fn note(self) -> String {
+        match self {
+            Environment::Requests => format!(
+                "Counts follow BeautifulSoup after `{}`, as in the lecture:\n\
+                 requests brings charset_normalizer, and bs4 asks it to guess the encoding of a page\n\
+                 that declares none that decodes. (--env plain: without it.)",
+                self.pip_install()
+            ),
+            Environment::Plain => format!(
+                "Counts follow BeautifulSoup after `{}`: no charset detector, so a page\n\
+                 that declares no encoding is read as UTF-8, else windows-1252. (--env requests:\n\
+                 the lecture's, with requests.)",
+                self.pip_install()
+            ),
+        }
+    }
 }
 
 impl std::str::FromStr for Environment {
@@ -96,8 +116,9 @@ pub fn decode(body: &[u8]) -> Decoded {
 /// Decodes `body` as bs4 would in `environment`, in bs4's order: a
 /// byte-order mark; the encoding the document declares; the detector's
 /// guess, if one is installed and asked; UTF-8; windows-1252. Each
-/// strictly; if none decodes cleanly, the same list again with invalid
-/// bytes replaced. Never fails.
+/// strictly; if none decodes cleanly — or the first that does gives empty
+/// text, which bs4 takes for a failure too — the same list again from the
+/// first, with invalid bytes replaced. Never fails.
 ///
 /// The detector is asked only when the byte-order mark and the declaration
 /// gave nothing that decodes — as bs4 asks it, lazily — so most pages cost
