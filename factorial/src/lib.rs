@@ -187,8 +187,10 @@ impl Config {
 
     /// The step before the first section: rayon's global pool sized to
     /// `workers`, with named threads (so "Computing factorial of …" lines
-    /// say who computed).
+    /// say who computed); and freed big blocks returned to the operating
+    /// system at once ([`ntt::return_big_blocks_promptly`]).
     pub fn start_rayon(self) -> anyhow::Result<Self> {
+        ntt::return_big_blocks_promptly();
         let sized = rayon::ThreadPoolBuilder::new()
             .num_threads(self.workers)
             .thread_name(|i| format!("rayon-{i}"))

@@ -166,13 +166,19 @@ impl Multiplier {
         }
     }
 
-    /// x²·p, one step of the ladder.
-    fn square_times(self, x: &BigUint, p: &BigUint) -> BigUint {
+    /// x²·p, one step of the ladder. It takes `x` rather than borrowing
+    /// it, so `x` is freed as soon as it is no longer needed: at 10⁷! that is
+    /// 13 MiB less during the last multiplication.
+    fn square_times(self, x: BigUint, p: &BigUint) -> BigUint {
         match self {
             // num-bigint has no special squaring, and the small-by-large
             // product x·P is cheaper than the large-by-large x²·P it replaces.
-            Multiplier::KaratsubaSplit => par_mul(x, &par_mul(x, p)),
-            Multiplier::Ntt => bigmath::mul(&bigmath::square(x), p),
+            Multiplier::KaratsubaSplit => par_mul(&x, &par_mul(&x, p)),
+            Multiplier::Ntt => {
+                let square = bigmath::square(&x);
+                drop(x);
+                bigmath::mul(&square, p)
+            }
         }
     }
 }
@@ -228,10 +234,13 @@ pub fn by_prime_exponents_profiled(n: u64, multiplier: Multiplier) -> (BigUint, 
             .collect()
     };
     lap("the group products Pₖ, in parallel", &mut profile);
+    // The primes and their exponents are in the groups now; at 10⁷! they
+    // are 10 MiB the ladder does not need.
+    drop((primes, exponents));
     let mut odd_part = BigUint::from(1_u8);
     let steps = groups.len();
     for (step, group) in groups.iter().rev().enumerate() {
-        odd_part = multiplier.square_times(&odd_part, group);
+        odd_part = multiplier.square_times(odd_part, group);
         if step + 2 == steps {
             lap("x ← x²·Pₖ, every step but the last", &mut profile);
         }

@@ -70,6 +70,23 @@ proptest! {
         prop_assert!(ntt::mul(&a, &b) == &a * &b);
     }
 
+    /// Products in pieces, at every piece length that leaves room beside the
+    /// short factor: the pieces' products overlap where they are added, and
+    /// all-ones operands make every carry cross into the next piece.
+    #[test]
+    fn products_in_pieces_equal_num_bigint_s(
+        (long, short) in (0_usize..6_000, 0_usize..700)
+            .prop_flat_map(|(long, short)| (operand(long), operand(short))),
+        extra_bits in 0_u32..4,
+    ) {
+        let short_limbs = short.iter_u64_digits().len();
+        let piece_points = (short_limbs + 1).next_power_of_two().max(16) << extra_bits;
+        prop_assert!(
+            ntt::mul_in_pieces(&long, &short, piece_points) == &long * &short,
+            "{} × {} bits in pieces of {} points", long.bits(), short.bits(), piece_points
+        );
+    }
+
     #[test]
     fn every_method_agrees_with_the_product_tree(n in 0_u64..6_000) {
         let tree = factorial(n, Method::Tree);

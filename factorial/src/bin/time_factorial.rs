@@ -23,6 +23,8 @@ fn main() -> ExitCode {
 }
 
 fn timed() -> ExitCode {
+    // As the chapter does at its start: freed big blocks go straight back.
+    factorial::ntt::return_big_blocks_promptly();
     let args: Vec<String> = std::env::args().skip(1).collect();
     let Some(n) = args.first() else {
         eprintln!("usage: time-factorial N [METHOD] [--str] [--runs K]");
